@@ -1,0 +1,1 @@
+"""The rewrite rules, one module each. Installed as `nnx_migrate.codemods`."""

@@ -1,0 +1,3 @@
+from nnx_migrate.cli import main
+
+main()

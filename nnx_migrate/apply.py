@@ -1,0 +1,102 @@
+"""Apply stage: read a source file faithfully, diff, and write atomically.
+
+A file keeps its encoding (PEP 263 cookie, UTF-8 BOM), its line endings and its final
+newline or lack of one: text is decoded without newline translation and the rewrite
+only ever replaces expressions inside lines.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import os
+import stat
+import tempfile
+import tokenize
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class FileError(Exception):
+    """The file cannot be processed (unreadable, undecodable, changed while we worked)."""
+
+
+@dataclass
+class SourceText:
+    data: bytes
+    text: str
+    encoding: str
+
+
+def read_source(path: Path) -> SourceText:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise FileError(f"cannot read: {error.strerror or error}") from error
+    return decode_source(data)
+
+
+def decode_source(data: bytes) -> SourceText:
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as error:
+        raise FileError(f"cannot determine the encoding: {error}") from error
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as error:
+        raise FileError(f"cannot decode as {encoding}: {error}") from error
+    return SourceText(data, text, encoding)
+
+
+def encode_source(text: str, encoding: str) -> bytes:
+    return text.encode(encoding)
+
+
+def unified_diff(display_path: str, old: str, new: str) -> str:
+    """A unified diff that `git apply` accepts: a/ b/ prefixes and the
+    '\\ No newline at end of file' marker, which difflib alone does not write."""
+    old_lines = old.splitlines(keepends=True)
+    new_lines = new.splitlines(keepends=True)
+    out = []
+    for line in difflib.unified_diff(
+        old_lines, new_lines, fromfile=f"a/{display_path}", tofile=f"b/{display_path}", lineterm="\n"
+    ):
+        if line.startswith(("---", "+++")):
+            out.append(line)
+            continue
+        if line.endswith("\n"):
+            out.append(line)
+        else:
+            out.append(line + "\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+def write_atomic(path: Path, expected_old: bytes, new_data: bytes) -> None:
+    """Replace `path` with `new_data` in one step, keeping its permission bits.
+
+    The file is re-read first: if it changed on disk since it was read, nothing is
+    written. A temporary file in the same folder is renamed over the original, so an
+    interruption leaves either the old file or the new one, never half of either.
+    """
+    try:
+        if path.read_bytes() != expected_old:
+            raise FileError("changed on disk while nnx-migrate ran; not written")
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError as error:
+        raise FileError(f"cannot re-read before writing: {error.strerror or error}") from error
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".nnx-migrate")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(new_data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException as error:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        if isinstance(error, OSError):
+            raise FileError(f"cannot write: {error.strerror or error}") from error
+        raise

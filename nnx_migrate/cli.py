@@ -1,0 +1,137 @@
+"""The `nnx-migrate` command: migrate (the default), rules."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from nnx_migrate import __version__, flax_api
+from nnx_migrate.config import ConfigError, build_settings, find_pyproject, load_pyproject
+from nnx_migrate.registry import RULE_NAMES, RULES, rule_by_name
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Migrate flax NNX code from flax 0.10/0.11 idioms to flax 0.12.\n\n"
+    "`nnx-migrate PATH...` is short for `nnx-migrate migrate PATH...`.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+SUBCOMMANDS = ("migrate", "rules")
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"nnx-migrate {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = None,
+) -> None:
+    pass
+
+
+def _project_root(paths: list[Path], pyproject: Path | None) -> Path:
+    start = Path.cwd()
+    for candidate in (start, *start.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return pyproject.parent if pyproject else start
+
+
+@app.command(
+    "migrate",
+    epilog="Exit status: 0 done (or nothing to do); 1 with --check when files would change "
+    "(or, with --strict, when items need manual attention); 2 usage error; 123 when a file "
+    "could not be processed (it is left unchanged; this wins over 1).",
+)
+def migrate(
+    paths: Annotated[list[Path], typer.Argument(help="Files or directories to migrate.", show_default=False)],
+    diff: Annotated[bool, typer.Option("--diff", help="Print unified diffs and write nothing.")] = False,
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if any file would change.")] = False,
+    select: Annotated[Optional[list[str]], typer.Option("--select", help="Only these rules (comma-separated or repeated).")] = None,
+    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="Skip these rules.")] = None,
+    target_version: Annotated[
+        Optional[str],
+        typer.Option("--target-version", help="Oldest flax the migrated code must run on "
+                     f"(default {flax_api.format_version(flax_api.NEWEST)}); only forms that exist there are emitted."),
+    ] = None,
+    unsafe_fixes: Annotated[
+        Optional[bool], typer.Option("--unsafe-fixes/--no-unsafe-fixes", help="Also apply fixes that may change behaviour.", show_default=False)
+    ] = None,
+    exclude: Annotated[Optional[list[str]], typer.Option("--exclude", help="Gitignore-style glob of paths to skip (repeatable).")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="With --check, items needing manual attention also fail.")] = False,
+    output_format: Annotated[OutputFormat, typer.Option("--output-format", help="Report format.")] = OutputFormat.text,
+    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Only report errors.")] = False,
+    verbose: Annotated[bool, typer.Option("-v", "--verbose", help="List every rewrite; show tracebacks.")] = False,
+    color: Annotated[Optional[bool], typer.Option("--color/--no-color", help="Colour diffs (default: when stdout is a terminal).", show_default=False)] = None,
+) -> None:
+    """Rewrite files in place (or show/check what would change)."""
+    from nnx_migrate.pipeline import run
+    from nnx_migrate.report import EXIT_USAGE, exit_code, json_report, print_diffs, print_text_summary
+
+    pyproject_path = find_pyproject(paths)
+    try:
+        pyproject = load_pyproject(pyproject_path) if pyproject_path else {}
+        settings = build_settings(
+            pyproject, select=select, ignore=ignore, target_version=target_version,
+            unsafe_fixes=unsafe_fixes, exclude=exclude, known_rules=RULE_NAMES,
+        )
+    except ConfigError as error:
+        typer.echo(f"nnx-migrate: error: {error}", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    result = run(paths, settings, _project_root(paths, pyproject_path), write=not (diff or check))
+    if diff:
+        print_diffs(result, color)
+    if output_format is OutputFormat.json:
+        typer.echo(json_report(result, check=check, diff=diff))
+    else:
+        print_text_summary(result, check=check, diff=diff, quiet=quiet, verbose=verbose)
+    code = exit_code(result, check, strict)
+    if result.discovery.missing and code == 0:
+        code = EXIT_USAGE
+    raise typer.Exit(code)
+
+
+@app.command("rules")
+def rules(name: Annotated[Optional[str], typer.Argument(help="Print this rule's documentation.")] = None) -> None:
+    """List the rules, or print one rule's documentation."""
+    from rich.console import Console
+    from rich.markdown import Markdown
+    from rich.table import Table
+
+    console = Console()
+    if name is not None:
+        rule = rule_by_name(name)
+        if rule is None:
+            typer.echo(f"nnx-migrate: error: unknown rule {name!r}; known: {', '.join(RULE_NAMES)}", err=True)
+            raise typer.Exit(2)
+        if console.is_terminal:
+            console.print(Markdown(rule.documentation))
+        else:
+            typer.echo(rule.documentation.strip())
+        return
+    table = Table("rule", "needed from flax", "fix", "what it does", box=None)
+    for rule in RULES:
+        table.add_row(rule.name, rule.needed_from, rule.safety, rule.summary)
+    console.print(table)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: a first word that is not a subcommand means `migrate`."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] not in SUBCOMMANDS and args[0] not in ("-h", "--help", "--version"):
+        args.insert(0, "migrate")
+    app(args=args, prog_name="nnx-migrate")

@@ -1,0 +1,134 @@
+"""Discover stage: the paths a user gave -> the Python files to look at.
+
+Honours `--exclude` globs and .gitignore files (pathspec), skips VCS folders, virtual
+environments and caches, and never follows a symlink: a linked folder is not entered
+and a linked file is reported, so nothing outside the tree is read or written.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pathspec
+
+SKIPPED_DIRECTORIES = frozenset(
+    {".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "__pycache__", ".mypy_cache",
+     ".pytest_cache", ".ruff_cache", "build", "dist", "node_modules", "site-packages",
+     ".eggs", ".ipynb_checkpoints"}
+)
+FLAX_MARKERS = (b"nnx", b"flax")
+
+
+def mentions_flax(data: bytes) -> bool:
+    """The cheap text check: a file that never says flax or nnx has nothing to migrate."""
+    return any(marker in data for marker in FLAX_MARKERS)
+
+
+@dataclass
+class Discovery:
+    files: list[Path] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)  # (path, why)
+    missing: list[Path] = field(default_factory=list)
+    only_explicit_files: bool = True  # no directory was given: callers may be unseen
+
+
+def _gitignore_spec(directory: Path) -> pathspec.PathSpec | None:
+    try:
+        lines = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+class _Ignores:
+    """Every .gitignore from the repository root down, each matched relative to its folder."""
+
+    def __init__(self, root: Path, enabled: bool, exclude: list[str]):
+        self.root = root
+        self.enabled = enabled
+        self.exclude = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
+        self.specs: dict[Path, pathspec.PathSpec | None] = {}
+
+    def _spec(self, directory: Path):
+        if directory not in self.specs:
+            self.specs[directory] = _gitignore_spec(directory)
+        return self.specs[directory]
+
+    def ignored(self, path: Path, is_dir: bool) -> bool:
+        if self.exclude is not None:
+            relative = _relative(path, self.root)
+            if relative is not None and self.exclude.match_file(relative + ("/" if is_dir else "")):
+                return True
+        if not self.enabled:
+            return False
+        for directory in (path.parent, *path.parent.parents):
+            spec = self._spec(directory)
+            if spec is not None:
+                relative = _relative(path, directory)
+                if spec.match_file(relative + ("/" if is_dir else "")):
+                    return True
+            if directory == self.root or (directory / ".git").exists():
+                break
+        return False
+
+
+def _relative(path: Path, base: Path) -> str | None:
+    try:
+        return path.relative_to(base).as_posix()
+    except ValueError:
+        return None
+
+
+def _is_virtualenv(directory: Path) -> bool:
+    return (directory / "pyvenv.cfg").exists()
+
+
+def discover(paths: list[Path], root: Path, exclude: list[str], respect_gitignore: bool = True) -> Discovery:
+    """Files under `paths`, in a stable (sorted) order, each once."""
+    result = Discovery()
+    ignores = _Ignores(root.absolute(), respect_gitignore, exclude)
+    seen: set[Path] = set()
+
+    def add(path: Path) -> None:
+        key = path.absolute()
+        if key not in seen:
+            seen.add(key)
+            result.files.append(path)
+
+    for given in paths:
+        if given.is_symlink():
+            result.skipped.append((given, "is a symbolic link: not followed; pass the file it points to"))
+        elif given.is_dir():
+            result.only_explicit_files = False
+            for directory, subdirectories, filenames in os.walk(given):
+                base = Path(directory)
+                kept = []
+                for name in sorted(subdirectories):
+                    child = base / name
+                    if (
+                        name in SKIPPED_DIRECTORIES
+                        or name.endswith(".egg-info")
+                        or child.is_symlink()
+                        or _is_virtualenv(child)
+                        or ignores.ignored(child.absolute(), True)
+                    ):
+                        continue
+                    kept.append(name)
+                subdirectories[:] = kept
+                for name in sorted(filenames):
+                    if not name.endswith(".py"):
+                        continue
+                    child = base / name
+                    if ignores.ignored(child.absolute(), False):
+                        continue
+                    if child.is_symlink():
+                        result.skipped.append((child, "is a symbolic link: not followed"))
+                        continue
+                    add(child)
+        elif given.exists():
+            add(given)
+        else:
+            result.missing.append(given)
+    return result

@@ -1,0 +1,159 @@
+"""What nnx-migrate knows about flax itself: its classes, their attributes, its versions.
+
+Names are canonical qualified names (``flax.nnx.Linear``); `canonical` maps the many
+spellings flax exposes (``flax.nnx.nn.linear.Linear``, ``flax.experimental.nnx.Linear``)
+onto them.
+"""
+
+from __future__ import annotations
+
+NNX = "flax.nnx"
+
+# Versions the tool knows, oldest first; the newest is the default --target-version.
+KNOWN_VERSIONS: tuple[tuple[int, int, int], ...] = (
+    *((0, 10, p) for p in range(8)),
+    *((0, 11, p) for p in range(3)),
+    *((0, 12, p) for p in range(9)),
+)
+NEWEST = KNOWN_VERSIONS[-1]
+
+VARIABLE_CLASSES = frozenset(
+    {
+        "Variable", "VariableState", "Param", "BatchStat", "Cache", "Intermediate",
+        "Perturbation", "RngState", "RngKey", "RngCount", "OptState", "OptArray",
+        "OptVariable",
+    }
+)
+
+# Module/Pytree classes flax ships, with the attributes their instances carry.
+# Each attribute maps to ("variable", variable class, holds an array) or ("module", class).
+_PARAM = ("variable", "Param", True)
+_KERNEL_BIAS = {"kernel": _PARAM, "bias": _PARAM}
+_SCALE_BIAS = {"scale": _PARAM, "bias": _PARAM}
+MODULE_ATTRIBUTES: dict[str, dict[str, tuple]] = {
+    "Module": {},
+    "Pytree": {},
+    "Object": {},
+    "Sequential": {},
+    "List": {},
+    "Dict": {},
+    "Linear": _KERNEL_BIAS,
+    "LinearGeneral": _KERNEL_BIAS,
+    "Einsum": _KERNEL_BIAS,
+    "Conv": _KERNEL_BIAS,
+    "ConvTranspose": _KERNEL_BIAS,
+    "Embed": {"embedding": _PARAM},
+    "LayerNorm": _SCALE_BIAS,
+    "RMSNorm": {"scale": _PARAM},
+    "GroupNorm": _SCALE_BIAS,
+    "InstanceNorm": _SCALE_BIAS,
+    "BatchNorm": {
+        **_SCALE_BIAS,
+        "mean": ("variable", "BatchStat", True),
+        "var": ("variable", "BatchStat", True),
+    },
+    "Dropout": {},
+    "MultiHeadAttention": {
+        "query": ("module", "LinearGeneral"),
+        "key": ("module", "LinearGeneral"),
+        "value": ("module", "LinearGeneral"),
+        "out": ("module", "LinearGeneral"),
+        "cached_key": ("variable", "Cache", True),
+        "cached_value": ("variable", "Cache", True),
+        "cache_index": ("variable", "Cache", True),
+    },
+    "LoRA": {"lora_a": _PARAM, "lora_b": _PARAM},
+    "LoRALinear": {**_KERNEL_BIAS, "lora": ("module", "LoRA")},
+    "LSTMCell": {},
+    "OptimizedLSTMCell": {},
+    "GRUCell": {},
+    "SimpleCell": {},
+    "RNN": {},
+    "Bidirectional": {},
+    "WeightNorm": {},
+    "SpectralNorm": {},
+    "Optimizer": {"step": ("variable", "OptState", True)},
+    "ModelAndOptimizer": {"step": ("variable", "OptState", True)},
+    "Metric": {},
+    "Average": {
+        "total": ("variable", "Variable", True),
+        "count": ("variable", "Variable", True),
+    },
+    "Accuracy": {
+        "total": ("variable", "Variable", True),
+        "count": ("variable", "Variable", True),
+    },
+    "Welford": {
+        "count": ("variable", "Variable", True),
+        "mean": ("variable", "Variable", True),
+        "m2": ("variable", "Variable", True),
+    },
+    "MultiMetric": {},
+}
+
+# Attribute names that flax's own layers only ever bind to array Variables. A `.value`
+# on `<receiver>.<one of these>` counts as a Variable read when the receiver's type is
+# unknown, unless the project binds the name to something else (see index.py).
+FLAX_VARIABLE_ATTRIBUTE_NAMES = frozenset(
+    {"kernel", "bias", "embedding", "scale", "mean", "var", "lora_a", "lora_b",
+     "cached_key", "cached_value", "cache_index"}
+)
+
+# Functions returning an nnx.State (or a tuple of them).
+STATE_FUNCTIONS = frozenset({"state", "pop", "variables"})
+SPLIT_FUNCTIONS = frozenset({"split"})  # -> (GraphDef, State, *States)
+
+# Rngs attributes that are methods, not streams.
+RNGS_METHODS = frozenset(
+    {"fork", "split", "items", "keys", "values", "replace", "copy", "__call__"}
+)
+RNG_STREAM_ATTRIBUTES = {"key": "RngKey", "count": "RngCount"}
+
+# Functions in array libraries whose result is not an array.
+NON_ARRAY_FUNCTIONS = frozenset(
+    {"dtype", "shape", "ndim", "size", "iinfo", "finfo", "issubdtype", "result_type",
+     "promote_types", "can_cast", "isdtype", "vectorize", "vmap", "jit", "grad",
+     "float32", "float16", "bfloat16", "int32", "int8", "uint32", "int64", "float64"}
+)
+ARRAY_MODULES = ("jax.numpy.", "jax.random.", "numpy.", "jax.lax.")
+INITIALIZER_MODULES = ("flax.nnx.initializers.", "jax.nn.initializers.")
+# Initializers in those modules that are themselves `(key, shape, dtype) -> array`.
+DIRECT_INITIALIZERS = frozenset({"zeros", "ones"})
+
+_FLAX_PREFIXES = ("flax.experimental.nnx.", "flax.nnx.")
+
+
+def canonical(qualified_name: str) -> str:
+    """Map any public or private spelling of a flax.nnx class to ``flax.nnx.<Name>``."""
+    for prefix in _FLAX_PREFIXES:
+        if qualified_name.startswith(prefix):
+            last = qualified_name.rsplit(".", 1)[-1]
+            if last in VARIABLE_CLASSES or last in MODULE_ATTRIBUTES or last in {
+                "Rngs", "RngStream", "State", "GraphDef",
+            }:
+                return f"{NNX}.{last}"
+    return qualified_name
+
+
+def flax_name(qualified_name: str) -> str | None:
+    """The bare flax.nnx name if `qualified_name` is one, else None."""
+    name = canonical(qualified_name)
+    if name.startswith(NNX + "."):
+        return name[len(NNX) + 1 :]
+    return None
+
+
+def parse_version(text: str) -> tuple[int, int, int]:
+    """'0.12' -> (0, 12, 0); '0.12.3' -> (0, 12, 3). Raises ValueError if unknown."""
+    parts = text.strip().split(".")
+    if not 2 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
+        raise ValueError(f"not a flax version: {text!r}")
+    version = tuple(int(p) for p in parts) + (0,) * (3 - len(parts))
+    if version not in KNOWN_VERSIONS:
+        known = ", ".join(format_version(v) for v in KNOWN_VERSIONS)
+        raise ValueError(f"unknown flax version {text!r}; known: {known}")
+    return version  # type: ignore[return-value]
+
+
+def format_version(version: tuple[int, int, int]) -> str:
+    return ".".join(map(str, version))

@@ -1,0 +1,19 @@
+"""Every rule nnx-migrate knows, in the order they run."""
+
+from __future__ import annotations
+
+from nnx_migrate.codemods.value_access import ValueAccess
+from nnx_migrate.config import Settings
+from nnx_migrate.rule import Rule
+
+RULES: list[type[Rule]] = [ValueAccess]
+RULE_NAMES = [rule.name for rule in RULES]
+
+
+def rule_by_name(name: str) -> type[Rule] | None:
+    return next((rule for rule in RULES if rule.name == name), None)
+
+
+def selected_rules(settings: Settings) -> list[Rule]:
+    chosen = settings.select if settings.select is not None else RULE_NAMES
+    return [rule() for rule in RULES if rule.name in chosen and rule.name not in settings.ignore]

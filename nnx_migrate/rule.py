@@ -1,0 +1,209 @@
+"""What every rule shares: the sites it fixes, the diagnostics it reports, the per-file
+context it analyses, and the libcst codemod command that runs it standalone.
+
+A rule never edits text itself. Its `analyze` walks the stdlib `ast` of a file (with the
+shared `Resolver` answering "is this a Variable / Module / ...?") and returns `Site`s:
+an anchor position plus a function that rewrites the libcst node found there. The
+engine applies every rule's sites in one libcst pass (see rewrite.py).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import libcst as cst
+from libcst.codemod import Codemod, SkipFile
+
+from nnx_migrate import flax_api
+from nnx_migrate.config import Settings
+from nnx_migrate.index import ClassInfo, ProjectIndex, SourceFile
+from nnx_migrate.resolve import Resolver, Scope
+
+
+@dataclass
+class Site:
+    """One rewrite: the libcst node of type `node_type` anchored at (line, column)."""
+
+    rule: str
+    node_type: str
+    line: int
+    column: int  # 0-based, in characters, like libcst's PositionProvider
+    fix: Callable[[cst.CSTNode], cst.CSTNode]
+    message: str
+    safe: bool = True
+    exact_write: bool = False  # a write kept as get/set_value where `[...]` is not proven safe
+    lines: tuple[int, ...] = ()  # lines whose `# nnx-migrate: skip` suppresses this site
+
+
+@dataclass
+class Diagnostic:
+    """Something a person must look at: the tool did not (or could not) rewrite it."""
+
+    rule: str
+    line: int
+    column: int
+    message: str
+    advice: str
+    url: str | None = None
+
+
+@dataclass
+class Visit:
+    node: ast.AST
+    scope: Scope
+    parent: ast.AST | None
+
+
+@dataclass
+class FileContext:
+    file: SourceFile
+    index: ProjectIndex
+    resolver: Resolver
+    settings: Settings
+    _visits: list[Visit] | None = field(default=None, repr=False)
+    _parents: dict[int, ast.AST] = field(default_factory=dict, repr=False)
+    _line_bytes: list[bytes] | None = field(default=None, repr=False)
+
+    @property
+    def target(self) -> tuple[int, int, int]:
+        return self.settings.target_version
+
+    def visits(self) -> list[Visit]:
+        """Every node of the file with its scope and parent, computed once per file."""
+        if self._visits is None:
+            self._visits = []
+            classes = {
+                id(info.node): info
+                for info in self.index.classes.values()
+                if info.file is self.file
+            }
+            module_scope = self.resolver.module_scope(self.file)
+            self._walk(self.file.tree, module_scope, None, classes)
+        return self._visits
+
+    def _walk(self, node, scope, parent, classes) -> None:
+        self._visits.append(Visit(node, scope, parent))
+        if parent is not None:
+            self._parents[id(node)] = parent
+        inner = scope
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            cls = classes.get(id(scope.node)) if isinstance(scope.node, ast.ClassDef) else None
+            inner = self.resolver.scope_for(node, scope, self.file, cls)
+        elif isinstance(node, ast.ClassDef):
+            inner = self.resolver.scope_for(node, scope, self.file)
+        elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            inner = self.resolver.scope_for(node, scope, self.file)
+        for child in ast.iter_child_nodes(node):
+            self._walk(child, inner, node, classes)
+
+    def parent(self, node: ast.AST) -> ast.AST | None:
+        self.visits()
+        return self._parents.get(id(node))
+
+    def enclosing_statement(self, node: ast.AST) -> ast.stmt | None:
+        while node is not None and not isinstance(node, ast.stmt):
+            node = self.parent(node)
+        return node
+
+    def char_column(self, line: int, byte_column: int) -> int:
+        """ast columns count UTF-8 bytes; libcst's count characters."""
+        if self._line_bytes is None:
+            self._line_bytes = [
+                part.encode("utf-8") for part in re.split(r"\r\n|\r|\n", self.file.text)
+            ]
+        return len(self._line_bytes[line - 1][:byte_column].decode("utf-8", "replace"))
+
+    def anchor(self, node: ast.AST) -> tuple[int, int]:
+        """(line, character column) of the token libcst's applier anchors on."""
+        if isinstance(node, ast.Attribute):
+            byte_column = node.end_col_offset - len(node.attr.encode("utf-8"))
+            return node.end_lineno, self.char_column(node.end_lineno, byte_column)
+        if isinstance(node, ast.Assign):
+            return self.anchor(node.targets[0])
+        if isinstance(node, ast.AugAssign):
+            return self.anchor(node.target)
+        if isinstance(node, ast.Call):
+            return self.anchor(node.func)
+        return node.lineno, self.char_column(node.lineno, node.col_offset)
+
+    def site(self, rule: str, node: ast.AST, node_type: str, fix, message: str, **extra) -> Site:
+        line, column = self.anchor(node)
+        statement = self.enclosing_statement(node)
+        lines = {line}
+        if statement is not None:
+            lines.add(statement.lineno)
+            if not hasattr(statement, "body"):  # a simple statement: its last line too
+                lines.add(statement.end_lineno)
+        return Site(rule, node_type, line, column, fix, message, lines=tuple(sorted(lines)), **extra)
+
+    def diagnostic(self, rule: str, node: ast.AST, message: str, advice: str, url=None) -> Diagnostic:
+        line, column = node.lineno, self.char_column(node.lineno, node.col_offset)
+        return Diagnostic(rule, line, column, message, advice, url)
+
+    def class_info(self, node: ast.ClassDef) -> ClassInfo | None:
+        for info in self.index.classes.values():
+            if info.node is node:
+                return info
+        return None
+
+
+class Rule:
+    """A rewrite rule. Subclasses set the class attributes and implement `analyze`.
+
+    The module docstring of a rule's module is its documentation page: it must have the
+    sections "What it does", "Why", "Example", "Use instead" and "When the fix is unsafe".
+    """
+
+    name: ClassVar[str]  # kebab-case, as used by --select / --ignore
+    summary: ClassVar[str]  # one line
+    needed_from: ClassVar[str]  # the flax version from which the old form warns or breaks
+    safety: ClassVar[str]  # "safe", or "safe; some fixes need --unsafe-fixes"
+    documentation: ClassVar[str]
+
+    def analyze(self, context: FileContext) -> tuple[list[Site], list[Diagnostic]]:
+        raise NotImplementedError
+
+    @classmethod
+    def applies_to(cls, settings: Settings) -> bool:
+        """Whether the rule has anything to do for this target version."""
+        return True
+
+
+def version_at_least(context: FileContext, version: str) -> bool:
+    return context.target >= flax_api.parse_version(version)
+
+
+def iter_attributes(context: FileContext, names: set[str]) -> Iterator[Visit]:
+    for visit in context.visits():
+        if isinstance(visit.node, ast.Attribute) and visit.node.attr in names:
+            yield visit
+
+
+class RuleCommand(Codemod):
+    """Runs one rule as a libcst codemod (`python -m libcst.tool codemod ...`).
+
+    libcst's tool hands over one file at a time, so the project index holds only that
+    file: classes defined elsewhere are not seen, and the rule does less than
+    `nnx-migrate` does on the whole project.
+    """
+
+    RULE: ClassVar[type[Rule]]
+
+    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
+        from pathlib import Path
+
+        from nnx_migrate.rewrite import analyze_file, apply_sites
+
+        text = tree.code
+        index = ProjectIndex()
+        file = index.add_file(Path(self.context.filename or "module.py"), text, ast.parse(text))
+        settings = Settings(select=[self.RULE.name])
+        sites, _, _ = analyze_file(file, index, Resolver(index), settings, [self.RULE()])
+        if not sites:
+            raise SkipFile("nothing to migrate")
+        new_tree, _ = apply_sites(tree, sites)
+        return new_tree
