@@ -240,7 +240,7 @@ class ValueAccess(Rule):
             if isinstance(parent, ast.Attribute) and parent.value is node:
                 grandparent = context.parent(parent)
                 if parent.attr in CONTAINER_MUTATORS and isinstance(grandparent, ast.Call) and grandparent.func is parent:
-                    report(f"`{what}.{parent.attr}(...)`: from flax 0.12.1 `.value` returns a copy, so this change is lost",
+                    report(f"`.{node.attr}.{parent.attr}(...)`: from flax 0.12.1 `.value` returns a copy, so this change is lost",
                            f"x = v.get_value(); x.{parent.attr}(...); v.set_value(x)")
                     continue
                 if not raw and variable.array and parent.attr in PASSTHROUGH_ATTRIBUTES:

@@ -310,7 +310,7 @@ class Resolver:
         if kind == "expr":
             return self.type_of(binding[1], scope)
         if kind == "self":
-            return InstanceT(binding[1])
+            return self._self_type(binding[1])
         if kind == "annotation":
             return self.annotation_type(binding[1], scope)
         if kind == "annotated":
@@ -325,6 +325,17 @@ class Resolver:
         if kind == "unpack":
             return self._unpacked_type(binding[1], binding[2], scope)
         return None
+
+    def _self_type(self, cls: str) -> Type:
+        """`self` in a method: an instance, or a Variable in a user Variable subclass
+        (unless the class implements `value` itself, as flax's own Variable does)."""
+        if self.index.is_variable_class(cls):
+            implements_value = any(
+                (info := self.index.lookup_class(name)) is not None and "value" in info.methods
+                for name in self.index.mro(cls)
+            )
+            return None if implements_value else VariableT(cls, False)
+        return InstanceT(cls)
 
     def _unpacked_type(self, binding: tuple, position: int, scope: Scope) -> Type:
         if binding[0] == "iter":

@@ -1,0 +1,18 @@
+from flax import nnx
+
+
+def make_table():
+    return {}
+
+
+class Tracker(nnx.Module):
+    def __init__(self, init_fn, *, rngs: nnx.Rngs):
+        self.calls = nnx.Variable(0)
+        self.table = nnx.Variable(make_table())
+        self.maybe = nnx.Variable(None)
+        self.learned = nnx.Param(init_fn(rngs.params()))
+
+    def __call__(self, x):
+        if self.maybe.get_value() is None:
+            print(self.calls.get_value(), self.table.get_value())
+        return x * self.learned.get_value()

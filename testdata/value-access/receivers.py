@@ -1,0 +1,41 @@
+import jax.numpy as jnp
+from flax import nnx
+
+
+class Block(nnx.Module):
+    def __init__(self, rngs: nnx.Rngs):
+        self.linear = nnx.Linear(2, 3, rngs=rngs)
+        self.norm = nnx.BatchNorm(3, rngs=rngs)
+        self.gain = nnx.Param(jnp.ones((3,)))
+
+
+class Model(nnx.Module):
+    def __init__(self, rngs: nnx.Rngs):
+        self.blocks = [Block(rngs) for _ in range(2)]
+        self.head = Block(rngs)
+
+
+def scale(block: Block, p: nnx.Param, rngs: nnx.Rngs):
+    v = nnx.Variable(jnp.zeros(3))
+    print(block.gain.value, p.value, v.value)
+    print(block.linear.kernel.value, block.norm.mean.value)
+    print(rngs.params.key.value, rngs.default.count.value)
+
+
+def walk(model: Model):
+    for block in model.blocks:
+        print(block.gain.value)
+    for i, block in enumerate(model.blocks):
+        print(i, block.norm.var.value)
+    print(model.blocks[0].linear.bias.value)
+
+
+def states(model: Model):
+    state = nnx.state(model)
+    graphdef, params, rest = nnx.split(model, nnx.Param, ...)
+    print(state['head']['gain'].value, params.head.gain.value)
+    print(rest['head']['norm']['mean'].value)
+
+
+model = Model(nnx.Rngs(0))
+print(model.head.linear.kernel.value.shape)

@@ -1,0 +1,78 @@
+"""value-access: fixture pairs, idempotence, and what is reported instead of rewritten."""
+
+from __future__ import annotations
+
+import ast
+import filecmp
+from pathlib import Path
+
+import pytest
+
+from fixtures import expected_path, migrate_copy, single_file_cases, tree_cases
+
+RULE = "value-access"
+CASES = single_file_cases(RULE)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
+def test_fixture(case: Path, tmp_path: Path) -> None:
+    out, result = migrate_copy(case, tmp_path, RULE)
+    assert not result.failed, [f.error for f in result.failed]
+    expected = expected_path(case)
+    want = expected.read_text() if expected.exists() else case.read_text()
+    assert out.read_text() == want
+    ast.parse(out.read_text())
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
+def test_idempotent(case: Path, tmp_path: Path) -> None:
+    (tmp_path / "first").mkdir()
+    out, _ = migrate_copy(case, tmp_path / "first", RULE)
+    migrated = out.read_text()
+    (tmp_path / "second").mkdir()
+    again, result = migrate_copy(out, tmp_path / "second", RULE)
+    assert again.read_text() == migrated
+    assert not result.changed
+
+
+@pytest.mark.parametrize("case", tree_cases(RULE), ids=lambda p: p.name)
+def test_tree_fixture(case: Path, tmp_path: Path) -> None:
+    out, result = migrate_copy(case / "input", tmp_path, RULE)
+    assert not result.failed
+    comparison = filecmp.dircmp(out, case / "expected")
+    _assert_same_tree(comparison)
+    (tmp_path / "again").mkdir()
+    _, second = migrate_copy(out, tmp_path / "again", RULE)
+    assert not second.changed
+
+
+def _assert_same_tree(comparison: filecmp.dircmp) -> None:
+    assert not comparison.left_only and not comparison.right_only
+    for name in comparison.common_files:
+        left = Path(comparison.left, name).read_text()
+        right = Path(comparison.right, name).read_text()
+        assert left == right, name
+    for sub in comparison.subdirs.values():
+        _assert_same_tree(sub)
+
+
+def test_manual_items_are_reported_with_line_and_advice(tmp_path: Path) -> None:
+    case = next(c for c in CASES if c.stem == "manual")
+    _, result = migrate_copy(case, tmp_path, RULE)
+    found = sorted((d.line, d.message.split(":")[0]) for f in result.files for d in f.diagnostics)
+    lines = [line for line, _ in found]
+    # item assignment, .append, chained assignment (2 targets), unpacking (2), del, impure receiver
+    assert lines == [12, 13, 14, 14, 15, 15, 16, 17]
+    assert all(d.advice for f in result.files for d in f.diagnostics)
+    text = case.read_text().splitlines()
+    for line in (12, 13, 14, 15, 16, 17):  # reported lines stay as they were
+        assert ".value" in text[line - 1]
+
+
+def test_exact_writes_are_counted(tmp_path: Path) -> None:
+    case = next(c for c in CASES if c.stem == "writes")
+    _, result = migrate_copy(case, tmp_path, RULE)
+    edits = [e for f in result.files for e in f.edits]
+    exact = [e for e in edits if e.exact_write]
+    assert len(exact) == 7  # every write except the two int-literal increments of an array
+    assert all(e.safe for e in edits)
