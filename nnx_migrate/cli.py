@@ -118,10 +118,12 @@ def rules(name: Annotated[Optional[str], typer.Argument(help="Print this rule's 
         if rule is None:
             typer.echo(f"nnx-migrate: error: unknown rule {name!r}; known: {', '.join(RULE_NAMES)}", err=True)
             raise typer.Exit(2)
+        from nnx_migrate.ruledocs import render
+
         if console.is_terminal:
-            console.print(Markdown(rule.documentation))
+            console.print(Markdown(render(rule)))
         else:
-            typer.echo(rule.documentation.strip())
+            typer.echo(render(rule), nl=False)
         return
     table = Table("rule", "needed from flax", "fix", "what it does", box=None)
     for rule in RULES:

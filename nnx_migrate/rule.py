@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 import libcst as cst
-from libcst.codemod import Codemod, SkipFile
+import argparse
+
+from libcst.codemod import CodemodCommand, CodemodContext, SkipFile
 
 from nnx_migrate import flax_api
 from nnx_migrate.config import Settings
@@ -183,7 +185,7 @@ def iter_attributes(context: FileContext, names: set[str]) -> Iterator[Visit]:
             yield visit
 
 
-class RuleCommand(Codemod):
+class RuleCommand(CodemodCommand):
     """Runs one rule as a libcst codemod (`python -m libcst.tool codemod ...`).
 
     libcst's tool hands over one file at a time, so the project index holds only that
@@ -193,6 +195,20 @@ class RuleCommand(Codemod):
 
     RULE: ClassVar[type[Rule]]
 
+    def __init__(self, context: CodemodContext, target_version: str | None = None,
+                 unsafe_fixes: bool = False) -> None:
+        super().__init__(context)
+        self.settings = Settings(
+            select=[self.RULE.name],
+            target_version=flax_api.parse_version(target_version) if target_version else flax_api.NEWEST,
+            unsafe_fixes=unsafe_fixes,
+        )
+
+    @staticmethod
+    def add_args(arg_parser: argparse.ArgumentParser) -> None:
+        arg_parser.add_argument("--target-version", default=None, help="oldest flax the result must run on")
+        arg_parser.add_argument("--unsafe-fixes", action="store_true", help="also apply unsafe fixes")
+
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         from pathlib import Path
 
@@ -201,8 +217,7 @@ class RuleCommand(Codemod):
         text = tree.code
         index = ProjectIndex()
         file = index.add_file(Path(self.context.filename or "module.py"), text, ast.parse(text))
-        settings = Settings(select=[self.RULE.name])
-        sites, _, _ = analyze_file(file, index, Resolver(index), settings, [self.RULE()])
+        sites, _, _ = analyze_file(file, index, Resolver(index), self.settings, [self.RULE()])
         if not sites:
             raise SkipFile("nothing to migrate")
         new_tree, _ = apply_sites(tree, sites)

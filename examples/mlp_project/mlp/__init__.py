@@ -1,0 +1,3 @@
+from .model import MLP
+
+__all__ = ["MLP"]
