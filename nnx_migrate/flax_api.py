@@ -91,14 +91,6 @@ MODULE_ATTRIBUTES: dict[str, dict[str, tuple]] = {
     "MultiMetric": {},
 }
 
-# Attribute names that flax's own layers only ever bind to array Variables. A `.value`
-# on `<receiver>.<one of these>` counts as a Variable read when the receiver's type is
-# unknown, unless the project binds the name to something else (see index.py).
-FLAX_VARIABLE_ATTRIBUTE_NAMES = frozenset(
-    {"kernel", "bias", "embedding", "scale", "mean", "var", "lora_a", "lora_b",
-     "cached_key", "cached_value", "cache_index"}
-)
-
 # Functions returning an nnx.State (or a tuple of them).
 STATE_FUNCTIONS = frozenset({"state", "pop", "variables"})
 SPLIT_FUNCTIONS = frozenset({"split"})  # -> (GraphDef, State, *States)

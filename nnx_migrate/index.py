@@ -226,6 +226,8 @@ class ProjectIndex:
         # attribute name -> every value stored to `<anything>.<name>` outside `self`
         self.foreign_attribute_stores: dict[str, list[tuple[ast.expr | None, SourceFile]]] = {}
         self._kind_cache: dict[tuple[str, str], bool] = {}
+        # flax.nnx names the project refers to (`nnx.BatchNorm`, `from flax.nnx import Linear`)
+        self.flax_names_used: set[str] = set()
 
     def add_file(self, path: Path, text: str, tree: ast.Module) -> SourceFile:
         module, is_package = module_name_for(path)
@@ -233,6 +235,14 @@ class ProjectIndex:
         _collect_imports(file)
         _ClassCollector(self, file).visit(tree)
         for node in ast.walk(tree):
+            if isinstance(node, (ast.Attribute, ast.Name)) and not isinstance(
+                getattr(node, "ctx", None), ast.Store
+            ):
+                name = dotted_name(node)
+                if name is not None and ("." in name or name in file.imports):
+                    bare = flax_api.flax_name(file.qualify(name))
+                    if bare is not None:
+                        self.flax_names_used.add(bare)
             if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 value = None if isinstance(node, ast.AugAssign) else node.value

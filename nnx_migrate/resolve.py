@@ -580,9 +580,12 @@ class Resolver:
             joined = join_or_unknown(types)
             if isinstance(joined, VariableT):
                 fallback[attr] = joined
-        for attr in flax_api.FLAX_VARIABLE_ATTRIBUTE_NAMES:
-            if attr not in per_name:
-                fallback[attr] = VariableT(f"{flax_api.NNX}.Param", True)
+        # Attributes of the flax layers the project uses (`kernel` only where some
+        # Linear/Conv/... is used, `mean` only with BatchNorm), unless bound otherwise.
+        for layer in self.index.flax_names_used:
+            for attr, entry in flax_api.MODULE_ATTRIBUTES.get(layer, {}).items():
+                if entry[0] == "variable" and attr not in per_name:
+                    fallback[attr] = _flax_entry_type(entry)
         self._fallback = fallback
         return fallback
 

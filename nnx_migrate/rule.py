@@ -68,6 +68,7 @@ class FileContext:
     settings: Settings
     _visits: list[Visit] | None = field(default=None, repr=False)
     _parents: dict[int, ast.AST] = field(default_factory=dict, repr=False)
+    _scopes: dict[int, Scope] = field(default_factory=dict, repr=False)
     _line_bytes: list[bytes] | None = field(default=None, repr=False)
 
     @property
@@ -89,6 +90,7 @@ class FileContext:
 
     def _walk(self, node, scope, parent, classes) -> None:
         self._visits.append(Visit(node, scope, parent))
+        self._scopes[id(node)] = scope
         if parent is not None:
             self._parents[id(node)] = parent
         inner = scope
@@ -145,6 +147,49 @@ class FileContext:
     def diagnostic(self, rule: str, node: ast.AST, message: str, advice: str, url=None) -> Diagnostic:
         line, column = node.lineno, self.char_column(node.lineno, node.col_offset)
         return Diagnostic(rule, line, column, message, advice, url)
+
+    def isinstance_narrowing(self, name: ast.Name) -> list[str]:
+        """Classes `name` was checked against on the way here: inside the body of
+        `if isinstance(x, C):`, `C if isinstance(x, C) else ...`, `isinstance(x, C) and ...`
+        or a comprehension filtered by `if isinstance(x, C)`."""
+        found: list[str] = []
+        child: ast.AST = name
+        node = self.parent(name)
+        scope = self._scopes[id(name)]
+        while node is not None and not isinstance(
+            node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.Module)
+        ):
+            tests: list[ast.expr] = []
+            if isinstance(node, (ast.If, ast.While)) and child in node.body:
+                tests = [node.test]
+            elif isinstance(node, ast.IfExp) and child is node.body:
+                tests = [node.test]
+            elif isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And) and child in node.values:
+                tests = node.values[: node.values.index(child)]
+            elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)) and child not in node.generators:
+                tests = [test for generator in node.generators for test in generator.ifs]
+            for test in tests:
+                found.extend(self._isinstance_classes(test, name.id, scope))
+            child, node = node, self.parent(node)
+        return found
+
+    def _isinstance_classes(self, test: ast.expr, name: str, scope: Scope) -> list[str]:
+        if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+            return [c for value in test.values for c in self._isinstance_classes(value, name, scope)]
+        if not (
+            isinstance(test, ast.Call)
+            and isinstance(test.func, ast.Name)
+            and test.func.id == "isinstance"
+            and len(test.args) == 2
+            and isinstance(test.args[0], ast.Name)
+            and test.args[0].id == name
+        ):
+            return []
+        classes = test.args[1].elts if isinstance(test.args[1], ast.Tuple) else [test.args[1]]
+        qualified = [self.resolver.qualified(c, scope) for c in classes]
+        if None in qualified:
+            return []
+        return qualified  # type: ignore[return-value]
 
     def class_info(self, node: ast.ClassDef) -> ClassInfo | None:
         for info in self.index.classes.values():

@@ -1,3 +1,4 @@
+import jax
 import jax.numpy as jnp
 from flax import nnx
 
@@ -39,3 +40,14 @@ def states(model: Model):
 
 model = Model(nnx.Rngs(0))
 print(model.head.linear.kernel.shape)
+
+
+def generic(tree):
+    leaves = [x.get_value() for x in tree if isinstance(x, nnx.Variable)]
+    mapped = jax.tree.map(lambda x: x.get_value() if isinstance(x, nnx.Param) else x, tree)
+    for node in tree:
+        if isinstance(node, nnx.BatchStat) and node.get_value() is not None:
+            node.set_value(None)
+        if isinstance(node, int):
+            print(node.value)
+    return leaves, mapped

@@ -1,3 +1,4 @@
+import jax
 import jax.numpy as jnp
 from flax import nnx
 
@@ -39,3 +40,14 @@ def states(model: Model):
 
 model = Model(nnx.Rngs(0))
 print(model.head.linear.kernel.value.shape)
+
+
+def generic(tree):
+    leaves = [x.value for x in tree if isinstance(x, nnx.Variable)]
+    mapped = jax.tree.map(lambda x: x.value if isinstance(x, nnx.Param) else x, tree)
+    for node in tree:
+        if isinstance(node, nnx.BatchStat) and node.value is not None:
+            node.value = None
+        if isinstance(node, int):
+            print(node.value)
+    return leaves, mapped
