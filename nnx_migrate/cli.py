@@ -77,6 +77,7 @@ def migrate(
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Only report errors.")] = False,
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="List every rewrite; show tracebacks.")] = False,
     color: Annotated[Optional[bool], typer.Option("--color/--no-color", help="Colour diffs (default: when stdout is a terminal).", show_default=False)] = None,
+    stdin_filename: Annotated[Optional[Path], typer.Option("--stdin-filename", help="With `-` as the path: the name of the file read from stdin.")] = None,
 ) -> None:
     """Rewrite files in place (or show/check what would change)."""
     from nnx_migrate.pipeline import run
@@ -92,7 +93,19 @@ def migrate(
     except ConfigError as error:
         typer.echo(f"nnx-migrate: error: {error}", err=True)
         raise typer.Exit(EXIT_USAGE)
-    result = run(paths, settings, _project_root(paths, pyproject_path), write=not (diff or check))
+    if [str(p) for p in paths] == ["-"]:
+        from nnx_migrate.pipeline import run_stdin
+
+        result = run_stdin(sys.stdin.buffer.read(), stdin_filename or Path("stdin.py"), settings)
+        (file,) = result.files
+        if not (diff or check) and file.new_text is not None:
+            sys.stdout.buffer.write(file.new_text.encode(file.encoding))
+            sys.stdout.flush()
+    elif "-" in [str(p) for p in paths]:
+        typer.echo("nnx-migrate: error: `-` (stdin) cannot be combined with other paths", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    else:
+        result = run(paths, settings, _project_root(paths, pyproject_path), write=not (diff or check))
     if diff:
         print_diffs(result, color)
     if output_format is OutputFormat.json:

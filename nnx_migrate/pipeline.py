@@ -11,7 +11,15 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nnx_migrate.apply import FileError, SourceText, encode_source, read_source, unified_diff, write_atomic
+from nnx_migrate.apply import (
+    FileError,
+    SourceText,
+    decode_source,
+    encode_source,
+    read_source,
+    unified_diff,
+    write_atomic,
+)
 from nnx_migrate.config import Settings
 from nnx_migrate.discover import Discovery, discover, mentions_flax
 from nnx_migrate.index import ProjectIndex
@@ -33,6 +41,8 @@ class FileResult:
     traceback: str | None = None
     diff: str = ""
     suppressed: int = 0
+    new_text: str | None = None
+    encoding: str = "utf-8"
 
 
 @dataclass
@@ -100,30 +110,54 @@ def run(paths: list[Path], settings: Settings, root: Path, *, write: bool) -> Ru
     resolver = Resolver(index)
     rules = selected_rules(settings)
     for path, file in index.files.items():
-        source = sources[path]
-        result = FileResult(path, display_path(path), "unchanged")
+        result = _rewrite_one(file, sources[path], index, resolver, settings, rules)
         results.append(result)
-        try:
-            rewrite = rewrite_file(file, index, resolver, settings, rules)
-        except RewriteError as error:
-            result.status, result.error, result.error_rule = "failed", str(error), error.rule
-            result.traceback = traceback.format_exc()
-            continue
-        except Exception as error:  # a bug in a rule must not stop the other files
-            result.status, result.error = "failed", f"internal error: {type(error).__name__}: {error}"
-            result.traceback = traceback.format_exc()
-            continue
-        result.diagnostics = rewrite.diagnostics
-        result.suppressed = rewrite.suppressed
-        if rewrite.new_text == source.text:
-            continue
-        result.edits = rewrite.edits
-        result.status = "changed"
-        result.diff = unified_diff(result.display, source.text, rewrite.new_text)
-        if write:
+        if write and result.status == "changed":
             try:
-                write_atomic(path, source.data, encode_source(rewrite.new_text, source.encoding))
+                write_atomic(path, sources[path].data, encode_source(result.new_text, sources[path].encoding))
             except (FileError, UnicodeEncodeError) as error:
                 result.status, result.error = "failed", str(error)
     results.sort(key=lambda r: r.display)
     return RunResult(results, discovery, len(discovery.files), parsed, write)
+
+
+def _rewrite_one(file, source: SourceText, index, resolver, settings, rules) -> FileResult:
+    result = FileResult(file.path, display_path(file.path), "unchanged", new_text=source.text,
+                        encoding=source.encoding)
+    try:
+        rewrite = rewrite_file(file, index, resolver, settings, rules)
+    except RewriteError as error:
+        result.status, result.error, result.error_rule = "failed", str(error), error.rule
+        result.traceback = traceback.format_exc()
+        return result
+    except Exception as error:  # a bug in a rule must not stop the other files
+        result.status, result.error = "failed", f"internal error: {type(error).__name__}: {error}"
+        result.traceback = traceback.format_exc()
+        return result
+    result.diagnostics = rewrite.diagnostics
+    result.suppressed = rewrite.suppressed
+    if rewrite.new_text != source.text:
+        result.edits = rewrite.edits
+        result.status = "changed"
+        result.new_text = rewrite.new_text
+        result.diff = unified_diff(result.display, source.text, rewrite.new_text)
+    return result
+
+
+def run_stdin(data: bytes, path: Path, settings: Settings) -> RunResult:
+    """Migrate one file's bytes (from stdin), as if they were the file at `path`."""
+    discovery = Discovery(files=[path])
+    result = FileResult(path, display_path(path), "unchanged", new_text=None)
+    try:
+        source = decode_source(data)
+        tree = _parse(path, source.text)
+    except FileError as error:
+        result.status, result.error = "failed", str(error)
+        return RunResult([result], discovery, 1, 0, False)
+    except SyntaxError as error:
+        result.status, result.error = "failed", f"syntax error at line {error.lineno}: {error.msg}"
+        return RunResult([result], discovery, 1, 0, False)
+    index = ProjectIndex()
+    file = index.add_file(path, source.text, tree)
+    result = _rewrite_one(file, source, index, Resolver(index), settings, selected_rules(settings))
+    return RunResult([result], discovery, 1, 1, False)

@@ -211,3 +211,18 @@ def test_verbose_lists_every_rewrite(tmp_path: Path) -> None:
     assert "a.py:10:" in result.stderr and "value-access" in result.stderr
     quiet = nnx_migrate(".", "--check", "-q", cwd=tmp_path)
     assert quiet.stderr == "" and quiet.returncode == 1
+
+
+def test_stdin_to_stdout(tmp_path: Path) -> None:
+    env = {**os.environ, "NO_COLOR": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "nnx_migrate", "-", "--stdin-filename", "model.py"],
+        input=GOOD.encode(), capture_output=True, cwd=tmp_path, env=env, timeout=120,
+    )
+    assert result.returncode == 0
+    assert result.stdout == GOOD_MIGRATED.encode()
+    broken = subprocess.run(
+        [sys.executable, "-m", "nnx_migrate", "-"], input=b"from flax import nnx\nx = (\n",
+        capture_output=True, cwd=tmp_path, env=env, timeout=120,
+    )
+    assert broken.returncode == 123 and broken.stdout == b""
