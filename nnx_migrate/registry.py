@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from nnx_migrate.codemods.introspection import IntrospectionFunctions
 from nnx_migrate.codemods.value_access import ValueAccess
 from nnx_migrate.config import Settings
 from nnx_migrate.rule import Rule
 
-RULES: list[type[Rule]] = [ValueAccess]
+RULES: list[type[Rule]] = [ValueAccess, IntrospectionFunctions]
 RULE_NAMES = [rule.name for rule in RULES]
 
 

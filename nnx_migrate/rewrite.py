@@ -12,6 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor, ImportItem
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from nnx_migrate.config import Settings
@@ -109,7 +111,19 @@ def analyze_file(
     skip = skipped_lines(file.text)
     kept = [site for site in sites if not skip.intersection(site.lines)]
     diagnostics = [d for d in diagnostics if d.line not in skip]
-    return kept, diagnostics, len(sites) - len(kept)
+    suppressed = len(sites) - len(kept)
+    if kept and context.required_imports:
+        kept.append(_import_site(sorted(context.required_imports), kept[0].rule))
+    return kept, diagnostics, suppressed
+
+
+def _import_site(imports: list[tuple[str, str]], rule: str) -> Site:
+    def fix(module: cst.Module) -> cst.Module:
+        items = [ImportItem(module_name, obj_name) for module_name, obj_name in imports]
+        return AddImportsVisitor(CodemodContext(), items).transform_module(module)
+
+    names = ", ".join(f"from {m} import {n}" for m, n in imports)
+    return Site(rule, "Module", 1, 0, fix, f"add `{names}`")
 
 
 def rewrite_file(

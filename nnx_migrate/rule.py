@@ -69,6 +69,8 @@ class FileContext:
     _visits: list[Visit] | None = field(default=None, repr=False)
     _parents: dict[int, ast.AST] = field(default_factory=dict, repr=False)
     _scopes: dict[int, Scope] = field(default_factory=dict, repr=False)
+    # (module, name) imports the file's sites need, added with libcst's AddImportsVisitor
+    required_imports: set[tuple[str, str]] = field(default_factory=set)
     _line_bytes: list[bytes] | None = field(default=None, repr=False)
 
     @property
@@ -190,6 +192,25 @@ class FileContext:
         if None in qualified:
             return []
         return qualified  # type: ignore[return-value]
+
+    def nnx_alias(self) -> str | None:
+        """How this file spells `flax.nnx` at module level: an existing alias, or `nnx`
+        with `from flax import nnx` added. None when `nnx` is taken by something else."""
+        for statement in self.file.tree.body:
+            if isinstance(statement, ast.ImportFrom) and statement.module == "flax" and not statement.level:
+                for alias in statement.names:
+                    if alias.name == "nnx":
+                        return alias.asname or "nnx"
+            elif isinstance(statement, ast.Import):
+                for alias in statement.names:
+                    if alias.name == "flax.nnx" and alias.asname:
+                        return alias.asname
+                    if alias.name in ("flax", "flax.nnx") and not alias.asname:
+                        return "flax.nnx"
+        if "nnx" in self.resolver.module_scope(self.file).bindings:
+            return None
+        self.required_imports.add(("flax", "nnx"))
+        return "nnx"
 
     def class_info(self, node: ast.ClassDef) -> ClassInfo | None:
         for info in self.index.classes.values():

@@ -7,6 +7,7 @@ A first line `# nnx-migrate-test: FLAGS` passes CLI-style flags.
 
 from __future__ import annotations
 
+import ast
 import shlex
 import shutil
 from pathlib import Path
@@ -61,3 +62,43 @@ def migrate_copy(source: Path, workdir: Path, rule: str, settings: Settings | No
         settings = case_settings(first.splitlines()[0] if first else "", rule)
     result = run([target], settings, workdir, write=True)
     return target, result
+
+
+def assert_fixture(case: Path, workdir: Path, rule: str) -> None:
+    """The case migrates to its expected file (or stays as it is), and the output parses."""
+    out, result = migrate_copy(case, workdir, rule)
+    assert not result.failed, [f.error for f in result.failed]
+    expected = expected_path(case)
+    want = expected.read_text() if expected.exists() else case.read_text()
+    assert out.read_text() == want
+    ast.parse(out.read_text())
+
+
+def assert_idempotent(case: Path, workdir: Path, rule: str) -> None:
+    """Migrating the migrated output changes nothing."""
+    (workdir / "first").mkdir()
+    (workdir / "second").mkdir()
+    out, _ = migrate_copy(case, workdir / "first", rule)
+    migrated = out.read_text()
+    again, result = migrate_copy(out, workdir / "second", rule)
+    assert again.read_text() == migrated
+    assert not result.changed
+
+
+def assert_tree_fixture(case: Path, workdir: Path, rule: str) -> None:
+    """A multi-file case: input/ migrates to expected/, and a second run changes nothing."""
+    (workdir / "first").mkdir()
+    (workdir / "second").mkdir()
+    out, result = migrate_copy(case / "input", workdir / "first", rule)
+    assert not result.failed, [f.error for f in result.failed]
+    _assert_same_tree(out, case / "expected")
+    _, second = migrate_copy(out, workdir / "second", rule)
+    assert not second.changed
+
+
+def _assert_same_tree(left: Path, right: Path) -> None:
+    left_files = sorted(p.relative_to(left) for p in left.rglob("*.py"))
+    right_files = sorted(p.relative_to(right) for p in right.rglob("*.py"))
+    assert left_files == right_files
+    for relative in left_files:
+        assert (left / relative).read_text() == (right / relative).read_text(), relative

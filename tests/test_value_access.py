@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import ast
-import filecmp
 from pathlib import Path
 
 import pytest
 
-from fixtures import expected_path, migrate_copy, single_file_cases, tree_cases
+from fixtures import assert_fixture, assert_idempotent, assert_tree_fixture, migrate_copy, single_file_cases, tree_cases
 
 RULE = "value-access"
 CASES = single_file_cases(RULE)
@@ -16,44 +14,17 @@ CASES = single_file_cases(RULE)
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
 def test_fixture(case: Path, tmp_path: Path) -> None:
-    out, result = migrate_copy(case, tmp_path, RULE)
-    assert not result.failed, [f.error for f in result.failed]
-    expected = expected_path(case)
-    want = expected.read_text() if expected.exists() else case.read_text()
-    assert out.read_text() == want
-    ast.parse(out.read_text())
+    assert_fixture(case, tmp_path, RULE)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
 def test_idempotent(case: Path, tmp_path: Path) -> None:
-    (tmp_path / "first").mkdir()
-    out, _ = migrate_copy(case, tmp_path / "first", RULE)
-    migrated = out.read_text()
-    (tmp_path / "second").mkdir()
-    again, result = migrate_copy(out, tmp_path / "second", RULE)
-    assert again.read_text() == migrated
-    assert not result.changed
+    assert_idempotent(case, tmp_path, RULE)
 
 
 @pytest.mark.parametrize("case", tree_cases(RULE), ids=lambda p: p.name)
 def test_tree_fixture(case: Path, tmp_path: Path) -> None:
-    out, result = migrate_copy(case / "input", tmp_path, RULE)
-    assert not result.failed
-    comparison = filecmp.dircmp(out, case / "expected")
-    _assert_same_tree(comparison)
-    (tmp_path / "again").mkdir()
-    _, second = migrate_copy(out, tmp_path / "again", RULE)
-    assert not second.changed
-
-
-def _assert_same_tree(comparison: filecmp.dircmp) -> None:
-    assert not comparison.left_only and not comparison.right_only
-    for name in comparison.common_files:
-        left = Path(comparison.left, name).read_text()
-        right = Path(comparison.right, name).read_text()
-        assert left == right, name
-    for sub in comparison.subdirs.values():
-        _assert_same_tree(sub)
+    assert_tree_fixture(case, tmp_path, RULE)
 
 
 def test_manual_items_are_reported_with_line_and_advice(tmp_path: Path) -> None:
