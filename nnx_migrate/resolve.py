@@ -428,6 +428,10 @@ class Resolver:
                 return RNGS
             if bare in flax_api.STATE_FUNCTIONS:
                 return STATE
+            if bare in ("List", "Dict", "data") and len(node.args) == 1 and not node.keywords:
+                wrapped = self.type_of(node.args[0], scope)
+                if isinstance(wrapped, ContainerT) or bare == "data":
+                    return wrapped  # iterating or indexing sees the same elements
             if self.index.is_variable_class(qualified):
                 value = node.args[0] if node.args else _keyword(node, "value")
                 array = value is not None and self.type_of(value, scope) == ARRAY

@@ -56,7 +56,7 @@ def _anchor_node(node: cst.CSTNode) -> cst.CSTNode:
         return node.attr
     if isinstance(node, cst.Assign):
         return _anchor_node(node.targets[0].target)
-    if isinstance(node, cst.AugAssign):
+    if isinstance(node, (cst.AugAssign, cst.AnnAssign)):
         return _anchor_node(node.target)
     if isinstance(node, cst.Call):
         return _anchor_node(node.func)

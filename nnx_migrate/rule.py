@@ -130,7 +130,7 @@ class FileContext:
             return node.end_lineno, self.char_column(node.end_lineno, byte_column)
         if isinstance(node, ast.Assign):
             return self.anchor(node.targets[0])
-        if isinstance(node, ast.AugAssign):
+        if isinstance(node, (ast.AugAssign, ast.AnnAssign)):
             return self.anchor(node.target)
         if isinstance(node, ast.Call):
             return self.anchor(node.func)

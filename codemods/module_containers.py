@@ -1,0 +1,383 @@
+'''# module-containers
+
+## What it does
+Wraps the plain containers that hold Modules, Variables or arrays on an NNX Module or
+Pytree:
+
+| old | new |
+|---|---|
+| `self.layers = [Block(...) for _ in range(n)]` (list, tuple, comprehension, `list(...)`) | `self.layers = nnx.List([...])` |
+| `layers = []`, `layers.append(Block(...))`, `self.layers = layers` | `self.layers = nnx.List(layers)` |
+| `self.layers = []` and later `self.layers.append(Block(...))` | `self.layers = nnx.List()` |
+| `self.heads = {"a": Head(...), ...}` (string keys) | `self.heads = nnx.Dict({...})` |
+| `self.experts = {0: Expert(...), ...}` (other keys) | `self.experts = nnx.data({...})` |
+| a wrapped list that meets `+`, `*` or `\\|` | `nnx.data([...])` (keeps the Python type) |
+| `isinstance(self.layers, list)` on a wrapped list | `isinstance(self.layers, nnx.List)` |
+| `self.bias = None` where `bias` is elsewhere a Param or Module | `self.bias = nnx.data(None)` |
+
+Element types come from the project index (classes defined in other files count). Lists
+of ints, strings or functions, classes declared with `pytree=False`, and classes that are
+not NNX Modules/Pytrees stay untouched. Parameter paths do not change
+(`('layers', 0, 'kernel')` before and after), so checkpoints stay loadable.
+
+In every file where a container was wrapped, each place that walks modules
+(`iter_modules`, `iter_children`) is reported: `nnx.List` and `nnx.Dict` are Modules
+themselves on 0.12, so such walks also yield them.
+
+## Why
+From flax 0.12.0 a plain list or dict holding Modules or arrays on a Module is an error:
+0.12.0-0.12.4 raise at the end of `__init__` ("Found unexpected Arrays on value of type
+<class 'list'> in static attribute 'layers'"), 0.12.5+ at the assignment ("Found data on
+value of type '<class 'list'>' assigned to static attribute 'layers'").
+
+## Example
+```python
+class MLP(nnx.Module):
+    def __init__(self, n: int, rngs: nnx.Rngs):
+        self.layers = [nnx.Linear(4, 4, rngs=rngs) for _ in range(n)]
+        self.bias = None
+        if n > 2:
+            self.bias = nnx.Param(jnp.zeros(4))
+```
+
+## Use instead
+```python
+class MLP(nnx.Module):
+    def __init__(self, n: int, rngs: nnx.Rngs):
+        self.layers = nnx.List([nnx.Linear(4, 4, rngs=rngs) for _ in range(n)])
+        self.bias = nnx.data(None)
+        if n > 2:
+            self.bias = nnx.Param(jnp.zeros(4))
+```
+
+## When the fix is unsafe
+`nnx.List` / `nnx.Dict` are not `list` / `dict`: `L + [x]`, `L * 2`, `D | {...}` raise
+TypeError, `isinstance(x, list)` turns False, and `nnx.Dict` rejects non-string keys.
+The rule looks for such uses of the attribute in the class's own file and then emits
+`nnx.data(...)`, which keeps the Python type; uses in other files are not seen. With
+`--target-version 0.11` every wrap is `nnx.data(...)` (nnx.List does not exist there);
+below 0.11 no form works on every version, so containers are reported, not rewritten.
+'''
+
+from __future__ import annotations
+
+import ast
+
+import libcst as cst
+
+from nnx_migrate.resolve import ARRAY, RNGS, ContainerT, InstanceT, Scope, VariableT
+from nnx_migrate.rule import Diagnostic, FileContext, Rule, RuleCommand, Site, version_at_least
+
+NAME = "module-containers"
+LIST_VERSION = "0.12.0"
+DATA_VERSION = "0.11.0"
+_INCOMPATIBLE_OPERATORS = (ast.Add, ast.Mult, ast.BitOr)
+_GROWERS = ("append", "insert", "extend")
+URL = "https://flax.readthedocs.io/en/latest/migrating/nnx_010_to_nnx_011.html"
+
+
+def _wrap(alias: str, function: str):
+    def fix(node: cst.Assign | cst.AnnAssign):
+        value = node.value
+        if isinstance(value, cst.Tuple) and not value.lpar:
+            value = value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+        empty = isinstance(value, (cst.List, cst.Dict)) and not value.elements and function != "data"
+        call = cst.Call(func=cst.parse_expression(f"{alias}.{function}"), args=[] if empty else [cst.Arg(value)])
+        return node.with_changes(value=call)
+    return fix
+
+
+def _replace_isinstance_class(alias: str, function: str):
+    def fix(node: cst.Call) -> cst.Call:
+        args = list(node.args)
+        args[1] = args[1].with_changes(value=cst.parse_expression(f"{alias}.{function}"))
+        return node.with_changes(args=args)
+    return fix
+
+
+class ModuleContainers(Rule):
+    name = NAME
+    summary = "plain lists/dicts of Modules on a Module -> `nnx.List` / `nnx.Dict` / `nnx.data`"
+    needed_from = LIST_VERSION
+    safety = "safe"
+    documentation = __doc__
+
+    def analyze(self, context: FileContext) -> tuple[list[Site], list[Diagnostic]]:
+        sites: list[Site] = []
+        diagnostics: list[Diagnostic] = []
+        self.context = context
+        has_list = version_at_least(context, LIST_VERSION)
+        has_data = version_at_least(context, DATA_VERSION)
+        wrapped_any = False
+        for info in context.index.classes.values():
+            if info.file is not context.file or not context.index.is_nnx_class(info.qualname):
+                continue
+            if self._pytree_false(info):
+                continue
+            for method in info.methods.values():
+                scope = context.resolver.method_scope(info, method)
+                self_name = _self_name(method)
+                if self_name is None:
+                    continue
+                for node in ast.walk(method):
+                    target, value = _self_assignment(node, self_name)
+                    if target is None:
+                        continue
+                    kind, element_types = self._container_kind(value, scope, info, method, self_name, target)
+                    if kind is None:
+                        if _is_none(value) and has_data and self._holds_data_elsewhere(info.qualname, target):
+                            alias = context.nnx_alias()
+                            if alias is not None:
+                                sites.append(context.site(NAME, node, type(node).__name__, _wrap(alias, "data"),
+                                                          f"`self.{target} = None` -> `nnx.data(None)`"))
+                        continue
+                    verdict = _classify(element_types, context.index)
+                    if verdict == "plain":
+                        continue
+                    if verdict == "nested":
+                        diagnostics.append(context.diagnostic(
+                            NAME, node, f"`self.{target}` holds nested containers of Modules or arrays",
+                            "wrap every level: `nnx.List([nnx.List([...]), ...])`", URL))
+                        continue
+                    if not has_data:
+                        diagnostics.append(context.diagnostic(
+                            NAME, node, f"`self.{target}` is a plain {kind} of Modules/arrays: an error from flax 0.12.0",
+                            "no form works on both flax 0.10 and 0.12: raise --target-version to 0.11 or later", URL))
+                        continue
+                    alias = context.nnx_alias()
+                    if alias is None:
+                        diagnostics.append(context.diagnostic(
+                            NAME, node, f"`self.{target}` must be wrapped, but the name `nnx` is taken in this file",
+                            "import flax.nnx under some name and wrap the value by hand", URL))
+                        continue
+                    incompatible = self._incompatible_use(info, target)
+                    if not has_list or incompatible or kind == "dict-nonstr":
+                        function = "data"
+                    else:
+                        function = "Dict" if kind == "dict" else "List"
+                    why = f" (it meets `{incompatible}`)" if incompatible and has_list else ""
+                    sites.append(context.site(NAME, node, type(node).__name__, _wrap(alias, function),
+                                              f"`self.{target}` -> `nnx.{function}(...)`{why}"))
+                    wrapped_any = True
+                    if function in ("List", "Dict"):
+                        sites.extend(self._isinstance_sites(info, target, function, alias, kind))
+        if wrapped_any:
+            diagnostics.extend(self._module_walks())
+        return sites, diagnostics
+
+    # -- what is assigned ---------------------------------------------------------------
+    @staticmethod
+    def _pytree_false(info) -> bool:
+        value = info.keywords.get("pytree")
+        return isinstance(value, ast.Constant) and value.value is False
+
+    def _container_kind(self, value, scope: Scope, info, method, self_name: str, target: str):
+        """('list' | 'dict' | 'dict-nonstr', element types), or (None, None) if not a container."""
+        resolver = self.context.resolver
+        if isinstance(value, (ast.List, ast.Tuple)):
+            if any(isinstance(e, ast.Starred) for e in value.elts):
+                return None, None
+            types = [resolver.type_of(e, scope) for e in value.elts]
+            if not value.elts:
+                types = self._grown_types(info, target)
+            return "list", types
+        if isinstance(value, ast.ListComp):
+            inner = resolver.scope_for(value, scope, scope.file)
+            return "list", [resolver.type_of(value.elt, inner)]
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in ("list", "tuple") \
+                and scope.find(value.func.id) is None and len(value.args) == 1 and not value.keywords:
+            argument = value.args[0]
+            if isinstance(argument, (ast.ListComp, ast.GeneratorExp)):
+                inner = resolver.scope_for(argument, scope, scope.file)
+                return "list", [resolver.type_of(argument.elt, inner)]
+            element = resolver.type_of(argument, scope)
+            return ("list", [element.element]) if isinstance(element, ContainerT) else (None, None)
+        if isinstance(value, ast.Dict):
+            if None in value.keys:
+                return None, None
+            types = [resolver.type_of(v, scope) for v in value.values]
+            if not value.keys:
+                types = self._grown_types(info, target, dict_items=True)
+                return "dict", types
+            return ("dict" if all(_is_str_key(k, resolver, scope) for k in value.keys) else "dict-nonstr"), types
+        if isinstance(value, ast.DictComp):
+            inner = resolver.scope_for(value, scope, scope.file)
+            kind = "dict" if _is_str_key(value.key, resolver, inner) else "dict-nonstr"
+            return kind, [resolver.type_of(value.value, inner)]
+        if isinstance(value, ast.Name):
+            return self._local_list(value.id, scope, method)
+        return None, None
+
+    def _local_list(self, name: str, scope: Scope, method):
+        """`xs = []; xs.append(Block()); self.layers = xs`: a local list built by appends."""
+        owner = scope.find(name)
+        if owner is not scope:
+            return None, None
+        bindings = scope.bindings[name]
+        if not all(b[0] == "expr" and isinstance(b[1], (ast.List, ast.ListComp)) for b in bindings):
+            return None, None
+        resolver = self.context.resolver
+        types = []
+        for binding in bindings:
+            literal = binding[1]
+            if isinstance(literal, ast.List):
+                types.extend(resolver.type_of(e, scope) for e in literal.elts)
+            else:
+                inner = resolver.scope_for(literal, scope, scope.file)
+                types.append(resolver.type_of(literal.elt, inner))
+        types.extend(self._grown_in(method, scope, lambda n: isinstance(n, ast.Name) and n.id == name))
+        return "list", types
+
+    def _grown_types(self, info, target: str, dict_items: bool = False) -> list:
+        """What any method appends to (or stores in) `self.<target>`."""
+        types = []
+        for method in info.methods.values():
+            self_name = _self_name(method)
+            if self_name is None:
+                continue
+            scope = self.context.resolver.method_scope(info, method)
+            types.extend(self._grown_in(
+                method, scope, lambda n: _is_self_attribute(n, target, self_name), dict_items))
+        return types
+
+    def _grown_in(self, function, scope: Scope, matches, dict_items: bool = False) -> list:
+        """Types of what is appended/inserted/extended into (or, for dicts, stored in) the
+        container that `matches` recognises, inside `function`."""
+        resolver = self.context.resolver
+        types = []
+        for node in ast.walk(function):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and matches(node.func.value):
+                if node.func.attr == "append" and len(node.args) == 1:
+                    types.append(resolver.type_of(node.args[0], scope))
+                elif node.func.attr == "insert" and len(node.args) == 2:
+                    types.append(resolver.type_of(node.args[1], scope))
+                elif node.func.attr == "extend" and len(node.args) == 1:
+                    extended = resolver.type_of(node.args[0], scope)
+                    types.append(extended.element if isinstance(extended, ContainerT) else None)
+            elif dict_items and isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Subscript) and matches(target.value):
+                        types.append(resolver.type_of(node.value, scope))
+        return types
+
+    # -- uses of a wrapped attribute ----------------------------------------------------
+    def _attribute_uses(self, info, target: str):
+        """(node, parent) for every `<instance of info>.target` in this file."""
+        context = self.context
+        for visit in context.visits():
+            node = visit.node
+            if isinstance(node, ast.Attribute) and node.attr == target and isinstance(node.ctx, ast.Load):
+                owner = context.resolver.type_of(node.value, visit.scope)
+                if isinstance(owner, InstanceT) and info.qualname in context.index.mro(owner.cls):
+                    yield node, visit.parent
+
+    def _incompatible_use(self, info, target: str) -> str | None:
+        for node, parent in self._attribute_uses(info, target):
+            if isinstance(parent, ast.BinOp) and isinstance(parent.op, _INCOMPATIBLE_OPERATORS):
+                return ast.unparse(parent)
+            if isinstance(parent, ast.AugAssign) and parent.value is node and isinstance(parent.op, _INCOMPATIBLE_OPERATORS):
+                return ast.unparse(parent)
+            if isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id in ("type", "json.dumps"):
+                return ast.unparse(parent)
+        return None
+
+    def _isinstance_sites(self, info, target: str, function: str, alias: str, kind: str) -> list[Site]:
+        python_types = {"List": ("list", "tuple"), "Dict": ("dict",)}[function]
+        sites = []
+        for node, parent in self._attribute_uses(info, target):
+            if (
+                isinstance(parent, ast.Call)
+                and isinstance(parent.func, ast.Name)
+                and parent.func.id == "isinstance"
+                and len(parent.args) == 2
+                and parent.args[0] is node
+                and isinstance(parent.args[1], ast.Name)
+                and parent.args[1].id in python_types
+            ):
+                sites.append(self.context.site(NAME, parent, "Call", _replace_isinstance_class(alias, function),
+                                               f"`isinstance(..., {parent.args[1].id})` -> `nnx.{function}`"))
+        return sites
+
+    def _holds_data_elsewhere(self, cls: str, target: str) -> bool:
+        types = []
+        for name in self.context.index.mro(cls):
+            info = self.context.index.lookup_class(name)
+            if info is None:
+                continue
+            for value, function, is_annotation in info.attribute_bindings.get(target, []):
+                if is_annotation or function is None:
+                    continue
+                scope = self.context.resolver.method_scope(info, function)
+                types.append(self.context.resolver.type_of(value, scope))
+        return any(_is_data(t, self.context.index) for t in types)
+
+    def _module_walks(self) -> list[Diagnostic]:
+        found = []
+        for visit in self.context.visits():
+            node = visit.node
+            if isinstance(node, ast.Call):
+                name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+                if name in ("iter_modules", "iter_children"):
+                    found.append(self.context.diagnostic(
+                        NAME, node, f"`{name}` walks modules, and in this file lists/dicts became nnx.List/nnx.Dict",
+                        "nnx.List and nnx.Dict are Modules on flax 0.12: the walk now also yields them; "
+                        "check counts and isinstance filters", URL))
+        return found
+
+
+def _classify(types: list, index) -> str:
+    """'wrap' when some element is data, 'nested' for containers of data, else 'plain'."""
+    if any(isinstance(t, ContainerT) and _is_data(t.element, index) for t in types):
+        return "nested"
+    return "wrap" if any(_is_data(t, index) for t in types) else "plain"
+
+
+def _is_data(t, index) -> bool:
+    """What flax 0.12 treats as data: Variables, arrays, Rngs, Modules/Pytrees."""
+    if isinstance(t, VariableT) or t in (ARRAY, RNGS):
+        return True
+    return isinstance(t, InstanceT) and index.is_nnx_class(t.cls)
+
+
+def _is_none(value: ast.expr) -> bool:
+    return isinstance(value, ast.Constant) and value.value is None
+
+
+def _is_str_key(key: ast.expr, resolver, scope) -> bool:
+    if isinstance(key, ast.Constant):
+        return isinstance(key.value, str)
+    if isinstance(key, ast.JoinedStr):
+        return True
+    return isinstance(key, ast.Call) and isinstance(key.func, ast.Name) and key.func.id == "str" and scope.find("str") is None
+
+
+def _is_self_attribute(node: ast.expr, attr: str, self_name: str) -> bool:
+    return isinstance(node, ast.Attribute) and node.attr == attr and isinstance(node.value, ast.Name) and node.value.id == self_name
+
+
+def _self_name(method) -> str | None:
+    decorators = {getattr(d, "id", None) for d in method.decorator_list}
+    if decorators & {"staticmethod", "classmethod"}:
+        return None
+    positional = [*method.args.posonlyargs, *method.args.args]
+    return positional[0].arg if positional else None
+
+
+def _self_assignment(node: ast.AST, self_name: str) -> tuple[str | None, ast.expr | None]:
+    """`self.<target> = value` (one target) or `self.<target>: T = value`."""
+    if isinstance(node, ast.Assign) and len(node.targets) == 1:
+        target = node.targets[0]
+    elif isinstance(node, ast.AnnAssign) and node.value is not None:
+        target = node.target
+    else:
+        return None, None
+    if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == self_name:
+        return target.attr, node.value
+    return None, None
+
+
+class ModuleContainersCommand(RuleCommand):
+    """libcst codemod for the module-containers rule."""
+
+    DESCRIPTION = ModuleContainers.summary
+    RULE = ModuleContainers

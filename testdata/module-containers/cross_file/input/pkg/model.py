@@ -1,0 +1,8 @@
+from flax import nnx
+
+from pkg.blocks import Block
+
+
+class Model(nnx.Module):
+    def __init__(self, rngs: nnx.Rngs):
+        self.blocks = [Block(rngs) for _ in range(3)]

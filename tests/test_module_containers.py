@@ -1,0 +1,93 @@
+"""module-containers: fixture pairs, idempotence, cross-file element types, reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fixtures import assert_fixture, assert_idempotent, assert_tree_fixture, migrate_copy, single_file_cases, tree_cases
+
+RULE = "module-containers"
+CASES = single_file_cases(RULE)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
+def test_fixture(case: Path, tmp_path: Path) -> None:
+    assert_fixture(case, tmp_path, RULE)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
+def test_idempotent(case: Path, tmp_path: Path) -> None:
+    assert_idempotent(case, tmp_path, RULE)
+
+
+@pytest.mark.parametrize("case", tree_cases(RULE), ids=lambda p: p.name)
+def test_tree_fixture(case: Path, tmp_path: Path) -> None:
+    assert_tree_fixture(case, tmp_path, RULE)
+
+
+def test_module_walks_are_reported_where_containers_were_wrapped(tmp_path: Path) -> None:
+    case = next(c for c in CASES if c.stem == "walks")
+    _, result = migrate_copy(case, tmp_path, RULE)
+    (diagnostic,) = [d for f in result.files for d in f.diagnostics]
+    assert diagnostic.line == 9 and "iter_modules" in diagnostic.message
+
+
+def test_nested_containers_and_old_targets_are_reported(tmp_path: Path) -> None:
+    source = tmp_path / "nested.py"
+    source.write_text(
+        "from flax import nnx\n\n\nclass M(nnx.Module):\n    def __init__(self, rngs: nnx.Rngs):\n"
+        "        self.grid = [[nnx.Linear(2, 2, rngs=rngs)] for _ in range(2)]\n"
+        "        self.flat = [nnx.Linear(2, 2, rngs=rngs)]\n"
+    )
+    (tmp_path / "out").mkdir()
+    out, result = migrate_copy(source, tmp_path / "out", RULE)
+    assert "self.grid = [[" in out.read_text() and "nnx.List([nnx.Linear" in out.read_text()
+    assert [d.line for f in result.files for d in f.diagnostics] == [6]
+    (tmp_path / "old").mkdir()
+    from fixtures import case_settings
+    out, result = migrate_copy(source, tmp_path / "old", RULE, case_settings("# nnx-migrate-test: --target-version 0.10", RULE))
+    assert out.read_text() == source.read_text()
+    assert sorted(d.line for f in result.files for d in f.diagnostics) == [6, 7]
+
+
+RUN_BOTH = """
+import importlib.util, sys, warnings
+from flax import nnx
+
+def load(path):
+    spec = importlib.util.spec_from_file_location("case", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+original, migrated = load(sys.argv[1]), load(sys.argv[2])
+try:
+    original.Model(3, nnx.Rngs(0))
+    print("original built")
+except ValueError as error:
+    print("original failed:", str(error).splitlines()[0][:60])
+model = migrated.Model(3, nnx.Rngs(0))
+paths = sorted(str(p) for p, _ in nnx.to_flat_state(nnx.state(model, nnx.Param)))
+print("\\n".join(paths))
+"""
+
+
+def test_migrated_containers_build_on_flax_0_12_with_the_same_paths(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    case = next(c for c in CASES if c.stem == "lists")
+    script = tmp_path / "run.py"
+    script.write_text(RUN_BOTH)
+    result = subprocess.run(
+        [sys.executable, str(script), str(case), str(case.with_name("lists.expected.py"))],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("original failed:")  # plain lists of Modules break on 0.12
+    assert "('blocks', 0, 'linear', 'kernel')" in lines
+    assert "('layers', 2, 'linear', 'bias')" in lines
+    assert "('params', 0)" in lines and "('pair', 1, 'kernel')" in lines
