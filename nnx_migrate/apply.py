@@ -20,6 +20,10 @@ from pathlib import Path
 class FileError(Exception):
     """The file cannot be processed (unreadable, undecodable, changed while we worked)."""
 
+    def __init__(self, message: str, data: bytes | None = None):
+        super().__init__(message)
+        self.data = data  # the bytes, where they could be read
+
 
 @dataclass
 class SourceText:
@@ -40,11 +44,11 @@ def decode_source(data: bytes) -> SourceText:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as error:
-        raise FileError(f"cannot determine the encoding: {error}") from error
+        raise FileError(f"cannot determine the encoding: {error}", data) from error
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as error:
-        raise FileError(f"cannot decode as {encoding}: {error}") from error
+        raise FileError(f"cannot decode as {encoding}: {error}", data) from error
     return SourceText(data, text, encoding)
 
 

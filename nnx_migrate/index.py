@@ -8,6 +8,7 @@ names and the attribute bindings found in their methods. What those bindings *me
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -228,6 +229,12 @@ class ProjectIndex:
         self._kind_cache: dict[tuple[str, str], bool] = {}
         # flax.nnx names the project refers to (`nnx.BatchNorm`, `from flax.nnx import Linear`)
         self.flax_names_used: set[str] = set()
+        # files that could not be read or parsed: rules that need every caller check them
+        self.unprocessed: dict[Path, bytes | None] = {}  # None: unreadable
+        # False when only single files were given: callers elsewhere cannot be seen
+        self.complete = True
+        # project-wide results that rules compute once (keyed by rule name)
+        self.cache: dict[str, object] = {}
 
     def add_file(self, path: Path, text: str, tree: ast.Module) -> SourceFile:
         module, is_package = module_name_for(path)
@@ -255,6 +262,10 @@ class ProjectIndex:
                         )
         self.files[path] = file
         return file
+
+    def failed_files_mentioning(self, name: str) -> list[Path]:
+        pattern = re.compile(rb"\b" + re.escape(name.encode()) + rb"\b")
+        return [path for path, data in self.unprocessed.items() if data is None or pattern.search(data)]
 
     def lookup_class(self, qualname: str, _depth: int = 0) -> ClassInfo | None:
         """The project class named `qualname`, following re-exports (`from .m import C`)."""

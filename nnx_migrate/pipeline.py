@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import traceback
 import warnings
 from dataclasses import dataclass, field
@@ -84,41 +85,77 @@ def run(paths: list[Path], settings: Settings, root: Path, *, write: bool) -> Ru
     results: list[FileResult] = []
     sources: dict[Path, SourceText] = {}
     index = ProjectIndex()
+    index.complete = not discovery.only_explicit_files
     parsed = 0
+    without_flax: dict[Path, SourceText] = {}
     for path in discovery.files:
-        display = display_path(path)
         try:
             source = read_source(path)
         except FileError as error:
-            results.append(FileResult(path, display, "failed", error=str(error)))
+            results.append(FileResult(path, display_path(path), "failed", error=str(error)))
+            index.unprocessed[path] = error.data
             continue
-        if not mentions_flax(source.data):
-            continue
-        try:
-            tree = _parse(path, source.text)
-        except SyntaxError as error:
-            where = f"line {error.lineno}" + (f", column {error.offset}" if error.offset else "")
-            results.append(FileResult(path, display, "failed", error=f"syntax error at {where}: {error.msg}"))
-            continue
-        except (ValueError, RecursionError, MemoryError) as error:
-            results.append(FileResult(path, display, "failed", error=f"cannot parse: {error}"))
-            continue
-        parsed += 1
-        sources[path] = source
-        index.add_file(path, source.text, tree)
+        if mentions_flax(source.data):
+            parsed += _index_file(index, results, sources, path, source)
+        else:
+            without_flax[path] = source
 
-    resolver = Resolver(index)
     rules = selected_rules(settings)
-    for path, file in index.files.items():
-        result = _rewrite_one(file, sources[path], index, resolver, settings, rules)
+    needed = set().union(*(rule.names_needed_project_wide(index) for rule in rules))
+    if needed:
+        # a caller of something a rule changes may live in a file that never says flax
+        mentions = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in sorted(needed)) + rb")\b")
+        for path, source in without_flax.items():
+            if mentions.search(source.data):
+                parsed += _index_file(index, results, sources, path, source)
+
+    rewritten = _rewrite_all(index, sources, settings, rules)
+    failed_now = {r.path for r in rewritten if r.status == "failed"}
+    if failed_now and index.cache:
+        # A project-wide plan (a signature and its callers) may have counted on a file
+        # that then failed: plan again without it, so no half of a plan is written.
+        for path in failed_now:
+            index.unprocessed[path] = sources[path].data
+        index.cache.clear()
+        retried = _rewrite_all(index, sources, settings, rules, skip=failed_now)
+        rewritten = [r for r in rewritten if r.path in failed_now] + retried
+    for result in rewritten:
         results.append(result)
         if write and result.status == "changed":
+            source = sources[result.path]
             try:
-                write_atomic(path, sources[path].data, encode_source(result.new_text, sources[path].encoding))
+                write_atomic(result.path, source.data, encode_source(result.new_text, source.encoding))
             except (FileError, UnicodeEncodeError) as error:
                 result.status, result.error = "failed", str(error)
     results.sort(key=lambda r: r.display)
     return RunResult(results, discovery, len(discovery.files), parsed, write)
+
+
+def _index_file(index: ProjectIndex, results: list[FileResult], sources, path: Path, source: SourceText) -> int:
+    """Parse one file into the index, or record why it cannot be. Returns 1 if parsed."""
+    try:
+        tree = _parse(path, source.text)
+    except SyntaxError as error:
+        where = f"line {error.lineno}" + (f", column {error.offset}" if error.offset else "")
+        error_text = f"syntax error at {where}: {error.msg}"
+    except (ValueError, RecursionError, MemoryError) as error:
+        error_text = f"cannot parse: {error}"
+    else:
+        sources[path] = source
+        index.add_file(path, source.text, tree)
+        return 1
+    results.append(FileResult(path, display_path(path), "failed", error=error_text))
+    index.unprocessed[path] = source.data
+    return 0
+
+
+def _rewrite_all(index, sources, settings, rules, skip=frozenset()) -> list[FileResult]:
+    resolver = Resolver(index)
+    return [
+        _rewrite_one(file, sources[path], index, resolver, settings, rules)
+        for path, file in index.files.items()
+        if path not in skip
+    ]
 
 
 def _rewrite_one(file, source: SourceText, index, resolver, settings, rules) -> FileResult:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from nnx_migrate.codemods.introspection import IntrospectionFunctions
+from nnx_migrate.codemods.keyword_only_rngs import KeywordOnlyRngs
 from nnx_migrate.codemods.module_containers import ModuleContainers
 from nnx_migrate.codemods.value_access import ValueAccess
 from nnx_migrate.config import Settings
 from nnx_migrate.rule import Rule
 
-RULES: list[type[Rule]] = [ValueAccess, ModuleContainers, IntrospectionFunctions]
+RULES: list[type[Rule]] = [ValueAccess, ModuleContainers, KeywordOnlyRngs, IntrospectionFunctions]
 RULE_NAMES = [rule.name for rule in RULES]
 
 

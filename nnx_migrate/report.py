@@ -90,6 +90,10 @@ def print_text_summary(result: RunResult, *, check: bool, diff: bool, quiet: boo
             notes.append(f"{unsafe[rule]} unsafe")
         extra = f" ({'; '.join(notes)})" if notes else ""
         console.print(f"  {rule}: {count} rewrite{'s' if count != 1 else ''}{extra}")
+    for changed_file in result.changed:
+        for edit in changed_file.edits:
+            if edit.announce:
+                console.print(f"  [cyan]note[/] {escape(changed_file.display)}:{edit.line}: {escape(edit.message)}")
     suppressed = sum(f.suppressed for f in result.files)
     if suppressed:
         console.print(f"  {suppressed} rewrite{'s' if suppressed != 1 else ''} suppressed by `# nnx-migrate: skip`")

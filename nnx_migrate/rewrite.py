@@ -60,6 +60,8 @@ def _anchor_node(node: cst.CSTNode) -> cst.CSTNode:
         return _anchor_node(node.target)
     if isinstance(node, cst.Call):
         return _anchor_node(node.func)
+    if isinstance(node, cst.FunctionDef):
+        return node.name
     return node
 
 

@@ -39,6 +39,7 @@ class Site:
     safe: bool = True
     exact_write: bool = False  # a write kept as get/set_value where `[...]` is not proven safe
     lines: tuple[int, ...] = ()  # lines whose `# nnx-migrate: skip` suppresses this site
+    announce: bool = False  # listed in the summary (e.g. a changed public signature)
 
 
 @dataclass
@@ -235,10 +236,10 @@ class Rule:
     def analyze(self, context: FileContext) -> tuple[list[Site], list[Diagnostic]]:
         raise NotImplementedError
 
-    @classmethod
-    def applies_to(cls, settings: Settings) -> bool:
-        """Whether the rule has anything to do for this target version."""
-        return True
+    def names_needed_project_wide(self, index: ProjectIndex) -> set[str]:
+        """Names whose every mention the rule must see, even in files that never say
+        flax or nnx (a caller of a constructor it changes). Those files are parsed too."""
+        return set()
 
 
 def version_at_least(context: FileContext, version: str) -> bool:

@@ -60,7 +60,8 @@ def migrate_copy(source: Path, workdir: Path, rule: str, settings: Settings | No
         first = target.read_text()
     if settings is None:
         settings = case_settings(first.splitlines()[0] if first else "", rule)
-    result = run([target], settings, workdir, write=True)
+    # run on the folder, as users do: a run on single files cannot see every caller
+    result = run([workdir], settings, workdir, write=True)
     return target, result
 
 

@@ -1,0 +1,410 @@
+'''# keyword-only-rngs
+
+## What it does
+Makes `rngs` keyword-only in the constructors of NNX Modules, as flax's own layers do,
+and rewrites every call site in the scanned paths that passes it (or a later parameter)
+by position:
+
+```
+def __init__(self, din, dout, rngs: nnx.Rngs)    ->  def __init__(self, din, dout, *, rngs: nnx.Rngs)
+Block(4, 8, rngs)                                 ->  Block(4, 8, rngs=rngs)
+super().__init__(din, dout, rngs)                 ->  super().__init__(din, dout, rngs=rngs)
+```
+
+Parameters after `rngs` become keyword-only too. Call sites are found through the
+project index: direct calls (also through imports in other files), subclasses that
+inherit the constructor, `super().__init__(...)`, `Base.__init__(self, ...)`, `cls(...)`
+in classmethods and `functools.partial(Block, ...)`.
+
+A signature and all its call sites change together or not at all. The signature is left
+as it is, and the reason reported with file:line, when any caller cannot be rewritten:
+the class is passed around as a value (a factory, `layer_cls=Block`), a call unpacks
+`*args`, a call site carries `# nnx-migrate: skip`, a file that mentions the class failed
+to parse, or a subclass overrides the constructor under a `cls(...)` call. A run given
+single files rather than folders (pre-commit passes only the staged files) cannot see
+every caller: there the rule only reports. Callers outside the scanned paths are yours:
+the summary lists every signature that changed.
+
+## Why
+It is flax's convention (every `nnx.Linear`, `nnx.Conv`, ... takes `rngs` by keyword),
+it makes argument mix-ups impossible, and it lets a signature grow new positional
+parameters without breaking callers. Nothing enforces it at run time.
+
+## Example
+```python
+class Block(nnx.Module):
+    def __init__(self, din, dout, rngs: nnx.Rngs):
+        self.linear = nnx.Linear(din, dout, rngs=rngs)
+
+block = Block(2, 3, nnx.Rngs(0))
+```
+
+## Use instead
+```python
+class Block(nnx.Module):
+    def __init__(self, din, dout, *, rngs: nnx.Rngs):
+        self.linear = nnx.Linear(din, dout, rngs=rngs)
+
+block = Block(2, 3, rngs=nnx.Rngs(0))
+```
+
+## When the fix is unsafe
+Within the scanned paths it is not: the signature changes only with every call site. Code
+outside them (another repository, a notebook) that passes `rngs` by position breaks with
+a TypeError after the migration; the summary names each changed signature so you can
+check such callers.
+'''
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from nnx_migrate.index import ClassInfo, SourceFile, dotted_name
+from nnx_migrate.resolve import Scope
+from nnx_migrate.rewrite import skipped_lines
+from nnx_migrate.rule import Diagnostic, FileContext, Rule, RuleCommand, Site
+
+NAME = "keyword-only-rngs"
+PARTIAL = ("functools.partial",)
+
+
+@dataclass
+class CallSite:
+    file: SourceFile
+    call: ast.Call
+    offset: int  # positional arguments before the constructor's own (`self` in Base.__init__(self, ...))
+
+
+@dataclass
+class Signature:
+    info: ClassInfo
+    init: ast.FunctionDef
+    names: list[str]  # positional parameter names after `self`
+    first_keyword: int  # index in `names` of `rngs`
+    calls: list[CallSite] = field(default_factory=list)
+    blocked: list[tuple[SourceFile, ast.AST | None, str]] = field(default_factory=list)
+    cls_calls: list[tuple[SourceFile, ast.Call, str]] = field(default_factory=list)  # `cls(...)` sites
+
+
+def _positional(init: ast.FunctionDef) -> list[ast.arg]:
+    return [*init.args.posonlyargs, *init.args.args]
+
+
+def _candidate(info: ClassInfo) -> Signature | None:
+    init = info.methods.get("__init__")
+    if init is None or not isinstance(init, ast.FunctionDef):
+        return None
+    names = [a.arg for a in init.args.args]
+    if "rngs" not in names or init.args.posonlyargs and names.index("rngs") == 0:
+        return None
+    positional = [a.arg for a in _positional(init)][1:]
+    if init.args.vararg is not None:
+        return None  # `*args` already sits where `*` would go
+    return Signature(info, init, positional, positional.index("rngs"))
+
+
+class _Planner:
+    """Finds, once per project, every signature that can change with all its callers."""
+
+    def __init__(self, context: FileContext):
+        self.context = context
+        self.index = context.index
+        self.resolver = context.resolver
+
+    def plan(self) -> dict[str, Signature]:
+        signatures: dict[str, Signature] = {}
+        for info in self.index.classes.values():
+            if self.index.is_nnx_class(info.qualname):
+                signature = _candidate(info)
+                if signature is not None:
+                    signatures[info.qualname] = signature
+        if not signatures:
+            return {}
+        # which constructor does calling class C run? the nearest __init__ in its MRO
+        owner_of = {}
+        for info in self.index.classes.values():
+            for name in self.index.mro(info.qualname):
+                found = self.index.lookup_class(name)
+                if found is not None and "__init__" in found.methods:
+                    owner_of[info.qualname] = found.qualname
+                    break
+        for file in self.index.files.values():
+            self._scan(file, signatures, owner_of)
+        for signature in signatures.values():
+            self._check_subclass_cls_calls(signature, owner_of)
+        return signatures
+
+    def _scan(self, file: SourceFile, signatures, owner_of) -> None:
+        context = FileContext(file=file, index=self.index, resolver=self.resolver, settings=self.context.settings)
+        skip = skipped_lines(file.text)
+        for visit in context.visits():
+            node = visit.node
+            if not isinstance(node, (ast.Name, ast.Attribute)) or not isinstance(node.ctx, ast.Load):
+                continue
+            parent = visit.parent
+            if isinstance(parent, ast.Attribute) and parent.value is node:
+                # `Base.__init__(self, ...)` or `pkg.Block(...)`: looked at from the outer node
+                if parent.attr == "__init__" and self._class_of(node, visit.scope) in signatures:
+                    grand = context.parent(parent)
+                    target = self._class_of(node, visit.scope)
+                    if isinstance(grand, ast.Call) and grand.func is parent:
+                        self._add_call(signatures[target], file, grand, 1, skip)
+                    else:
+                        signatures[target].blocked.append((file, node, "`__init__` used as a value"))
+                continue
+            target = self._class_of(node, visit.scope)
+            if target is not None:
+                constructor = owner_of.get(target)
+                if constructor not in signatures:
+                    continue
+                self._reference(signatures[constructor], file, node, parent, context, skip)
+            elif isinstance(node, ast.Attribute) and node.attr == "__init__" and isinstance(parent, ast.Call) \
+                    and parent.func is node and _is_super_call(node.value):
+                cls = self._enclosing_class(context, node)
+                if cls is None:
+                    continue
+                bases_owner = self._next_constructor(cls)
+                if bases_owner in signatures:
+                    self._add_call(signatures[bases_owner], file, parent, 0, skip)
+            elif isinstance(node, ast.Name) and node.id == "cls" and isinstance(parent, ast.Call) and parent.func is node:
+                cls = self._classmethod_class(context, node)
+                if cls is not None and owner_of.get(cls.qualname) in signatures:
+                    signature = signatures[owner_of[cls.qualname]]
+                    self._add_call(signature, file, parent, 0, skip)
+                    signature.cls_calls.append((file, parent, cls.qualname))
+
+    def _class_of(self, node: ast.expr, scope: Scope) -> str | None:
+        qualified = self.resolver.qualified(node, scope)
+        if qualified is None:
+            return None
+        info = self.index.lookup_class(qualified)
+        return info.qualname if info is not None else None
+
+    def _reference(self, signature: Signature, file, node, parent, context, skip) -> None:
+        """A reference to a class whose constructor is `signature`: a call, or something else."""
+        if isinstance(parent, ast.Call) and parent.func is node:
+            self._add_call(signature, file, parent, 0, skip)
+            return
+        if isinstance(parent, ast.Call) and node in parent.args and parent.args[0] is node:
+            callee = self.resolver.qualified(parent.func, context._scopes[id(node)])
+            if callee in PARTIAL:
+                # partial(Block, a, b, rngs): rewrite its arguments after Block like a call's
+                self._add_call(signature, file, parent, 0, skip, partial=True)
+                return
+            if isinstance(parent.func, ast.Name) and parent.func.id in ("isinstance", "issubclass"):
+                return
+        if isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id in (
+            "isinstance", "issubclass"
+        ):
+            return
+        if isinstance(parent, ast.Tuple) and isinstance(context.parent(parent), ast.Call) and \
+                getattr(context.parent(parent).func, "id", None) in ("isinstance", "issubclass"):
+            return
+        if isinstance(parent, ast.ClassDef) and node in parent.bases:
+            return
+        if _in_annotation(context, node):
+            return
+        if isinstance(parent, (ast.ImportFrom, ast.Import)):
+            return
+        signature.blocked.append((file, node, f"`{dotted_name(node)}` is used as a value here, so its callers cannot all be seen"))
+
+    def _add_call(self, signature: Signature, file, call: ast.Call, offset: int, skip, partial: bool = False) -> None:
+        arguments = call.args[1:] if partial else call.args
+        if any(isinstance(a, ast.Starred) for a in arguments):
+            signature.blocked.append((file, call, "a call unpacks `*args` into the constructor"))
+            return
+        if len(arguments) - offset > len(signature.names):
+            signature.blocked.append((file, call, "a call passes more positional arguments than the constructor takes"))
+            return
+        if call.lineno in skip or call.end_lineno in skip:
+            signature.blocked.append((file, call, "a call site is marked `# nnx-migrate: skip`"))
+            return
+        if partial and len(arguments) - offset <= signature.first_keyword:
+            signature.blocked.append((file, call, "a `partial(...)` leaves `rngs` to calls that cannot be seen"))
+            return
+        signature.calls.append(CallSite(file, call, offset + (1 if partial else 0)))
+
+    def _enclosing_class(self, context: FileContext, node: ast.AST) -> ClassInfo | None:
+        while node is not None and not isinstance(node, ast.ClassDef):
+            node = context.parent(node)
+        return context.class_info(node) if node is not None else None
+
+    def _classmethod_class(self, context: FileContext, node: ast.AST) -> ClassInfo | None:
+        function = node
+        while function is not None and not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            function = context.parent(function)
+        if function is None or "classmethod" not in {dotted_name(d) for d in function.decorator_list}:
+            return None
+        positional = _positional(function)
+        if not positional or positional[0].arg != "cls":
+            return None
+        return self._enclosing_class(context, function)
+
+    def _next_constructor(self, info: ClassInfo) -> str | None:
+        for base in self.index.mro(info.qualname)[1:]:
+            found = self.index.lookup_class(base)
+            if found is not None and "__init__" in found.methods:
+                return found.qualname
+        return None
+
+    def _check_subclass_cls_calls(self, signature: Signature, owner_of) -> None:
+        """`cls(...)` also runs a subclass's own constructor when called on the subclass."""
+        for file, call, cls in signature.cls_calls:
+            for info in self.index.classes.values():
+                if cls in self.index.mro(info.qualname)[1:] and owner_of.get(info.qualname) != signature.info.qualname:
+                    signature.blocked.append((file, call, f"`cls(...)` may run the constructor of subclass {info.qualname}"))
+
+
+def _is_super_call(node: ast.expr) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super"
+
+
+def _in_annotation(context: FileContext, node: ast.AST) -> bool:
+    child, parent = node, context.parent(node)
+    while parent is not None:
+        if isinstance(parent, ast.arg) and parent.annotation is child:
+            return True
+        if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)) and parent.returns is child:
+            return True
+        if isinstance(parent, ast.AnnAssign) and parent.annotation is child:
+            return True
+        if isinstance(parent, ast.stmt):
+            return False
+        child, parent = parent, context.parent(parent)
+    return False
+
+
+def _make_keyword_only(first: str):
+    def fix(node: cst.FunctionDef) -> cst.FunctionDef:
+        parameters = node.params
+        names = [p.name.value for p in parameters.params]
+        cut = names.index(first)
+        before, after = list(parameters.params[:cut]), list(parameters.params[cut:])
+        previous = before[-1] if before else (parameters.posonly_params[-1] if parameters.posonly_params else None)
+        if previous is not None and isinstance(previous.comma, cst.Comma):
+            star = cst.ParamStar(comma=_comma_like(previous.comma))
+        else:
+            star = cst.ParamStar()
+        if previous is not None and not isinstance(previous.comma, cst.Comma) and before:
+            before[-1] = previous.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        return node.with_changes(params=parameters.with_changes(
+            params=before, star_arg=star, kwonly_params=[*after, *parameters.kwonly_params]))
+    return fix
+
+
+def _comma_like(comma: cst.Comma) -> cst.Comma:
+    """The same layout as `comma` (one line, or a new line with the same indent), without
+    its trailing comment, which stays where it was."""
+    after = comma.whitespace_after
+    if isinstance(after, cst.ParenthesizedWhitespace):
+        after = after.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
+    return comma.with_changes(whitespace_after=after)
+
+
+def _keywords_from(first_index: int, names: list[str]):
+    """Arguments from `first_index` on become `name=value`, named after `names`."""
+    def fix(node: cst.Call) -> cst.Call:
+        args = list(node.args)
+        for position in range(first_index, len(args)):
+            argument = args[position]
+            if argument.keyword is not None or argument.star:
+                break
+            args[position] = argument.with_changes(
+                keyword=cst.Name(names[position]),
+                equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
+                                      whitespace_after=cst.SimpleWhitespace("")),
+            )
+        return node.with_changes(args=args)
+    return fix
+
+
+class KeywordOnlyRngs(Rule):
+    name = NAME
+    summary = "`rngs` keyword-only in Module constructors, with every call site rewritten"
+    needed_from = "0.10.0"
+    safety = "safe within the scanned paths"
+    documentation = __doc__
+
+    def names_needed_project_wide(self, index) -> set[str]:
+        return {
+            info.node.name
+            for info in index.classes.values()
+            if index.is_nnx_class(info.qualname) and _candidate(info) is not None
+        }
+
+    def analyze(self, context: FileContext) -> tuple[list[Site], list[Diagnostic]]:
+        plan = context.index.cache.get(NAME)
+        if plan is None:
+            plan = _Planner(context).plan()
+            context.index.cache[NAME] = plan
+        sites: list[Site] = []
+        diagnostics: list[Diagnostic] = []
+        complete = context.index.complete
+        for signature in plan.values():
+            blocked = list(signature.blocked)
+            blocked.extend(
+                (signature.info.file, None, f"{path.name} mentions it and could not be processed")
+                for path in context.index.failed_files_mentioning(signature.info.node.name)
+            )
+            if not complete and not blocked:
+                blocked.append((signature.info.file, None, "only single files were given, so not every caller can be seen"))
+            in_this_file = signature.info.file is context.file
+            if blocked:
+                if in_this_file:
+                    file, node, why = blocked[0]
+                    where = f" ({_location(file, node)})" if node is not None else ""
+                    diagnostics.append(context.diagnostic(
+                        NAME, signature.init,
+                        f"`{signature.info.node.name}.__init__` keeps `rngs` positional: {why}{where}",
+                        "make `rngs` keyword-only by hand once every caller passes it by keyword"))
+                continue
+            if in_this_file:
+                sites.append(self._signature_site(context, signature))
+            for call_site in signature.calls:
+                if call_site.file is context.file and _passes_positionally(call_site, signature):
+                    sites.append(context.site(
+                        NAME, call_site.call, "Call",
+                        _call_fix(call_site, signature),
+                        f"call of `{signature.info.node.name}`: `rngs` and later arguments by keyword"))
+        return sites, diagnostics
+
+    @staticmethod
+    def _signature_site(context: FileContext, signature: Signature) -> Site:
+        line, column = _def_name_position(context, signature.init)
+        return Site(NAME, "FunctionDef", line, column, _make_keyword_only("rngs"),
+                    f"`{signature.info.qualname}.__init__`: `rngs` and later parameters are keyword-only "
+                    "(callers outside the scanned paths must pass them by keyword)",
+                    lines=(signature.init.lineno,), announce=True)
+
+
+def _call_fix(call_site: CallSite, signature: Signature):
+    names = [""] * call_site.offset + signature.names
+    return _keywords_from(call_site.offset + signature.first_keyword, names)
+
+
+def _passes_positionally(call_site: CallSite, signature: Signature) -> bool:
+    return len(call_site.call.args) > call_site.offset + signature.first_keyword
+
+
+def _def_name_position(context: FileContext, function: ast.FunctionDef) -> tuple[int, int]:
+    """ast has no position for a function's name: find it after `def`."""
+    line = function.lineno
+    text = re.split(r"\r\n|\r|\n", context.file.text)[line - 1]
+    start = context.char_column(line, function.col_offset)
+    match = re.compile(r"(?:async\s+)?def\s+").match(text, start)
+    return line, match.end() if match else start
+
+
+def _location(file: SourceFile, node: ast.AST) -> str:
+    return f"{file.path.name}:{getattr(node, 'lineno', 1)}"
+
+
+class KeywordOnlyRngsCommand(RuleCommand):
+    """libcst codemod for the keyword-only-rngs rule (one file: it only reports)."""
+
+    DESCRIPTION = KeywordOnlyRngs.summary
+    RULE = KeywordOnlyRngs

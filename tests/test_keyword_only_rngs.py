@@ -1,0 +1,82 @@
+"""keyword-only-rngs: signatures change together with every call site, or not at all."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from fixtures import (
+    TESTDATA,
+    assert_fixture,
+    assert_idempotent,
+    assert_tree_fixture,
+    single_file_cases,
+    tree_cases,
+)
+from nnx_migrate.config import Settings
+from nnx_migrate.pipeline import run
+
+RULE = "keyword-only-rngs"
+CASES = single_file_cases(RULE)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
+def test_fixture(case: Path, tmp_path: Path) -> None:
+    assert_fixture(case, tmp_path, RULE)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
+def test_idempotent(case: Path, tmp_path: Path) -> None:
+    assert_idempotent(case, tmp_path, RULE)
+
+
+@pytest.mark.parametrize("case", tree_cases(RULE), ids=lambda p: p.name)
+def test_tree_fixture(case: Path, tmp_path: Path) -> None:
+    assert_tree_fixture(case, tmp_path, RULE)
+
+
+def _cross_file_copy(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(TESTDATA / RULE / "cross_file" / "input", root)
+    return root
+
+
+def test_blocked_signatures_are_reported_with_the_reason(tmp_path: Path) -> None:
+    case = TESTDATA / RULE / "blocked.py"
+    shutil.copy(case, tmp_path / case.name)
+    result = run([tmp_path], Settings(select=[RULE]), tmp_path, write=True)
+    assert (tmp_path / case.name).read_text() == case.read_text()
+    reasons = sorted((d.line, d.message) for f in result.files for d in f.diagnostics)
+    assert [line for line, _ in reasons] == [5, 10, 15]
+    assert "used as a value" in reasons[0][1] and "blocked.py:21" in reasons[0][1]
+    assert "*args" in reasons[1][1]
+    assert "nnx-migrate: skip" in reasons[2][1]
+
+
+def test_single_files_only_report(tmp_path: Path) -> None:
+    root = _cross_file_copy(tmp_path)
+    files = sorted(root.rglob("*.py"))
+    before = {p: p.read_text() for p in files}
+    result = run(files, Settings(select=[RULE]), root, write=True)
+    assert {p: p.read_text() for p in files} == before
+    messages = [d.message for f in result.files for d in f.diagnostics]
+    assert any("only single files were given" in m for m in messages)
+
+
+def test_a_caller_that_fails_to_parse_blocks_the_signature(tmp_path: Path) -> None:
+    root = _cross_file_copy(tmp_path)
+    (root / "pkg" / "broken.py").write_text("from .layers import Block\nBlock(1, 2, rngs\n")
+    result = run([root], Settings(select=[RULE]), root, write=True)
+    assert "def __init__(self, din: int, dout: int, rngs: nnx.Rngs)" in (root / "pkg" / "layers.py").read_text()
+    assert "Block(2, 4, rngs)" in (root / "pkg" / "model.py").read_text()
+    assert any("broken.py" in d.message for f in result.files for d in f.diagnostics)
+    assert [f.display for f in result.failed] == [f.display for f in result.files if f.path.name == "broken.py"]
+
+
+def test_changed_signatures_are_announced(tmp_path: Path) -> None:
+    root = _cross_file_copy(tmp_path)
+    result = run([root], Settings(select=[RULE]), root, write=False)
+    announced = sorted(e.message.split("`")[1] for f in result.changed for e in f.edits if e.announce)
+    assert announced == ["pkg.layers.Block.__init__", "pkg.model.Model.__init__", "pkg.model.Residual.__init__"]
