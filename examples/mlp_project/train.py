@@ -26,6 +26,7 @@ def main():
     print(f"w1 mean {float(model.dense1.w.value.mean()):.8e}")
     print(f"bn mean {float(model.norm.mean.value.sum()):.8e}")
     print(f"history {float(model.scale.history.value):.8e}")
+    print(f"gate mean {float(model.blocks[0].gate.value.mean()):.8e}")
     print(describe(model))
 
 

@@ -1,0 +1,3 @@
+from .residual import ResidualBlock
+
+__all__ = ["ResidualBlock"]
