@@ -12,6 +12,7 @@ Rewrites reads and writes of `Variable.value` (and `.raw_value`) on flax NNX Var
 | `v.value += 1` (array v; also `-=`, `*=` an int literal) | `v[...] += 1` |
 | `v.value op= y` (otherwise) | `v.set_value(v.get_value() op y)` |
 | `v.raw_value` / `v.raw_value = y` | `v.get_raw_value()` / `v.set_raw_value(y)` |
+| `v += y` on the Variable itself | as `v.value += y` above |
 
 Only receivers shown to be NNX Variables are touched: `self.x` where the class (through
 the project index, across files and base classes) binds `x` to a Variable; names bound to
@@ -24,7 +25,8 @@ whose attribute is a Variable; attributes of flax's own layers (`Linear.kernel`,
 are reported for a manual fix, not rewritten.
 
 ## Why
-Flax 0.12.1 deprecated `Variable.value`: every access emits a `DeprecationWarning`. From
+In-place operators on a Variable itself (`v += 1`) raise NotImplementedError from flax
+0.12.0. Flax 0.12.1 deprecated `Variable.value`: every access emits a `DeprecationWarning`. From
 0.12.1 reading `.value` also returns a copy of a container value, so
 `v.value['k'] = x` and `v.value.append(x)` silently stop persisting.
 
@@ -166,6 +168,16 @@ def _aug_exact(node: cst.AugAssign) -> cst.BaseSmallStatement:
     return cst.Expr(value=_method_call(target, "set_value", [cst.Arg(combined)]), semicolon=node.semicolon)
 
 
+def _variable_aug_subscript(node: cst.AugAssign) -> cst.AugAssign:
+    return node.with_changes(target=_ellipsis_subscript(node.target))
+
+
+def _variable_aug_exact(node: cst.AugAssign) -> cst.BaseSmallStatement:
+    """`v op= y` -> `v.set_value(v.get_value() op y)`, reusing the `.value` form's fix."""
+    as_value = cst.Attribute(value=node.target, attr=cst.Name("value"))
+    return _aug_exact(node.with_changes(target=as_value))
+
+
 def _is_pure(node: ast.expr) -> bool:
     """Evaluating `node` twice is the same as once (names, attributes, constant indexes)."""
     if isinstance(node, ast.Name):
@@ -253,7 +265,35 @@ class ValueAccess(Rule):
                 sites.append(context.site(NAME, node, "Attribute", _read_subscript, f"{what} read -> `[...]`"))
             elif has_get_set:
                 sites.append(context.site(NAME, node, "Attribute", _read_get("get_value"), f"{what} read -> `get_value()`"))
+        sites.extend(self._in_place_on_variables(context, diagnostics, has_get_set, unsafe))
         return sites, diagnostics
+
+    @staticmethod
+    def _in_place_on_variables(context: FileContext, diagnostics, has_get_set: bool, unsafe: bool) -> list[Site]:
+        """`v += y` on the Variable itself: raises NotImplementedError from flax 0.12.0."""
+        sites = []
+        for visit in context.visits():
+            node = visit.node
+            if not isinstance(node, ast.AugAssign) or isinstance(node.target, ast.Subscript):
+                continue
+            variable = context.resolver.type_of(node.target, visit.scope)
+            if not isinstance(variable, VariableT):
+                continue
+            literal_increment = (
+                variable.array and isinstance(node.op, _DTYPE_PRESERVING_WITH_INT) and _is_int_literal(node.value)
+            )
+            if literal_increment or (unsafe and variable.array):
+                sites.append(context.site(NAME, node, "AugAssign", _variable_aug_subscript,
+                                          "in-place update of a Variable -> `[...]`", safe=literal_increment))
+            elif has_get_set and _is_pure(node.target):
+                sites.append(context.site(NAME, node, "AugAssign", _variable_aug_exact,
+                                          "in-place update of a Variable -> `set_value(get_value() op ...)`",
+                                          exact_write=True))
+            else:
+                diagnostics.append(context.diagnostic(
+                    NAME, node, "in-place update of a Variable: raises NotImplementedError from flax 0.12.0",
+                    "write `v.set_value(v.get_value() op y)`", URL))
+        return sites
 
     @staticmethod
     def _variable(context: FileContext, visit) -> VariableT | None:

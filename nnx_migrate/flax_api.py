@@ -92,8 +92,12 @@ MODULE_ATTRIBUTES: dict[str, dict[str, tuple]] = {
 }
 
 # Functions returning an nnx.State (or a tuple of them).
-STATE_FUNCTIONS = frozenset({"state", "pop", "variables"})
+STATE_FUNCTIONS = frozenset(
+    {"state", "pop", "variables", "filter_state", "merge_state", "map_state", "from_flat_state"}
+)
 SPLIT_FUNCTIONS = frozenset({"split"})  # -> (GraphDef, State, *States)
+# State methods (and their function forms) returning a State, or a tuple of States.
+STATE_METHODS = frozenset({"filter", "split", "merge", "map"})
 
 # Rngs attributes that are methods, not streams.
 RNGS_METHODS = frozenset(

@@ -2,14 +2,35 @@
 
 from __future__ import annotations
 
+from nnx_migrate.codemods.deprecated_patterns import DeprecatedPatterns
 from nnx_migrate.codemods.introspection import IntrospectionFunctions
 from nnx_migrate.codemods.keyword_only_rngs import KeywordOnlyRngs
 from nnx_migrate.codemods.module_containers import ModuleContainers
+from nnx_migrate.codemods.optimizer_api import OptimizerApi
+from nnx_migrate.codemods.renamed_api import RenamedApi
+from nnx_migrate.codemods.rngs_fork_split import RngsForkSplit
+from nnx_migrate.codemods.sharding_metadata import ShardingMetadata
+from nnx_migrate.codemods.state_methods import StateMethods
 from nnx_migrate.codemods.value_access import ValueAccess
+from nnx_migrate.codemods.variable_metadata import VariableMetadata
 from nnx_migrate.config import Settings
 from nnx_migrate.rule import Rule
 
-RULES: list[type[Rule]] = [ValueAccess, ModuleContainers, KeywordOnlyRngs, IntrospectionFunctions]
+RULES: list[type[Rule]] = [
+    # the four the project was asked for
+    ValueAccess,
+    ModuleContainers,
+    KeywordOnlyRngs,
+    IntrospectionFunctions,
+    # the rest of what flax 0.10 -> 0.12 broke or deprecated
+    OptimizerApi,
+    StateMethods,
+    RenamedApi,
+    RngsForkSplit,
+    ShardingMetadata,
+    VariableMetadata,
+    DeprecatedPatterns,
+]
 RULE_NAMES = [rule.name for rule in RULES]
 
 

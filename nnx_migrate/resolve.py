@@ -351,6 +351,11 @@ class Resolver:
             bare = flax_api.flax_name(self.qualified(value.func, scope) or "")
             if bare in flax_api.SPLIT_FUNCTIONS:
                 return GRAPHDEF if position == 0 else STATE
+            if bare in ("split_state", "filter_state"):
+                return STATE
+            if isinstance(value.func, ast.Attribute) and value.func.attr in ("split", "filter") \
+                    and self.type_of(value.func.value, scope) == STATE:
+                return STATE
         return None
 
     def _element_type(self, iterable: ast.expr, scope: Scope, position: int | None) -> Type:
@@ -453,6 +458,8 @@ class Resolver:
         if isinstance(func, ast.Attribute):
             if receiver_type == ARRAY and func.attr in _ARRAY_METHODS:
                 return ARRAY
+            if receiver_type == STATE and func.attr in flax_api.STATE_METHODS:
+                return STATE
             if isinstance(receiver_type, InstanceT):
                 return self._method_return_type(receiver_type.cls, func.attr)
         callee_type = self.type_of(func, scope)

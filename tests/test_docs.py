@@ -33,7 +33,8 @@ def test_rule_has_fixtures(rule) -> None:
     inputs = [p for p in folder.glob("*.py") if not p.name.endswith(".expected.py")]
     changed = [p for p in inputs if p.with_name(p.stem + ".expected.py").exists()]
     untouched = [p for p in inputs if p not in changed]
-    assert changed, "positive cases"
+    if rule.safety != "report only":
+        assert changed, "positive cases"
     assert untouched, "near-misses that must stay unchanged"
 
 

@@ -45,5 +45,5 @@ def test_exact_writes_are_counted(tmp_path: Path) -> None:
     _, result = migrate_copy(case, tmp_path, RULE)
     edits = [e for f in result.files for e in f.edits]
     exact = [e for e in edits if e.exact_write]
-    assert len(exact) == 7  # every write except the two int-literal increments of an array
+    assert len(exact) == 9  # every write except the three int-literal increments of an array
     assert all(e.safe for e in edits)

@@ -21,3 +21,9 @@ class Stats(nnx.Module):
         self.total.set_value(self.total.get_value() / 2)
         self.total.set_value(self.total[...] + 1.0)
         return self.total[...]
+
+
+def bump(stats: Stats, x):
+    stats.count[...] += 1
+    stats.total.set_value(stats.total.get_value() + x)
+    stats.steps.set_value(stats.steps.get_value() * 2)

@@ -21,3 +21,9 @@ class Stats(nnx.Module):
         self.total.value /= 2
         self.total.value = self.total.value + 1.0
         return self.total.value
+
+
+def bump(stats: Stats, x):
+    stats.count += 1
+    stats.total += x
+    stats.steps *= 2

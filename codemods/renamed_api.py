@@ -1,0 +1,122 @@
+'''# renamed-api
+
+## What it does
+Renames flax NNX functions and classes that were renamed or removed, where the migrated
+code's `--target-version` has the new name:
+
+| old | new | new name exists from |
+|---|---|---|
+| `nnx.VariableState` | `nnx.Variable` | 0.11.0 (the old name warns from 0.11.0) |
+| `nnx.is_data_type` | `nnx.is_data` | 0.12.0 (the old name is removed in 0.12.0) |
+| `nnx.set_mode` | `nnx.view` | 0.12.4 (the old name is removed in 0.12.4) |
+| `nnx.pure` | `nnx.as_pure` | 0.12.7 |
+| `nnx.abstract_with_sharding` | `nnx.as_abstract` | 0.12.7 |
+| `nnx.vars_as` | `nnx.with_vars` | 0.12.8 |
+
+Both `nnx.<old>` and names imported with `from flax.nnx import <old>` are rewritten (the
+import too).
+
+## Why
+The old names emit `DeprecationWarning` (or no longer exist) in flax 0.12.
+
+## Example
+```python
+if isinstance(leaf, nnx.VariableState):
+    pure = nnx.pure(state)
+```
+
+## Use instead
+```python
+if isinstance(leaf, nnx.Variable):
+    pure = nnx.as_pure(state)
+```
+
+## When the fix is unsafe
+Never for targets that have the new name. `nnx.VariableState` and `nnx.Variable` were
+different classes in 0.10 (State leaves were VariableStates); from 0.11 they are one, so
+the rename is only made for `--target-version` 0.11 or later.
+'''
+
+from __future__ import annotations
+
+import ast
+
+import libcst as cst
+
+from nnx_migrate import flax_api
+from nnx_migrate.rule import Diagnostic, FileContext, Rule, RuleCommand, Site, version_at_least
+
+NAME = "renamed-api"
+RENAMES = {
+    "VariableState": ("Variable", "0.11.0"),
+    "is_data_type": ("is_data", "0.12.0"),
+    "set_mode": ("view", "0.12.4"),
+    "pure": ("as_pure", "0.12.7"),
+    "abstract_with_sharding": ("as_abstract", "0.12.7"),
+    "vars_as": ("with_vars", "0.12.8"),
+}
+
+
+def _rename_attribute(new: str):
+    return lambda node: node.with_changes(attr=cst.Name(new))
+
+
+def _rename_name(new: str):
+    return lambda node: node.with_changes(value=new)
+
+
+def _rename_import(renames: dict[str, str]):
+    def fix(node: cst.ImportFrom) -> cst.ImportFrom:
+        names = []
+        for alias in node.names:
+            old = alias.name.value if isinstance(alias.name, cst.Name) else None
+            if old in renames:
+                alias = alias.with_changes(name=cst.Name(renames[old]))
+            names.append(alias)
+        return node.with_changes(names=names)
+    return fix
+
+
+class RenamedApi(Rule):
+    name = NAME
+    summary = "`nnx.VariableState`, `nnx.is_data_type`, `nnx.pure`, ... -> their new names"
+    needed_from = "0.11.0"
+    safety = "safe"
+    documentation = __doc__
+
+    def analyze(self, context: FileContext) -> tuple[list[Site], list[Diagnostic]]:
+        sites: list[Site] = []
+        active = {old: new for old, (new, since) in RENAMES.items() if version_at_least(context, since)}
+        if not active:
+            return sites, []
+        imported: dict[str, str] = {}  # local name -> old flax name, for `from flax.nnx import old`
+        for visit in context.visits():
+            node = visit.node
+            if isinstance(node, ast.ImportFrom) and node.module in ("flax.nnx", "flax.experimental.nnx") and not node.level:
+                found = {a.name: active[a.name] for a in node.names if a.name in active}
+                if found and not any(a.asname for a in node.names if a.name in found):
+                    imported.update({name: name for name in found})
+                    sites.append(context.site(NAME, node, "ImportFrom", _rename_import(found),
+                                              f"import of {', '.join(sorted(found))} renamed"))
+                continue
+            if isinstance(node, ast.Attribute) and node.attr in active:
+                qualified = context.resolver.qualified(node, visit.scope) or ""
+                if flax_api.canonical(qualified) == f"{flax_api.NNX}.{node.attr}" or qualified in (
+                    f"flax.nnx.{node.attr}", f"flax.experimental.nnx.{node.attr}"
+                ):
+                    new = active[node.attr]
+                    sites.append(context.site(NAME, node, "Attribute", _rename_attribute(new), f"`nnx.{node.attr}` -> `nnx.{new}`"))
+        if imported:
+            for visit in context.visits():
+                node = visit.node
+                if isinstance(node, ast.Name) and node.id in imported and visit.scope.find(node.id) is context.resolver.module_scope(context.file):
+                    new = active[imported[node.id]]
+                    sites.append(context.site(NAME, node, "Name", _rename_name(new), f"`{node.id}` -> `{new}`"))
+        return sites, []
+
+
+class RenamedApiCommand(RuleCommand):
+    """libcst codemod for the renamed-api rule."""
+
+    DESCRIPTION = RenamedApi.summary
+    RULE = RenamedApi

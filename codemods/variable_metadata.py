@@ -1,0 +1,79 @@
+'''# variable-metadata
+
+## What it does
+An assignment of metadata to a Variable's attribute, `v.foo = meta`, becomes
+`v.set_metadata(foo=meta)`, where `v` is shown to be a Variable (see `value-access` for
+how). `.value` and `.raw_value` are left to the value-access rule.
+
+## Why
+From flax 0.12.1 Variables keep their metadata apart and setting an unknown attribute
+raises `AttributeError`; `set_metadata` exists from 0.12.0.
+
+## Example
+```python
+self.kernel.sharding_hint = ("data", None)
+```
+
+## Use instead
+```python
+self.kernel.set_metadata(sharding_hint=("data", None))
+```
+
+## When the fix is unsafe
+Never for targets from 0.12.0 on (below that nothing is rewritten). Reading the metadata
+back (`v.foo`) still works on 0.12.
+'''
+
+from __future__ import annotations
+
+import ast
+
+import libcst as cst
+
+from nnx_migrate.resolve import VariableT
+from nnx_migrate.rule import Diagnostic, FileContext, Rule, RuleCommand, Site, version_at_least
+
+NAME = "variable-metadata"
+NEEDED_FROM = "0.12.0"
+NOT_METADATA = frozenset({"value", "raw_value"})
+
+
+def _set_metadata(node: cst.Assign) -> cst.Expr:
+    target = node.targets[0].target
+    call = cst.Call(
+        func=target.with_changes(attr=cst.Name("set_metadata")),
+        args=[cst.Arg(node.value, keyword=cst.Name(target.attr.value),
+                      equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
+                                            whitespace_after=cst.SimpleWhitespace("")))],
+    )
+    return cst.Expr(call, semicolon=node.semicolon)
+
+
+class VariableMetadata(Rule):
+    name = NAME
+    summary = "`v.foo = meta` on a Variable -> `v.set_metadata(foo=meta)`"
+    needed_from = "0.12.1"
+    safety = "safe"
+    documentation = __doc__
+
+    def analyze(self, context: FileContext) -> tuple[list[Site], list[Diagnostic]]:
+        sites: list[Site] = []
+        if not version_at_least(context, NEEDED_FROM):
+            return sites, []
+        for visit in context.visits():
+            node = visit.node
+            if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Attribute)):
+                continue
+            target = node.targets[0]
+            if target.attr in NOT_METADATA or target.attr.startswith("_"):
+                continue
+            if isinstance(context.resolver.type_of(target.value, visit.scope), VariableT):
+                sites.append(context.site(NAME, node, "Assign", _set_metadata, f"`v.{target.attr} = ...` -> `v.set_metadata({target.attr}=...)`"))
+        return sites, []
+
+
+class VariableMetadataCommand(RuleCommand):
+    """libcst codemod for the variable-metadata rule."""
+
+    DESCRIPTION = VariableMetadata.summary
+    RULE = VariableMetadata

@@ -1,0 +1,11 @@
+from flax import nnx
+
+
+class Block(nnx.Module):
+    def __init__(self, rngs: nnx.Rngs):
+        self.keys = rngs.split(4)
+
+
+def make():
+    rngs = nnx.Rngs(0)
+    return rngs.split((2, 2)), rngs.fork()

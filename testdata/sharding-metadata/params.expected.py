@@ -1,0 +1,13 @@
+import jax.numpy as jnp
+from flax import nnx
+
+
+class Sharded(nnx.Variable):
+    pass
+
+
+class Dense(nnx.Module):
+    def __init__(self):
+        self.w = nnx.Param(jnp.ones((2, 2)), out_sharding=("embed", "mlp"))
+        self.b = nnx.Param(jnp.zeros(2), out_sharding=("mlp",))
+        self.s = Sharded(jnp.zeros(2), out_sharding=(None,))
