@@ -45,6 +45,7 @@ STATE = Simple("State")
 ARRAY = Simple("Array")
 NONE = Simple("None")
 GRAPHDEF = Simple("GraphDef")
+FLAT_STATE = Simple("FlatState")  # iterates as (path, Variable) pairs
 
 Type = Union[VariableT, InstanceT, ContainerT, Simple, None]
 
@@ -381,6 +382,8 @@ class Resolver:
                 if iterable.func.attr == "items" and position == 1:
                     return container.element
             return None
+        if position == 1 and self.type_of(iterable, scope) == FLAT_STATE:
+            return VariableT(f"{flax_api.NNX}.Variable", False)
         if position is not None:
             return None
         container = self.type_of(iterable, scope)
@@ -433,6 +436,8 @@ class Resolver:
                 return RNGS
             if bare in flax_api.STATE_FUNCTIONS:
                 return STATE
+            if bare == "to_flat_state":
+                return FLAT_STATE
             if bare in ("List", "Dict", "data") and len(node.args) == 1 and not node.keywords:
                 wrapped = self.type_of(node.args[0], scope)
                 if isinstance(wrapped, ContainerT) or bare == "data":
@@ -460,6 +465,8 @@ class Resolver:
                 return ARRAY
             if receiver_type == STATE and func.attr in flax_api.STATE_METHODS:
                 return STATE
+            if receiver_type == STATE and func.attr == "flat_state":
+                return FLAT_STATE
             if isinstance(receiver_type, InstanceT):
                 return self._method_return_type(receiver_type.cls, func.attr)
         callee_type = self.type_of(func, scope)

@@ -45,3 +45,8 @@ def test_readme_test_command_is_what_ci_runs() -> None:
     install_and_run, tests = blocks[1].split("```")[0].strip(), blocks[2].split("```")[0].strip()
     assert "examples/" in install_and_run and "--diff" in install_and_run
     assert tests in ci.splitlines()
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.name)
+def test_readme_lists_the_rule(rule) -> None:
+    assert f"[`{rule.name}`](docs/rules/{rule.name}.md)" in (REPO / "README.md").read_text()
