@@ -325,7 +325,7 @@ def _keywords_from(first_index: int, names: list[str]):
 class KeywordOnlyRngs(Rule):
     name = NAME
     summary = "`rngs` keyword-only in Module constructors, with every call site rewritten"
-    needed_from = "0.10.0"
+    needed_from = "convention"
     safety = "safe within the scanned paths"
     documentation = __doc__
 

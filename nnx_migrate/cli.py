@@ -11,7 +11,6 @@ import typer
 
 from nnx_migrate import __version__, flax_api
 from nnx_migrate.config import ConfigError, build_settings, find_pyproject, load_pyproject
-from nnx_migrate.registry import RULE_NAMES, RULES, rule_by_name
 
 app = typer.Typer(
     add_completion=False,
@@ -20,7 +19,7 @@ app = typer.Typer(
     "`nnx-migrate PATH...` is short for `nnx-migrate migrate PATH...`.",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-SUBCOMMANDS = ("migrate", "rules")
+SUBCOMMANDS = ("migrate", "rules", "verify")
 
 
 class OutputFormat(str, Enum):
@@ -81,6 +80,7 @@ def migrate(
 ) -> None:
     """Rewrite files in place (or show/check what would change)."""
     from nnx_migrate.pipeline import run
+    from nnx_migrate.registry import RULE_NAMES
     from nnx_migrate.report import EXIT_USAGE, exit_code, json_report, print_diffs, print_text_summary
 
     pyproject_path = find_pyproject(paths)
@@ -125,6 +125,8 @@ def rules(name: Annotated[Optional[str], typer.Argument(help="Print this rule's 
     from rich.markdown import Markdown
     from rich.table import Table
 
+    from nnx_migrate.registry import RULE_NAMES, RULES, rule_by_name
+
     console = Console()
     if name is not None:
         rule = rule_by_name(name)
@@ -138,10 +140,68 @@ def rules(name: Annotated[Optional[str], typer.Argument(help="Print this rule's 
         else:
             typer.echo(render(rule), nl=False)
         return
-    table = Table("rule", "needed from flax", "fix", "what it does", box=None)
+    table = Table(box=None)
+    table.add_column("rule", no_wrap=True)
+    table.add_column("needed from flax", no_wrap=True)
+    table.add_column("fix")
+    table.add_column("what it does")
     for rule in RULES:
         table.add_row(rule.name, rule.needed_from, rule.safety, rule.summary)
     console.print(table)
+
+
+class Device(str, Enum):
+    cpu = "cpu"
+    gpu = "gpu"
+    tpu = "tpu"
+
+
+@app.command(
+    "verify",
+    epilog="Exit status: 0 every case matches; 1 a mismatch (also when other cases could not run); "
+    "2 usage error; 3 no mismatch, but some case could not run (listed).",
+)
+def verify(
+    migrated: Annotated[Path, typer.Argument(help="The migrated file or folder.")],
+    original: Annotated[str, typer.Option("--original", help="The original: a file, a folder, or git:REV.")],
+    spec: Annotated[Optional[Path], typer.Option("--spec", help="A Python file with `case_<name>()` -> (module, inputs).")] = None,
+    auto: Annotated[bool, typer.Option("--auto", help="With --spec, also build the changed Module classes automatically.")] = False,
+    baseline_python: Annotated[Optional[str], typer.Option("--baseline-python", help="Interpreter that runs the original.")] = None,
+    baseline: Annotated[Optional[str], typer.Option("--baseline", help='Create (once, cached) an environment like "flax==0.11.2" for the original.')] = None,
+    baseline_requirement: Annotated[Optional[list[str]], typer.Option("--baseline-requirement", help="Extra requirement for that environment (repeatable), e.g. optax.")] = None,
+    rtol: Annotated[float, typer.Option("--rtol", help="Relative tolerance.")] = 1e-5,
+    atol: Annotated[float, typer.Option("--atol", help="Absolute tolerance.")] = 1e-6,
+    json_path: Annotated[Optional[Path], typer.Option("--json", help="Also write the report as JSON here.")] = None,
+    device: Annotated[Optional[Device], typer.Option("--device", help="Run both sides on this kind of device (default: JAX's).")] = None,
+    allow_deprecations: Annotated[bool, typer.Option("--allow-deprecations", help="Do not fail on flax DeprecationWarnings of the migrated side.")] = False,
+) -> None:
+    """Run original and migrated modules and check they compute the same numbers."""
+    from nnx_migrate.verify.driver import VerifyError
+    from nnx_migrate.verify.driver import verify as run_verify
+    from nnx_migrate.verify.envs import BaselineError
+    from nnx_migrate.verify.envs import baseline_python as make_baseline
+    from nnx_migrate.verify.render import print_outcome, to_json
+
+    if baseline_python and baseline:
+        typer.echo("nnx-migrate: error: give --baseline-python or --baseline, not both", err=True)
+        raise typer.Exit(2)
+    try:
+        if baseline:
+            name, _, version = baseline.partition("==")
+            if name.strip() != "flax" or not version:
+                raise VerifyError(f'--baseline takes "flax==VERSION", not {baseline!r}')
+            baseline_python = str(make_baseline(version.strip(), tuple(baseline_requirement or ())))
+        outcome = run_verify(
+            migrated, original, spec=spec, auto=auto, baseline_python=baseline_python, rtol=rtol, atol=atol,
+            device=device.value if device else None, allow_deprecations=allow_deprecations,
+        )
+    except (VerifyError, BaselineError) as error:
+        typer.echo(f"nnx-migrate verify: error: {error}", err=True)
+        raise typer.Exit(2)
+    print_outcome(outcome)
+    if json_path is not None:
+        json_path.write_text(to_json(outcome))
+    raise typer.Exit(outcome.exit_code())
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -14,7 +14,7 @@ from collections import Counter
 from pathlib import Path
 
 from nnx_migrate.config import Settings
-from nnx_migrate.envs import baseline_python
+from nnx_migrate.verify.envs import baseline_python
 from nnx_migrate.pipeline import run
 
 SCRIPT = Path(__file__).resolve().parent.parent / "examples" / "train_010"

@@ -1,3 +1,4 @@
+from .dense import CallCount, Dense
 from .residual import ResidualBlock
 
-__all__ = ["ResidualBlock"]
+__all__ = ["CallCount", "Dense", "ResidualBlock"]

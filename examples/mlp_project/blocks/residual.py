@@ -2,7 +2,7 @@
 
 from flax import nnx
 
-from mlp.layers import Dense
+from .dense import Dense
 
 
 class ResidualBlock(nnx.Module):

@@ -1,8 +1,8 @@
 from flax import nnx
 
-from blocks import ResidualBlock
+from blocks import Dense, ResidualBlock
 
-from .layers import Dense, Scale
+from .layers import Scale
 
 
 class MLP(nnx.Module):
