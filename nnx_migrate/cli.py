@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from enum import Enum
 from pathlib import Path
@@ -40,6 +41,10 @@ def _root(
     ] = None,
 ) -> None:
     pass
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def _project_root(paths: list[Path], pyproject: Path | None) -> Path:
@@ -105,7 +110,15 @@ def migrate(
         typer.echo("nnx-migrate: error: `-` (stdin) cannot be combined with other paths", err=True)
         raise typer.Exit(EXIT_USAGE)
     else:
-        result = run(paths, settings, _project_root(paths, pyproject_path), write=not (diff or check))
+        previous = signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            result = run(paths, settings, _project_root(paths, pyproject_path), write=not (diff or check))
+        except KeyboardInterrupt:
+            # every file is either untouched or fully written (writes are atomic renames)
+            typer.echo("nnx-migrate: interrupted; files already written are complete, the rest untouched", err=True)
+            raise typer.Exit(130)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
     if diff:
         print_diffs(result, color)
     if output_format is OutputFormat.json:
