@@ -17,8 +17,10 @@ from nnx_migrate.pipeline import run
 
 # Rewrites per rule measured on each corpus; lower them only with a reason.
 MINIMUM_REWRITES = {
-    "0.10.7": {"value-access": 64, "module-containers": 17, "keyword-only-rngs": 5, "introspection-functions": 1},
-    "0.11.2": {"value-access": 56, "module-containers": 17, "keyword-only-rngs": 4, "introspection-functions": 1},
+    "0.10.7": {"value-access": 64, "module-containers": 17, "keyword-only-rngs": 5, "introspection-functions": 1,
+               "renamed-api": 50},
+    "0.11.2": {"value-access": 56, "module-containers": 17, "keyword-only-rngs": 4, "introspection-functions": 1,
+               "renamed-api": 4},
 }
 
 
@@ -53,3 +55,43 @@ def test_corpus_keeps_submodule_named_value(corpus) -> None:
     attention = (root / "nnx" / "nn" / "attention.py").read_text()
     assert "self.value = linear_general(" in attention
     assert "value = self.value(inputs_v)" in attention
+
+
+# flax 0.11's BatchNorm reads `Variable.has_ref`, an internal attribute 0.12 removed: no
+# rewrite of the documented API can make that file run on 0.12.
+KNOWN_NOT_RUNNING = {"0.10.7": {}, "0.11.2": {"batchnorm": "has_ref"}}
+
+
+@pytest.mark.parametrize("version", OLD_FLAX)
+def test_migrated_flax_layers_compute_the_same_on_flax_012(version: str, tmp_path: Path) -> None:
+    """Linear, Conv, Embed, Einsum and the norms, as shipped in the old wheel, migrated,
+    run under flax 0.12.8 with the same numbers as the originals under their own flax."""
+    import json
+    import subprocess
+    import sys
+
+    from nnx_migrate.verify.envs import baseline_python
+
+    sources = flax_nnx_sources(version) / "nn"
+    for side in ("original", "migrated"):
+        (tmp_path / side).mkdir()
+        shutil.copy(sources / "linear.py", tmp_path / side / "old_linear.py")
+        shutil.copy(sources / "normalization.py", tmp_path / side / "old_normalization.py")
+    result = run([tmp_path / "migrated"], Settings(), tmp_path, write=True)
+    assert len(result.changed) == 2 and not result.failed
+    spec = Path(__file__).with_name("corpus_layers_spec.py")
+    completed = subprocess.run(
+        [sys.executable, "-m", "nnx_migrate", "verify", str(tmp_path / "migrated"), "--original",
+         str(tmp_path / "original"), "--spec", str(spec), "--baseline-python", str(baseline_python(version)),
+         "--json", str(tmp_path / "report.json")],
+        capture_output=True, text=True, timeout=900,
+    )
+    report = json.loads((tmp_path / "report.json").read_text())
+    known = KNOWN_NOT_RUNNING[version]
+    assert completed.returncode == (3 if known else 0), completed.stdout[-3000:] + completed.stderr[-2000:]
+    assert {case: why for case, why in report["not_run"].items()}.keys() == known.keys()
+    for case, marker in known.items():
+        assert marker in report["not_run"][case]
+    assert len({c["case"] for c in report["comparisons"]}) == 9 - len(known)
+    assert all(c["passed"] for c in report["comparisons"] + report["same_environment"])
+    assert not report["deprecations"]
