@@ -46,7 +46,8 @@ from __future__ import annotations
 import ast
 
 from nnx_migrate.resolve import InstanceT, VariableT
-from nnx_migrate.rule import Diagnostic, FileContext, Rule, RuleCommand, Site, version_at_least
+from nnx_migrate.command import RuleCommand
+from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site, version_at_least
 
 NAME = "deprecated-patterns"
 HOOKS = ("on_get_value", "on_set_value", "on_create_value", "on_add_axis", "on_remove_axis")

@@ -66,7 +66,8 @@ import libcst as cst
 from nnx_migrate.index import ClassInfo, SourceFile, dotted_name
 from nnx_migrate.resolve import Scope
 from nnx_migrate.rewrite import skipped_lines
-from nnx_migrate.rule import Diagnostic, FileContext, Rule, RuleCommand, Site
+from nnx_migrate.command import RuleCommand
+from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site
 
 NAME = "keyword-only-rngs"
 PARTIAL = ("functools.partial",)
@@ -336,11 +337,15 @@ class KeywordOnlyRngs(Rule):
             if index.is_nnx_class(info.qualname) and _candidate(info) is not None
         }
 
+    def prepare(self, index, resolver, settings) -> None:
+        if NAME not in index.cache and index.files:
+            first = next(iter(index.files.values()))
+            context = FileContext(file=first, index=index, resolver=resolver, settings=settings)
+            index.cache[NAME] = _Planner(context).plan()
+
     def analyze(self, context: FileContext) -> tuple[list[Site], list[Diagnostic]]:
-        plan = context.index.cache.get(NAME)
-        if plan is None:
-            plan = _Planner(context).plan()
-            context.index.cache[NAME] = plan
+        self.prepare(context.index, context.resolver, context.settings)
+        plan = context.index.cache[NAME]
         sites: list[Site] = []
         diagnostics: list[Diagnostic] = []
         complete = context.index.complete
@@ -378,7 +383,7 @@ class KeywordOnlyRngs(Rule):
         return Site(NAME, "FunctionDef", line, column, _make_keyword_only("rngs"),
                     f"`{signature.info.qualname}.__init__`: `rngs` and later parameters are keyword-only "
                     "(callers outside the scanned paths must pass them by keyword)",
-                    lines=(signature.init.lineno,), announce=True)
+                    lines=(signature.init.lineno,), announce=True, statement=signature.init)
 
 
 def _call_fix(call_site: CallSite, signature: Signature):

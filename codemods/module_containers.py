@@ -66,7 +66,8 @@ import ast
 import libcst as cst
 
 from nnx_migrate.resolve import ARRAY, RNGS, ContainerT, InstanceT, Scope, VariableT
-from nnx_migrate.rule import Diagnostic, FileContext, Rule, RuleCommand, Site, version_at_least
+from nnx_migrate.command import RuleCommand
+from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site, version_at_least
 
 NAME = "module-containers"
 LIST_VERSION = "0.12.0"

@@ -44,7 +44,8 @@ import ast
 import libcst as cst
 
 from nnx_migrate import flax_api
-from nnx_migrate.rule import Diagnostic, FileContext, Rule, RuleCommand, Site, version_at_least
+from nnx_migrate.command import RuleCommand
+from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site, version_at_least
 
 NAME = "renamed-api"
 RENAMES = {

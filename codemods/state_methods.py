@@ -48,7 +48,8 @@ import libcst as cst
 
 from nnx_migrate import flax_api
 from nnx_migrate.resolve import STATE
-from nnx_migrate.rule import Diagnostic, FileContext, Rule, RuleCommand, Site
+from nnx_migrate.command import RuleCommand
+from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site
 
 NAME = "state-methods"
 # method -> (function, where the state goes: "first" or "last")

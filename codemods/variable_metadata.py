@@ -31,7 +31,8 @@ import ast
 import libcst as cst
 
 from nnx_migrate.resolve import VariableT
-from nnx_migrate.rule import Diagnostic, FileContext, Rule, RuleCommand, Site, version_at_least
+from nnx_migrate.command import RuleCommand
+from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site, version_at_least
 
 NAME = "variable-metadata"
 NEEDED_FROM = "0.12.0"

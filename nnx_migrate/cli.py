@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
 import sys
 from enum import Enum
@@ -11,6 +13,7 @@ from typing import Annotated, Optional
 import typer
 
 from nnx_migrate import __version__, flax_api
+from nnx_migrate.rulenames import RULE_NAMES
 from nnx_migrate.config import ConfigError, build_settings, find_pyproject, load_pyproject
 
 app = typer.Typer(
@@ -41,6 +44,26 @@ def _root(
     ] = None,
 ) -> None:
     pass
+
+
+@contextlib.contextmanager
+def _progress_bar(enabled: bool):
+    """A rich progress bar on stderr for long runs on a terminal; nothing otherwise."""
+    if not (enabled and sys.stderr.isatty()):
+        yield None
+        return
+    from rich.progress import Progress
+
+    from rich.console import Console
+
+    with Progress(transient=True, console=Console(stderr=True)) as bar:
+        task = bar.add_task("migrating", total=None)
+
+        def update(done: int, total: int) -> None:
+            if total >= 50:
+                bar.update(task, completed=done, total=total)
+
+        yield update
 
 
 def _interrupt(signum, frame) -> None:
@@ -82,10 +105,12 @@ def migrate(
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="List every rewrite; show tracebacks.")] = False,
     color: Annotated[Optional[bool], typer.Option("--color/--no-color", help="Colour diffs (default: when stdout is a terminal).", show_default=False)] = None,
     stdin_filename: Annotated[Optional[Path], typer.Option("--stdin-filename", help="With `-` as the path: the name of the file read from stdin.")] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores; small runs use one).", show_default=False)] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the results cache.")] = False,
+    cache_dir: Annotated[Optional[Path], typer.Option("--cache-dir", help="Where the results cache lives (default: the user cache directory).")] = None,
 ) -> None:
     """Rewrite files in place (or show/check what would change)."""
     from nnx_migrate.pipeline import run
-    from nnx_migrate.registry import RULE_NAMES
     from nnx_migrate.report import EXIT_USAGE, exit_code, json_report, print_diffs, print_text_summary
 
     pyproject_path = find_pyproject(paths)
@@ -110,9 +135,16 @@ def migrate(
         typer.echo("nnx-migrate: error: `-` (stdin) cannot be combined with other paths", err=True)
         raise typer.Exit(EXIT_USAGE)
     else:
+        from nnx_migrate.cache import default_directory
+
         previous = signal.signal(signal.SIGTERM, _interrupt)
         try:
-            result = run(paths, settings, _project_root(paths, pyproject_path), write=not (diff or check))
+            with _progress_bar(enabled=not quiet) as progress:
+                result = run(
+                    paths, settings, _project_root(paths, pyproject_path), write=not (diff or check),
+                    jobs=jobs or os.cpu_count() or 1, progress=progress,
+                    cache_dir=None if no_cache else (cache_dir or default_directory()),
+                )
         except KeyboardInterrupt:
             # every file is either untouched or fully written (writes are atomic renames)
             typer.echo("nnx-migrate: interrupted; files already written are complete, the rest untouched", err=True)
@@ -138,7 +170,7 @@ def rules(name: Annotated[Optional[str], typer.Argument(help="Print this rule's 
     from rich.markdown import Markdown
     from rich.table import Table
 
-    from nnx_migrate.registry import RULE_NAMES, RULES, rule_by_name
+    from nnx_migrate.registry import RULES, rule_by_name
 
     console = Console()
     if name is not None:

@@ -24,10 +24,11 @@ from nnx_migrate.apply import (
 from nnx_migrate.config import Settings
 from nnx_migrate.discover import Discovery, discover, mentions_flax
 from nnx_migrate.index import ProjectIndex
-from nnx_migrate.registry import selected_rules
 from nnx_migrate.resolve import Resolver
-from nnx_migrate.rewrite import RewriteError, rewrite_file
-from nnx_migrate.rule import Diagnostic, Site
+from nnx_migrate.rule import Diagnostic, Edit
+
+# Below this many files a process pool costs more than it saves (pre-commit passes few).
+POOL_THRESHOLD = 24
 
 
 @dataclass
@@ -35,7 +36,7 @@ class FileResult:
     path: Path
     display: str
     status: str  # "unchanged" | "changed" | "failed"
-    edits: list[Site] = field(default_factory=list)
+    edits: list[Edit] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     error: str | None = None
     error_rule: str | None = None
@@ -80,26 +81,54 @@ def _parse(path: Path, text: str) -> ast.Module:
         return ast.parse(text, filename=str(path))
 
 
-def run(paths: list[Path], settings: Settings, root: Path, *, write: bool) -> RunResult:
+def run(paths: list[Path], settings: Settings, root: Path, *, write: bool, jobs: int = 1,
+        cache_dir: Path | None = None, progress=None) -> RunResult:
+    """`cache_dir`: reuse and store results there (None: no cache). `progress(done, total)`
+    is called as files are rewritten."""
     discovery = discover(paths, root, settings.exclude, settings.respect_gitignore)
     results: list[FileResult] = []
-    sources: dict[Path, SourceText] = {}
-    index = ProjectIndex()
-    index.complete = not discovery.only_explicit_files
-    parsed = 0
-    without_flax: dict[Path, SourceText] = {}
+    read: dict[Path, SourceText] = {}
+    unreadable: dict[Path, bytes | None] = {}
     for path in discovery.files:
         try:
-            source = read_source(path)
+            read[path] = read_source(path)
         except FileError as error:
             results.append(FileResult(path, display_path(path), "failed", error=str(error)))
-            index.unprocessed[path] = error.data
-            continue
+            unreadable[path] = error.data
+
+    key = None
+    if cache_dir is not None:
+        from nnx_migrate import cache
+
+        key = cache.project_key(settings, [(p, s.data) for p, s in read.items()] +
+                                [(p, d or b"") for p, d in unreadable.items()], not discovery.only_explicit_files)
+        cached = cache.load(cache_dir, key)
+        if cached is not None:
+            results += _from_cache(cached, read)
+            return _finish(results, discovery, read, write, parsed=0)
+
+    rewritten, parsed = _migrate(discovery, read, unreadable, settings, jobs, progress, results)
+    results += rewritten
+    if key is not None:
+        cache.store(cache_dir, key, results)
+    return _finish(results, discovery, read, write, parsed)
+
+
+def _migrate(discovery, read, unreadable, settings, jobs, progress, results) -> tuple[list[FileResult], int]:
+    """The cold path: parse, index, run the rules. libcst is imported only here."""
+    from nnx_migrate.registry import selected_rules
+
+    index = ProjectIndex()
+    index.complete = not discovery.only_explicit_files
+    index.unprocessed.update(unreadable)
+    sources: dict[Path, SourceText] = {}
+    parsed = 0
+    without_flax = {}
+    for path, source in read.items():
         if mentions_flax(source.data):
             parsed += _index_file(index, results, sources, path, source)
         else:
             without_flax[path] = source
-
     rules = selected_rules(settings)
     needed = set().union(*(rule.names_needed_project_wide(index) for rule in rules))
     if needed:
@@ -109,7 +138,7 @@ def run(paths: list[Path], settings: Settings, root: Path, *, write: bool) -> Ru
             if mentions.search(source.data):
                 parsed += _index_file(index, results, sources, path, source)
 
-    rewritten = _rewrite_all(index, sources, settings, rules)
+    rewritten = _rewrite_all(index, sources, settings, rules, jobs, progress)
     failed_now = {r.path for r in rewritten if r.status == "failed"}
     if failed_now and index.cache:
         # A project-wide plan (a signature and its callers) may have counted on a file
@@ -117,18 +146,38 @@ def run(paths: list[Path], settings: Settings, root: Path, *, write: bool) -> Ru
         for path in failed_now:
             index.unprocessed[path] = sources[path].data
         index.cache.clear()
-        retried = _rewrite_all(index, sources, settings, rules, skip=failed_now)
+        retried = _rewrite_all(index, sources, settings, rules, jobs, None, skip=failed_now)
         rewritten = [r for r in rewritten if r.path in failed_now] + retried
-    for result in rewritten:
-        results.append(result)
+    return rewritten, parsed
+
+
+def _finish(results: list[FileResult], discovery, read, write: bool, parsed: int) -> RunResult:
+    for result in results:
         if write and result.status == "changed":
-            source = sources[result.path]
+            source = read[result.path]
             try:
                 write_atomic(result.path, source.data, encode_source(result.new_text, source.encoding))
             except (FileError, UnicodeEncodeError) as error:
                 result.status, result.error = "failed", str(error)
     results.sort(key=lambda r: r.display)
     return RunResult(results, discovery, len(discovery.files), parsed, write)
+
+
+def _from_cache(entries: list[dict], read: dict[Path, SourceText]) -> list[FileResult]:
+    results = []
+    for entry in entries:
+        path = Path(entry["path"])
+        if entry["status"] == "failed" and path not in read:
+            continue  # unreadable files were reported again by this run already
+        result = FileResult(
+            path, display_path(path), entry["status"], error=entry["error"], error_rule=entry["error_rule"],
+            edits=[Edit(**e) for e in entry["edits"]], diagnostics=[Diagnostic(**d) for d in entry["diagnostics"]],
+            suppressed=entry["suppressed"], encoding=entry["encoding"], new_text=entry["new_text"],
+        )
+        if result.status == "changed":
+            result.diff = unified_diff(result.display, read[path].text, result.new_text)
+        results.append(result)
+    return results
 
 
 def _index_file(index: ProjectIndex, results: list[FileResult], sources, path: Path, source: SourceText) -> int:
@@ -149,16 +198,46 @@ def _index_file(index: ProjectIndex, results: list[FileResult], sources, path: P
     return 0
 
 
-def _rewrite_all(index, sources, settings, rules, skip=frozenset()) -> list[FileResult]:
+# What forked workers inherit: the index, resolver and rules of the run (never pickled).
+_WORKER: dict = {}
+
+
+def _rewrite_all(index, sources, settings, rules, jobs=1, progress=None, skip=frozenset()) -> list[FileResult]:
     resolver = Resolver(index)
-    return [
-        _rewrite_one(file, sources[path], index, resolver, settings, rules)
-        for path, file in index.files.items()
-        if path not in skip
-    ]
+    for rule in rules:
+        rule.prepare(index, resolver, settings)  # project-wide plans, computed once, before forking
+    paths = [path for path in index.files if path not in skip]
+    _WORKER.update(index=index, resolver=resolver, sources=sources, settings=settings, rules=rules)
+    try:
+        if jobs > 1 and len(paths) >= POOL_THRESHOLD:
+            import multiprocessing
+
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                results = []
+                for result in pool.imap(_rewrite_path, paths, chunksize=max(1, len(paths) // (jobs * 8))):
+                    results.append(result)
+                    if progress:
+                        progress(len(results), len(paths))
+                return results
+        results = []
+        for path in paths:
+            results.append(_rewrite_path(path))
+            if progress:
+                progress(len(results), len(paths))
+        return results
+    finally:
+        _WORKER.clear()
+
+
+def _rewrite_path(path: Path) -> FileResult:
+    state = _WORKER
+    return _rewrite_one(state["index"].files[path], state["sources"][path], state["index"], state["resolver"],
+                        state["settings"], state["rules"])
 
 
 def _rewrite_one(file, source: SourceText, index, resolver, settings, rules) -> FileResult:
+    from nnx_migrate.rewrite import RewriteError, rewrite_file
+
     result = FileResult(file.path, display_path(file.path), "unchanged", new_text=source.text,
                         encoding=source.encoding)
     try:
@@ -194,7 +273,13 @@ def run_stdin(data: bytes, path: Path, settings: Settings) -> RunResult:
     except SyntaxError as error:
         result.status, result.error = "failed", f"syntax error at line {error.lineno}: {error.msg}"
         return RunResult([result], discovery, 1, 0, False)
+    from nnx_migrate.registry import selected_rules
+
     index = ProjectIndex()
     file = index.add_file(path, source.text, tree)
-    result = _rewrite_one(file, source, index, Resolver(index), settings, selected_rules(settings))
+    rules = selected_rules(settings)
+    resolver = Resolver(index)
+    for rule in rules:
+        rule.prepare(index, resolver, settings)
+    result = _rewrite_one(file, source, index, resolver, settings, rules)
     return RunResult([result], discovery, 1, 1, False)

@@ -13,6 +13,7 @@ from nnx_migrate.codemods.sharding_metadata import ShardingMetadata
 from nnx_migrate.codemods.state_methods import StateMethods
 from nnx_migrate.codemods.value_access import ValueAccess
 from nnx_migrate.codemods.variable_metadata import VariableMetadata
+from nnx_migrate import rulenames
 from nnx_migrate.config import Settings
 from nnx_migrate.rule import Rule
 
@@ -31,7 +32,9 @@ RULES: list[type[Rule]] = [
     VariableMetadata,
     DeprecatedPatterns,
 ]
-RULE_NAMES = [rule.name for rule in RULES]
+RULE_NAMES = list(rulenames.RULE_NAMES)
+if [rule.name for rule in RULES] != RULE_NAMES:  # pragma: no cover - caught by any test run
+    raise ImportError("nnx_migrate/rulenames.py is out of date with registry.RULES")
 
 
 def rule_by_name(name: str) -> type[Rule] | None:

@@ -9,17 +9,15 @@ import io
 import re
 import tokenize
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor, ImportItem
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from nnx_migrate.config import Settings
 from nnx_migrate.index import ProjectIndex, SourceFile
 from nnx_migrate.resolve import Resolver
-from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site
+from nnx_migrate.rule import Diagnostic, Edit, FileContext, Rule, Site
 
 SKIP_COMMENT = re.compile(r"#\s*nnx-migrate:\s*skip\b")
 
@@ -35,9 +33,20 @@ class RewriteError(Exception):
 @dataclass
 class Rewrite:
     new_text: str
-    edits: list[Site] = field(default_factory=list)
+    edits: list[Edit] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     suppressed: int = 0
+
+
+@dataclass
+class Analysis:
+    """Everything the rules found in one file, before anything is rewritten."""
+
+    context: FileContext
+    sites: list[Site]
+    diagnostics: list[Diagnostic]
+    suppressed: int
+    imports: list[tuple[str, str]]  # (module, name) to import, e.g. ("flax", "nnx")
 
 
 def skipped_lines(text: str) -> set[int]:
@@ -96,7 +105,7 @@ def apply_sites(module: cst.Module, sites: list[Site]) -> tuple[cst.Module, list
 
 def analyze_file(
     file: SourceFile, index: ProjectIndex, resolver: Resolver, settings: Settings, rules: list[Rule]
-) -> tuple[list[Site], list[Diagnostic], int]:
+) -> Analysis:
     """Every rule's sites and diagnostics for a file, less those suppressed inline."""
     context = FileContext(file=file, index=index, resolver=resolver, settings=settings)
     sites: list[Site] = []
@@ -113,38 +122,28 @@ def analyze_file(
     skip = skipped_lines(file.text)
     kept = [site for site in sites if not skip.intersection(site.lines)]
     diagnostics = [d for d in diagnostics if d.line not in skip]
-    suppressed = len(sites) - len(kept)
-    if kept and context.required_imports:
-        kept.append(_import_site(sorted(context.required_imports), kept[0].rule))
-    return kept, diagnostics, suppressed
-
-
-def _import_site(imports: list[tuple[str, str]], rule: str) -> Site:
-    def fix(module: cst.Module) -> cst.Module:
-        items = [ImportItem(module_name, obj_name) for module_name, obj_name in imports]
-        return AddImportsVisitor(CodemodContext(), items).transform_module(module)
-
-    names = ", ".join(f"from {m} import {n}" for m, n in imports)
-    return Site(rule, "Module", 1, 0, fix, f"add `{names}`")
+    imports = sorted(context.required_imports) if kept else []
+    return Analysis(context, kept, diagnostics, len(sites) - len(kept), imports)
 
 
 def rewrite_file(
     file: SourceFile, index: ProjectIndex, resolver: Resolver, settings: Settings, rules: list[Rule]
 ) -> Rewrite:
-    sites, diagnostics, suppressed = analyze_file(file, index, resolver, settings, rules)
-    if not sites:
-        return Rewrite(file.text, [], diagnostics, suppressed)
-    try:
-        module = cst.parse_module(file.text)
-    except cst.ParserSyntaxError as error:
-        raise RewriteError(f"libcst cannot parse this file: {error.message} (line {error.raw_line})") from error
-    try:
-        new_module, applied = apply_sites(module, sites)
-    except Exception as error:
-        rule = sites[0].rule if len({s.rule for s in sites}) == 1 else None
-        raise RewriteError(f"applying fixes failed: {type(error).__name__}: {error}", rule) from error
+    analysis = analyze_file(file, index, resolver, settings, rules)
+    if not analysis.sites:
+        return Rewrite(file.text, [], analysis.diagnostics, analysis.suppressed)
+    lines = _LINE.findall(file.text)
+    applied: list[Site] = []
+    # libcst parses only the statements that hold sites, each spliced back in place;
+    # regions are handled bottom-up so earlier line numbers stay valid
+    for first, last, sites in reversed(_regions(analysis.context, analysis.sites)):
+        chunk = "".join(lines[first - 1 : last])
+        lines[first - 1 : last] = [_rewrite_chunk(chunk, first, sites, applied)]
+    new_text = "".join(lines)
+    if analysis.imports:
+        new_text = _add_imports(new_text, file.tree, analysis.imports)
     applied_ids = {id(site) for site in applied}
-    missing = [site for site in sites if id(site) not in applied_ids]
+    missing = [site for site in analysis.sites if id(site) not in applied_ids]
     if missing:
         first = missing[0]
         raise RewriteError(
@@ -152,9 +151,88 @@ def rewrite_file(
             f"(first: {first.rule} at line {first.line}); file left untouched",
             first.rule,
         )
-    new_text = new_module.code
     try:
         ast.parse(new_text)
     except SyntaxError as error:
         raise RewriteError(f"internal error: the rewritten file does not parse ({error}); file left untouched") from error
-    return Rewrite(new_text, applied, diagnostics, suppressed)
+    edits = [site.as_edit() for site in sorted(applied, key=lambda s: (s.line, s.column))]
+    if analysis.imports:
+        names = ", ".join(f"from {m} import {n}" for m, n in analysis.imports)
+        edits.insert(0, Edit(analysis.sites[0].rule, 1, 0, f"add `{names}`"))
+    return Rewrite(new_text, edits, analysis.diagnostics, analysis.suppressed)
+
+
+# a line with its ending, split as Python's tokenizer does (not str.splitlines, which
+# also splits on form feeds and other separators)
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def _regions(context: FileContext, sites: list[Site]) -> list[tuple[int, int, list[Site]]]:
+    """Merged, sorted (first line, last line, sites) of the statements to re-parse."""
+    spans = []
+    for site in sites:
+        statement = site.statement
+        while statement is not None and not _starts_its_line(context, statement):
+            statement = context.enclosing_statement(context.parent(statement))
+        if statement is None:  # a site outside any statement: the whole module
+            spans.append((1, len(_LINE.findall(context.file.text)), site))
+            continue
+        first = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", []))])
+        spans.append((first, statement.end_lineno, site))
+    spans.sort(key=lambda span: (span[0], -span[1]))
+    regions: list[tuple[int, int, list[Site]]] = []
+    for first, last, site in spans:
+        if regions and first <= regions[-1][1]:
+            start, end, members = regions[-1]
+            regions[-1] = (start, max(end, last), members + [site])
+        else:
+            regions.append((first, last, [site]))
+    return regions
+
+
+def _starts_its_line(context: FileContext, statement: ast.stmt) -> bool:
+    """Nothing but indentation precedes the statement on its first line (not `else: x`,
+    not `a = 1; x`), so its lines can be parsed on their own."""
+    line = _LINE.findall(context.file.text)[statement.lineno - 1].encode("utf-8")
+    prefix, rest = line[: statement.col_offset], line[statement.col_offset :]
+    return not prefix.strip() and not rest.startswith(b"elif")  # an `elif` is an If in an If
+
+
+def _rewrite_chunk(chunk: str, first: int, sites: list[Site], applied: list[Site]) -> str:
+    newline = "\r\n" if chunk.endswith("\r\n") else "\r" if chunk.endswith("\r") else "\n"
+    indented = chunk[:1] in (" ", "\t")
+    wrapper = f"if 1:{newline}" if indented else ""  # lets libcst parse an indented block
+    offset = first - 1 - (1 if indented else 0)
+    try:
+        module = cst.parse_module(wrapper + chunk)
+    except cst.ParserSyntaxError as error:
+        raise RewriteError(f"libcst cannot parse this file: {error.message} (line {error.raw_line + offset})") from error
+    shifted = [replace(site, line=site.line - offset) for site in sites]
+    originals = {id(copy): site for copy, site in zip(shifted, sites)}
+    try:
+        new_module, done = apply_sites(module, shifted)
+    except Exception as error:
+        rule = sites[0].rule if len({s.rule for s in sites}) == 1 else None
+        raise RewriteError(f"applying fixes failed: {type(error).__name__}: {error}", rule) from error
+    applied.extend(originals[id(site)] for site in done)
+    return new_module.code[len(wrapper):]
+
+
+def _add_imports(text: str, tree: ast.Module, imports: list[tuple[str, str]]) -> str:
+    """Add `from M import N` lines after the module's leading imports."""
+    body = tree.body
+    position = 0
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+            and isinstance(body[0].value.value, str):
+        position = body[0].end_lineno  # after the docstring
+    for statement in body[1:] if position else body:
+        if isinstance(statement, (ast.Import, ast.ImportFrom)):
+            position = statement.end_lineno
+        elif not (isinstance(statement, ast.Expr) and position == 0):
+            break
+    lines = _LINE.findall(text)
+    newline = next((line[len(line.rstrip("\r\n")):] for line in lines if line.endswith(("\n", "\r"))), "\n")
+    if position and position <= len(lines) and not lines[position - 1].endswith(("\n", "\r")):
+        lines[position - 1] += newline
+    added = [f"from {module} import {name}{newline}" for module, name in imports]
+    return "".join(lines[:position] + added + lines[position:])

@@ -1,6 +1,9 @@
 """What every rule shares: the sites it fixes, the diagnostics it reports, the per-file
 context it analyses, and the libcst codemod command that runs it standalone.
 
+This module does not import libcst (a warm, cached run never needs it); the libcst
+codemod command that runs a rule standalone lives in command.py.
+
 A rule never edits text itself. Its `analyze` walks the stdlib `ast` of a file (with the
 shared `Resolver` answering "is this a Variable / Module / ...?") and returns `Site`s:
 an anchor position plus a function that rewrites the libcst node found there. The
@@ -13,17 +16,16 @@ import ast
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-import libcst as cst
-import argparse
-
-from libcst.codemod import CodemodCommand, CodemodContext, SkipFile
 
 from nnx_migrate import flax_api
 from nnx_migrate.config import Settings
 from nnx_migrate.index import ClassInfo, ProjectIndex, SourceFile
 from nnx_migrate.resolve import Resolver, Scope
+
+if TYPE_CHECKING:  # libcst is imported only where files are rewritten
+    import libcst as cst
 
 
 @dataclass
@@ -40,6 +42,23 @@ class Site:
     exact_write: bool = False  # a write kept as get/set_value where `[...]` is not proven safe
     lines: tuple[int, ...] = ()  # lines whose `# nnx-migrate: skip` suppresses this site
     announce: bool = False  # listed in the summary (e.g. a changed public signature)
+    statement: ast.stmt | None = None  # the statement holding the site: what libcst parses
+
+    def as_edit(self) -> Edit:
+        return Edit(self.rule, self.line, self.column, self.message, self.safe, self.exact_write, self.announce)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A rewrite that was made: what reports, the cache and worker processes carry."""
+
+    rule: str
+    line: int
+    column: int
+    message: str
+    safe: bool = True
+    exact_write: bool = False
+    announce: bool = False
 
 
 @dataclass
@@ -70,7 +89,7 @@ class FileContext:
     _visits: list[Visit] | None = field(default=None, repr=False)
     _parents: dict[int, ast.AST] = field(default_factory=dict, repr=False)
     _scopes: dict[int, Scope] = field(default_factory=dict, repr=False)
-    # (module, name) imports the file's sites need, added with libcst's AddImportsVisitor
+    # (module, name) imports the file's sites need (`from flax import nnx`)
     required_imports: set[tuple[str, str]] = field(default_factory=set)
     _line_bytes: list[bytes] | None = field(default=None, repr=False)
 
@@ -145,7 +164,8 @@ class FileContext:
             lines.add(statement.lineno)
             if not hasattr(statement, "body"):  # a simple statement: its last line too
                 lines.add(statement.end_lineno)
-        return Site(rule, node_type, line, column, fix, message, lines=tuple(sorted(lines)), **extra)
+        return Site(rule, node_type, line, column, fix, message, lines=tuple(sorted(lines)),
+                    statement=statement, **extra)
 
     def diagnostic(self, rule: str, node: ast.AST, message: str, advice: str, url=None) -> Diagnostic:
         line, column = node.lineno, self.char_column(node.lineno, node.col_offset)
@@ -236,6 +256,9 @@ class Rule:
     def analyze(self, context: FileContext) -> tuple[list[Site], list[Diagnostic]]:
         raise NotImplementedError
 
+    def prepare(self, index: ProjectIndex, resolver: Resolver, settings: Settings) -> None:
+        """Compute project-wide facts once, before files are rewritten (in parallel)."""
+
     def names_needed_project_wide(self, index: ProjectIndex) -> set[str]:
         """Names whose every mention the rule must see, even in files that never say
         flax or nnx (a caller of a constructor it changes). Those files are parsed too."""
@@ -251,41 +274,3 @@ def iter_attributes(context: FileContext, names: set[str]) -> Iterator[Visit]:
         if isinstance(visit.node, ast.Attribute) and visit.node.attr in names:
             yield visit
 
-
-class RuleCommand(CodemodCommand):
-    """Runs one rule as a libcst codemod (`python -m libcst.tool codemod ...`).
-
-    libcst's tool hands over one file at a time, so the project index holds only that
-    file: classes defined elsewhere are not seen, and the rule does less than
-    `nnx-migrate` does on the whole project.
-    """
-
-    RULE: ClassVar[type[Rule]]
-
-    def __init__(self, context: CodemodContext, target_version: str | None = None,
-                 unsafe_fixes: bool = False) -> None:
-        super().__init__(context)
-        self.settings = Settings(
-            select=[self.RULE.name],
-            target_version=flax_api.parse_version(target_version) if target_version else flax_api.NEWEST,
-            unsafe_fixes=unsafe_fixes,
-        )
-
-    @staticmethod
-    def add_args(arg_parser: argparse.ArgumentParser) -> None:
-        arg_parser.add_argument("--target-version", default=None, help="oldest flax the result must run on")
-        arg_parser.add_argument("--unsafe-fixes", action="store_true", help="also apply unsafe fixes")
-
-    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
-        from pathlib import Path
-
-        from nnx_migrate.rewrite import analyze_file, apply_sites
-
-        text = tree.code
-        index = ProjectIndex()
-        file = index.add_file(Path(self.context.filename or "module.py"), text, ast.parse(text))
-        sites, _, _ = analyze_file(file, index, Resolver(index), self.settings, [self.RULE()])
-        if not sites:
-            raise SkipFile("nothing to migrate")
-        new_tree, _ = apply_sites(tree, sites)
-        return new_tree

@@ -8,6 +8,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -27,8 +28,11 @@ class M(nnx.Module):
 GOOD_MIGRATED = GOOD.replace("self.w.value", "self.w[...]")
 
 
+CACHE_HOME = tempfile.mkdtemp(prefix="nnx-migrate-test-cache-")  # keeps the user's cache clean
+
+
 def nnx_migrate(*args: str, cwd: Path, text: bool = True) -> subprocess.CompletedProcess:
-    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200", "XDG_CACHE_HOME": CACHE_HOME}
     return subprocess.run(
         [sys.executable, "-m", "nnx_migrate", *args],
         cwd=cwd, capture_output=True, text=text, env=env, timeout=120,
@@ -226,3 +230,30 @@ def test_stdin_to_stdout(tmp_path: Path) -> None:
         capture_output=True, cwd=tmp_path, env=env, timeout=120,
     )
     assert broken.returncode == 123 and broken.stdout == b""
+
+
+def test_warm_run_uses_the_cache_and_agrees_with_a_cold_one(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(GOOD)
+    (tmp_path / "b.py").write_text(GOOD.replace("class M", "class N"))
+    cache = tmp_path.parent / f"{tmp_path.name}-cache"
+    cold = nnx_migrate(".", "--diff", "--cache-dir", str(cache), cwd=tmp_path)
+    assert list(cache.glob("*.json"))
+    warm = nnx_migrate(".", "--diff", "--cache-dir", str(cache), cwd=tmp_path)
+    uncached = nnx_migrate(".", "--diff", "--no-cache", cwd=tmp_path)
+    assert cold.stdout == warm.stdout == uncached.stdout and "self.w[...]" in warm.stdout
+    assert "0 parsed" in warm.stderr and "2 parsed" in cold.stderr
+    # the warm run writes too, from the cache
+    assert nnx_migrate(".", "--cache-dir", str(cache), cwd=tmp_path).returncode == 0
+    assert (tmp_path / "a.py").read_text() == GOOD_MIGRATED
+    # an edit invalidates the entry
+    (tmp_path / "b.py").write_text(GOOD)
+    again = nnx_migrate(".", "--check", "--cache-dir", str(cache), cwd=tmp_path)
+    assert again.returncode == 1 and "2 parsed" in again.stderr
+
+
+def test_jobs_give_the_same_result(tmp_path: Path) -> None:
+    for n in range(40):
+        (tmp_path / f"m{n}.py").write_text(GOOD.replace("class M", f"class M{n}"))
+    one = nnx_migrate(".", "--diff", "--no-cache", "-j", "1", cwd=tmp_path)
+    two = nnx_migrate(".", "--diff", "--no-cache", "-j", "2", cwd=tmp_path)
+    assert one.stdout == two.stdout and one.stdout.count("+++ b/") == 40

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from nnx_migrate import pipeline
+from nnx_migrate import pipeline, registry
 from nnx_migrate.config import Settings
-from nnx_migrate.registry import selected_rules
 from nnx_migrate.rule import Rule
 
 SOURCE = '''import jax.numpy as jnp
@@ -71,7 +70,8 @@ class Exploding(Rule):
 def test_a_rule_that_crashes_on_one_file_does_not_stop_the_others(tmp_path: Path, monkeypatch) -> None:
     for name in ("bad.py", "good.py"):
         (tmp_path / name).write_text(SOURCE.format(n=1))
-    monkeypatch.setattr(pipeline, "selected_rules", lambda settings: [Exploding(), *selected_rules(settings)])
+    real = registry.selected_rules
+    monkeypatch.setattr(registry, "selected_rules", lambda settings: [Exploding(), *real(settings)])
     result = pipeline.run([tmp_path], Settings(), tmp_path, write=True)
     (failed,) = result.failed
     assert failed.path.name == "bad.py" and failed.error_rule == "exploding" and "boom" in failed.error
