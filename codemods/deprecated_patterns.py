@@ -72,7 +72,7 @@ class DeprecatedPatterns(Rule):
         def report(node, message, advice):
             diagnostics.append(context.diagnostic(NAME, node, message, advice, URL))
 
-        for visit in context.visits():
+        for visit in context.visits(ast.Call, ast.Set, ast.Dict):
             node, scope = visit.node, visit.scope
             if isinstance(node, ast.Call):
                 func = node.func

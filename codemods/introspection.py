@@ -76,7 +76,7 @@ class IntrospectionFunctions(Rule):
         diagnostics: list[Diagnostic] = []
         if not version_at_least(context, NEEDED_FROM):
             return sites, diagnostics
-        for visit in context.visits():
+        for visit in context.visits(ast.Call):
             node = visit.node
             if not (
                 isinstance(node, ast.Call)

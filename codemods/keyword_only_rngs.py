@@ -133,8 +133,12 @@ class _Planner:
                 if found is not None and "__init__" in found.methods:
                     owner_of[info.qualname] = found.qualname
                     break
+        # only files that mention one of the classes (or a subclass) can call them
+        names = {qualname.rsplit(".", 1)[-1] for qualname, owner in owner_of.items() if owner in signatures}
+        mentions = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names)) + r")\b")
         for file in self.index.files.values():
-            self._scan(file, signatures, owner_of)
+            if mentions.search(file.text):
+                self._scan(file, signatures, owner_of)
         for signature in signatures.values():
             self._check_subclass_cls_calls(signature, owner_of)
         return signatures
@@ -142,7 +146,7 @@ class _Planner:
     def _scan(self, file: SourceFile, signatures, owner_of) -> None:
         context = FileContext(file=file, index=self.index, resolver=self.resolver, settings=self.context.settings)
         skip = skipped_lines(file.text)
-        for visit in context.visits():
+        for visit in context.visits(ast.Name, ast.Attribute):
             node = visit.node
             if not isinstance(node, (ast.Name, ast.Attribute)) or not isinstance(node.ctx, ast.Load):
                 continue
@@ -191,7 +195,7 @@ class _Planner:
             self._add_call(signature, file, parent, 0, skip)
             return
         if isinstance(parent, ast.Call) and node in parent.args and parent.args[0] is node:
-            callee = self.resolver.qualified(parent.func, context._scopes[id(node)])
+            callee = self.resolver.qualified(parent.func, context.scope_of(node))
             if callee in PARTIAL:
                 # partial(Block, a, b, rngs): rewrite its arguments after Block like a call's
                 self._add_call(signature, file, parent, 0, skip, partial=True)

@@ -265,7 +265,7 @@ class ModuleContainers(Rule):
     def _attribute_uses(self, info, target: str):
         """(node, parent) for every `<instance of info>.target` in this file."""
         context = self.context
-        for visit in context.visits():
+        for visit in context.visits(ast.Attribute):
             node = visit.node
             if isinstance(node, ast.Attribute) and node.attr == target and isinstance(node.ctx, ast.Load):
                 owner = context.resolver.type_of(node.value, visit.scope)
@@ -314,7 +314,7 @@ class ModuleContainers(Rule):
 
     def _module_walks(self) -> list[Diagnostic]:
         found = []
-        for visit in self.context.visits():
+        for visit in self.context.visits(ast.Call):
             node = visit.node
             if isinstance(node, ast.Call):
                 name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)

@@ -107,7 +107,7 @@ class OptimizerApi(Rule):
         self.context = context
         new_api = version_at_least(context, NEEDED_FROM)
         untyped_updates: list[ast.Attribute] = []  # `opt.update(g)` on receivers of unknown type
-        for visit in context.visits():
+        for visit in context.visits(ast.Call, ast.Attribute):
             node = visit.node
             if isinstance(node, ast.Call) and self._is_optimizer_class(node.func, visit.scope):
                 if not any(k.arg == "wrt" or k.arg is None for k in node.keywords) and len(node.args) <= 2:
@@ -223,7 +223,9 @@ class OptimizerApi(Rule):
         for file in self.context.index.files.values():
             other = self.context if file is self.context.file else FileContext(
                 file=file, index=self.context.index, resolver=self.context.resolver, settings=self.context.settings)
-            for visit in other.visits():
+            if function.name not in file.text:
+                continue
+            for visit in other.visits(ast.Name, ast.Attribute):
                 node = visit.node
                 if not isinstance(node, (ast.Name, ast.Attribute)) or self.context.resolver.qualified(node, visit.scope) != qualified:
                     continue

@@ -91,7 +91,7 @@ class RenamedApi(Rule):
         if not active:
             return sites, []
         imported: dict[str, str] = {}  # local name -> old flax name, for `from flax.nnx import old`
-        for visit in context.visits():
+        for visit in context.visits(ast.ImportFrom, ast.Attribute):
             node = visit.node
             if isinstance(node, ast.ImportFrom) and node.module in ("flax.nnx", "flax.experimental.nnx") and not node.level:
                 found = {a.name: active[a.name] for a in node.names if a.name in active}
@@ -108,7 +108,7 @@ class RenamedApi(Rule):
                     new = active[node.attr]
                     sites.append(context.site(NAME, node, "Attribute", _rename_attribute(new), f"`nnx.{node.attr}` -> `nnx.{new}`"))
         if imported:
-            for visit in context.visits():
+            for visit in context.visits(ast.Name):
                 node = visit.node
                 if isinstance(node, ast.Name) and node.id in imported and visit.scope.find(node.id) is context.resolver.module_scope(context.file):
                     new = active[imported[node.id]]

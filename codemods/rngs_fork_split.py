@@ -56,7 +56,7 @@ class RngsForkSplit(Rule):
         sites: list[Site] = []
         if not version_at_least(context, NEEDED_FROM):
             return sites, []
-        for visit in context.visits():
+        for visit in context.visits(ast.Call):
             node = visit.node
             if (
                 isinstance(node, ast.Call)

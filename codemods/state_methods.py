@@ -97,7 +97,7 @@ class StateMethods(Rule):
 
     def analyze(self, context: FileContext) -> tuple[list[Site], list[Diagnostic]]:
         sites: list[Site] = []
-        for visit in context.visits():
+        for visit in context.visits(ast.Call):
             node = visit.node
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
                 continue

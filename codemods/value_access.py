@@ -273,7 +273,7 @@ class ValueAccess(Rule):
     def _in_place_on_variables(context: FileContext, diagnostics, has_get_set: bool, unsafe: bool) -> list[Site]:
         """`v += y` on the Variable itself: raises NotImplementedError from flax 0.12.0."""
         sites = []
-        for visit in context.visits():
+        for visit in context.visits(ast.AugAssign):
             node = visit.node
             if not isinstance(node, ast.AugAssign) or isinstance(node.target, ast.Subscript):
                 continue

@@ -61,7 +61,7 @@ class VariableMetadata(Rule):
         sites: list[Site] = []
         if not version_at_least(context, NEEDED_FROM):
             return sites, []
-        for visit in context.visits():
+        for visit in context.visits(ast.Assign):
             node = visit.node
             if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Attribute)):
                 continue

@@ -24,6 +24,17 @@ class SourceFile:
     is_package: bool = False
     # local name -> qualified name, from every import statement in the file
     imports: dict[str, str] = field(default_factory=dict)
+    # from the one walk over the tree: each node's parent, and the nodes of each type
+    parents: dict[int, ast.AST] = field(default_factory=dict, repr=False)
+    by_type: dict[type, list[ast.AST]] = field(default_factory=dict, repr=False)
+
+    def nodes(self, *types: type) -> list[ast.AST]:
+        """The file's nodes of these types, in source order."""
+        if len(types) == 1:
+            return self.by_type.get(types[0], [])
+        found = [node for kind in types for node in self.by_type.get(kind, [])]
+        found.sort(key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
+        return found
 
     def qualify(self, dotted: str) -> str:
         """'nnx.Param' -> 'flax.nnx.Param' through this file's imports; local
@@ -90,6 +101,46 @@ def module_name_for(path: Path) -> tuple[str, bool]:
     return ".".join(reversed(parts)), is_package
 
 
+# `Load()`, `Add()`, ...: one shared instance each, with no position and no children
+_SHARED_LEAVES = (ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop)
+
+
+def _walk(index: ProjectIndex, file: SourceFile) -> None:
+    """The one pass over a file's tree: parents, nodes by type, imports, classes and the
+    attribute bindings of their methods, flax names used, foreign attribute stores."""
+    parents, by_type = file.parents, file.by_type
+    stack = [file.tree]
+    while stack:
+        node = stack.pop()
+        by_type.setdefault(type(node), []).append(node)
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(child, _SHARED_LEAVES):
+                parents[id(child)] = node
+                stack.append(child)
+    for nodes in by_type.values():
+        nodes.sort(key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
+    _collect_imports(file)
+    for node in file.nodes(ast.ClassDef):
+        _collect_class(index, file, node)
+    _collect_self_bindings(index, file)
+    for node in file.nodes(ast.Attribute, ast.Name):
+        if isinstance(node.ctx, ast.Store):
+            continue
+        name = dotted_name(node)
+        if name is not None and ("." in name or name in file.imports):
+            bare = flax_api.flax_name(file.qualify(name))
+            if bare is not None:
+                index.flax_names_used.add(bare)
+    for node in file.nodes(ast.Assign, ast.AnnAssign, ast.AugAssign):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        value = None if isinstance(node, ast.AugAssign) else node.value
+        for target in targets:
+            if isinstance(target, ast.Attribute) and not (
+                isinstance(target.value, ast.Name) and target.value.id == "self"
+            ):
+                index.foreign_attribute_stores.setdefault(target.attr, []).append((value, file))
+
+
 def _collect_imports(file: SourceFile) -> None:
     package = file.module if file.is_package else file.module.rpartition(".")[0]
     seen: dict[str, str | None] = {}
@@ -100,7 +151,7 @@ def _collect_imports(file: SourceFile) -> None:
         else:
             seen[name] = target
 
-    for node in ast.walk(file.tree):
+    for node in file.nodes(ast.Import, ast.ImportFrom):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -108,7 +159,7 @@ def _collect_imports(file: SourceFile) -> None:
                 else:
                     head = alias.name.split(".")[0]
                     bind(head, head)
-        elif isinstance(node, ast.ImportFrom):
+        else:
             if node.level:
                 base_parts = package.split(".") if package else []
                 if node.level > 1:
@@ -123,99 +174,98 @@ def _collect_imports(file: SourceFile) -> None:
     file.imports = {name: target for name, target in seen.items() if target}
 
 
-class _ClassCollector(ast.NodeVisitor):
-    """Finds classes (also nested ones) and the `self.<attr> = ...` bindings in their methods."""
+def _qualified_class_name(file: SourceFile, node: ast.ClassDef) -> str:
+    """`module.Outer.method.Inner`: the class's name with its enclosing defs."""
+    parts = [node.name]
+    parent = file.parents.get(id(node))
+    while parent is not None and not isinstance(parent, ast.Module):
+        if isinstance(parent, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            parts.append(parent.name)
+        parent = file.parents.get(id(parent))
+    if file.module:
+        parts.append(file.module)
+    return ".".join(reversed(parts))
 
-    def __init__(self, index: ProjectIndex, file: SourceFile):
-        self.index = index
-        self.file = file
-        self.prefix: list[str] = [file.module] if file.module else []
 
-    def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        qualname = ".".join([*self.prefix, node.name])
-        bases = [
-            self.file.qualify(name)
-            for name in (dotted_name(b) for b in node.bases)
-            if name is not None
-        ]
-        info = ClassInfo(
-            qualname=qualname,
-            node=node,
-            file=self.file,
-            bases=bases,
-            keywords={k.arg: k.value for k in node.keywords if k.arg},
-        )
-        self.index.classes[qualname] = info
-        for statement in node.body:
-            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                info.methods[statement.name] = statement
-                self._collect_self_bindings(info, statement)
-            elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
-                info.attribute_bindings.setdefault(statement.target.id, []).append(
-                    (statement.annotation, None, True)
-                )
-                if statement.value is not None:
-                    info.attribute_bindings[statement.target.id].append(
-                        (statement.value, None, False)
-                    )
-            elif isinstance(statement, ast.Assign):
-                for target in statement.targets:
-                    if isinstance(target, ast.Name):
-                        info.attribute_bindings.setdefault(target.id, []).append(
-                            (statement.value, None, False)
-                        )
-        self.prefix.append(node.name)
-        self.generic_visit(node)
-        self.prefix.pop()
+def _collect_class(index: ProjectIndex, file: SourceFile, node: ast.ClassDef) -> None:
+    bases = [file.qualify(name) for name in (dotted_name(b) for b in node.bases) if name is not None]
+    info = ClassInfo(
+        qualname=_qualified_class_name(file, node),
+        node=node,
+        file=file,
+        bases=bases,
+        keywords={k.arg: k.value for k in node.keywords if k.arg},
+    )
+    index.classes[info.qualname] = info
+    index.classes_by_node[id(node)] = info
+    for statement in node.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            info.methods[statement.name] = statement
+        elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+            info.attribute_bindings.setdefault(statement.target.id, []).append((statement.annotation, None, True))
+            if statement.value is not None:
+                info.attribute_bindings[statement.target.id].append((statement.value, None, False))
+        elif isinstance(statement, ast.Assign):
+            for target in statement.targets:
+                if isinstance(target, ast.Name):
+                    info.attribute_bindings.setdefault(target.id, []).append((statement.value, None, False))
 
-    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        self.prefix.append(node.name)
-        self.generic_visit(node)
-        self.prefix.pop()
 
-    visit_AsyncFunctionDef = visit_FunctionDef
+def _self_name(method: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+    decorators = {dotted_name(d) for d in method.decorator_list}
+    if decorators & {"staticmethod", "classmethod"}:
+        return None
+    positional = [*method.args.posonlyargs, *method.args.args]
+    return positional[0].arg if positional else None
 
-    @staticmethod
-    def _self_name(method: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
-        decorators = {dotted_name(d) for d in method.decorator_list}
-        if decorators & {"staticmethod", "classmethod"}:
-            return None
-        positional = [*method.args.posonlyargs, *method.args.args]
-        return positional[0].arg if positional else None
 
-    def _collect_self_bindings(self, info: ClassInfo, method) -> None:
-        self_name = self._self_name(method)
+def _enclosing_method(file: SourceFile, node: ast.AST):
+    """The method (a def directly in a class body) whose body holds `node`, looking
+    through nested functions, or None."""
+    parent = file.parents.get(id(node))
+    while parent is not None and not isinstance(parent, (ast.ClassDef, ast.Module)):
+        if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            owner = file.parents.get(id(parent))
+            if isinstance(owner, ast.ClassDef) and parent in owner.body:
+                return owner, parent
+        parent = file.parents.get(id(parent))
+    return None
+
+
+def _collect_self_bindings(index: ProjectIndex, file: SourceFile) -> None:
+    """`self.<attr> = value` in methods (For targets and unpacking: value unknown)."""
+    classes = {id(info.node): info for info in index.classes.values() if info.file is file}
+    self_names: dict[int, str | None] = {}
+    for node in file.nodes(ast.Assign, ast.AnnAssign, ast.For):
+        found = _enclosing_method(file, node)
+        if found is None or id(found[0]) not in classes:
+            continue
+        info, method = classes[id(found[0])], found[1]
+        if id(method) not in self_names:
+            self_names[id(method)] = _self_name(method)
+        self_name = self_names[id(method)]
         if self_name is None:
-            return
-        for node in ast.walk(method):
-            targets: list[tuple[ast.expr, ast.expr | None, bool]] = []
-            if isinstance(node, ast.Assign):
-                targets = [(t, node.value, False) for t in node.targets]
-            elif isinstance(node, ast.AnnAssign):
-                targets = [(node.target, node.annotation, True)]
-                if node.value is not None:
-                    targets.append((node.target, node.value, False))
-            elif isinstance(node, (ast.AugAssign, ast.For, ast.With)):
-                # `self.x += ...` keeps x's kind; for/with targets on self are unknowable
-                if isinstance(node, (ast.For,)):
-                    targets = [(node.target, None, False)]
-            for target, value, is_annotation in targets:
-                self._bind_target(info, method, self_name, target, value, is_annotation)
+            continue
 
-    def _bind_target(self, info, method, self_name, target, value, is_annotation) -> None:
-        if isinstance(target, (ast.Tuple, ast.List)):
-            for element in target.elts:
-                # an element of an unpacked value: kind unknown
-                self._bind_target(info, method, self_name, element, None, False)
-            return
-        if (
-            isinstance(target, ast.Attribute)
-            and isinstance(target.value, ast.Name)
-            and target.value.id == self_name
-        ):
-            info.attribute_bindings.setdefault(target.attr, []).append(
-                (value if value is not None else ast.Constant(...), method, is_annotation)
-            )
+        def bind(target: ast.expr, value: ast.expr | None, is_annotation: bool) -> None:
+            if isinstance(target, (ast.Tuple, ast.List)):
+                for element in target.elts:
+                    bind(element, None, False)
+            elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
+                    and target.value.id == self_name:
+                info.attribute_bindings.setdefault(target.attr, []).append(
+                    (value if value is not None else ast.Constant(...), method, is_annotation)
+                )
+
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                bind(target, node.value, False)
+        elif isinstance(node, ast.AnnAssign):
+            bind(node.target, node.annotation, True)
+            if node.value is not None:
+                bind(node.target, node.value, False)
+        else:
+            bind(node.target, None, False)
 
 
 class ProjectIndex:
@@ -224,6 +274,7 @@ class ProjectIndex:
     def __init__(self) -> None:
         self.files: dict[Path, SourceFile] = {}
         self.classes: dict[str, ClassInfo] = {}
+        self.classes_by_node: dict[int, ClassInfo] = {}
         # attribute name -> every value stored to `<anything>.<name>` outside `self`
         self.foreign_attribute_stores: dict[str, list[tuple[ast.expr | None, SourceFile]]] = {}
         self._kind_cache: dict[tuple[str, str], bool] = {}
@@ -239,29 +290,12 @@ class ProjectIndex:
     def add_file(self, path: Path, text: str, tree: ast.Module) -> SourceFile:
         module, is_package = module_name_for(path)
         file = SourceFile(path=path, module=module, text=text, tree=tree, is_package=is_package)
-        _collect_imports(file)
-        _ClassCollector(self, file).visit(tree)
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.Attribute, ast.Name)) and not isinstance(
-                getattr(node, "ctx", None), ast.Store
-            ):
-                name = dotted_name(node)
-                if name is not None and ("." in name or name in file.imports):
-                    bare = flax_api.flax_name(file.qualify(name))
-                    if bare is not None:
-                        self.flax_names_used.add(bare)
-            if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                value = None if isinstance(node, ast.AugAssign) else node.value
-                for target in targets:
-                    if isinstance(target, ast.Attribute) and not (
-                        isinstance(target.value, ast.Name) and target.value.id == "self"
-                    ):
-                        self.foreign_attribute_stores.setdefault(target.attr, []).append(
-                            (value, file)
-                        )
+        _walk(self, file)
         self.files[path] = file
         return file
+
+    def class_of_node(self, node: ast.ClassDef) -> ClassInfo | None:
+        return self.classes_by_node.get(id(node))
 
     def failed_files_mentioning(self, name: str) -> list[Path]:
         pattern = re.compile(rb"\b" + re.escape(name.encode()) + rb"\b")

@@ -216,6 +216,9 @@ class Resolver:
             self._scopes[id(node)] = scope
         return scope
 
+    def existing_scope(self, node: ast.AST) -> Scope | None:
+        return self._scopes.get(id(node))
+
     def method_scope(self, info: ClassInfo, method: ast.AST) -> Scope:
         """The scope of a method, for typing the attribute bindings the index found."""
         module = self.module_scope(info.file)

@@ -73,6 +73,10 @@ class Diagnostic:
     url: str | None = None
 
 
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.ListComp, ast.SetComp,
+           ast.GeneratorExp, ast.DictComp, ast.Module)
+
+
 @dataclass
 class Visit:
     node: ast.AST
@@ -86,49 +90,41 @@ class FileContext:
     index: ProjectIndex
     resolver: Resolver
     settings: Settings
-    _visits: list[Visit] | None = field(default=None, repr=False)
-    _parents: dict[int, ast.AST] = field(default_factory=dict, repr=False)
-    _scopes: dict[int, Scope] = field(default_factory=dict, repr=False)
+    _line_bytes: list[bytes] | None = field(default=None, repr=False)
     # (module, name) imports the file's sites need (`from flax import nnx`)
     required_imports: set[tuple[str, str]] = field(default_factory=set)
-    _line_bytes: list[bytes] | None = field(default=None, repr=False)
 
     @property
     def target(self) -> tuple[int, int, int]:
         return self.settings.target_version
 
-    def visits(self) -> list[Visit]:
-        """Every node of the file with its scope and parent, computed once per file."""
-        if self._visits is None:
-            self._visits = []
-            classes = {
-                id(info.node): info
-                for info in self.index.classes.values()
-                if info.file is self.file
-            }
-            module_scope = self.resolver.module_scope(self.file)
-            self._walk(self.file.tree, module_scope, None, classes)
-        return self._visits
-
-    def _walk(self, node, scope, parent, classes) -> None:
-        self._visits.append(Visit(node, scope, parent))
-        self._scopes[id(node)] = scope
-        if parent is not None:
-            self._parents[id(node)] = parent
-        inner = scope
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            cls = classes.get(id(scope.node)) if isinstance(scope.node, ast.ClassDef) else None
-            inner = self.resolver.scope_for(node, scope, self.file, cls)
-        elif isinstance(node, ast.ClassDef):
-            inner = self.resolver.scope_for(node, scope, self.file)
-        elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
-            inner = self.resolver.scope_for(node, scope, self.file)
-        for child in ast.iter_child_nodes(node):
-            self._walk(child, inner, node, classes)
+    def visits(self, *types: type) -> list[Visit]:
+        """The file's nodes of these types (all nodes if none given), in source order,
+        each with its scope and parent. The walk was done once, by the index."""
+        if types:
+            nodes = self.file.nodes(*types)
+        else:
+            nodes = self.file.nodes(*self.file.by_type)
+        return [Visit(node, self.scope_of(node), self.parent(node)) for node in nodes]
 
     def parent(self, node: ast.AST) -> ast.AST | None:
-        self.visits()
-        return self._parents.get(id(node))
+        return self.file.parents.get(id(node))
+
+    def scope_of(self, node: ast.AST) -> Scope:
+        """The scope `node` is evaluated in (a def's own name and decorators included)."""
+        ancestor = self.parent(node)
+        while ancestor is not None and not isinstance(ancestor, _SCOPES):
+            ancestor = self.parent(ancestor)
+        if ancestor is None or isinstance(ancestor, ast.Module):
+            return self.resolver.module_scope(self.file)
+        scope = self.resolver.existing_scope(ancestor)
+        if scope is None:
+            outer = self.scope_of(ancestor)
+            cls = None
+            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) and isinstance(outer.node, ast.ClassDef):
+                cls = self.index.class_of_node(outer.node)
+            scope = self.resolver.scope_for(ancestor, outer, self.file, cls)
+        return scope
 
     def enclosing_statement(self, node: ast.AST) -> ast.stmt | None:
         while node is not None and not isinstance(node, ast.stmt):
@@ -178,7 +174,7 @@ class FileContext:
         found: list[str] = []
         child: ast.AST = name
         node = self.parent(name)
-        scope = self._scopes[id(name)]
+        scope = self.scope_of(name)
         while node is not None and not isinstance(
             node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.Module)
         ):
@@ -234,10 +230,7 @@ class FileContext:
         return "nnx"
 
     def class_info(self, node: ast.ClassDef) -> ClassInfo | None:
-        for info in self.index.classes.values():
-            if info.node is node:
-                return info
-        return None
+        return self.index.class_of_node(node)
 
 
 class Rule:
@@ -270,7 +263,7 @@ def version_at_least(context: FileContext, version: str) -> bool:
 
 
 def iter_attributes(context: FileContext, names: set[str]) -> Iterator[Visit]:
-    for visit in context.visits():
-        if isinstance(visit.node, ast.Attribute) and visit.node.attr in names:
-            yield visit
+    for node in context.file.nodes(ast.Attribute):
+        if node.attr in names:
+            yield Visit(node, context.scope_of(node), context.parent(node))
 

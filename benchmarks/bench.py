@@ -1,0 +1,135 @@
+"""Benchmark: nnx-migrate against the libcst parse floor, on a monorepo-sized tree.
+
+    python benchmarks/bench.py [--copies 6] [--keep DIR]
+
+Builds a corpus: the `flax/nnx` sources of the flax 0.10.7 and 0.11.2 wheels (the NNX
+code to migrate, `--copies` times) and of the installed flax, padded with the sources of
+the installed jax (code that never mentions flax). Then, from one run on one machine,
+prints: files and MB; the libcst parse-only floor over the files that need parsing;
+nnx-migrate `--check` cold and warm with 1 job and with all cores; `python -m libcst.tool
+codemod` running the value-access codemod over the same tree; the ratios; peak memory.
+Absolute times on a shared machine are noisy: compare the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+MEASURE = (
+    "import resource, subprocess, sys, time, json\n"
+    "start = time.perf_counter()\n"
+    "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode\n"
+    "print(json.dumps({'seconds': time.perf_counter() - start, 'code': code,\n"
+    "                  'rss_mb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))\n"
+)
+FLOOR = (
+    "import sys, time, libcst\n"
+    "paths = sys.argv[1:]\n"
+    "texts = [open(p, encoding='utf-8').read() for p in paths]\n"
+    "start = time.perf_counter()\n"
+    "for text in texts:\n"
+    "    libcst.parse_module(text)\n"
+    "print(time.perf_counter() - start)\n"
+)
+
+
+def old_flax_sources(version: str, cache: Path) -> Path:
+    target = cache / f"flax-{version}"
+    if not (target / ".complete").exists():
+        wheels = cache / "wheels"
+        wheels.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", f"flax=={version}", "-d", str(wheels)],
+                       check=True)
+        wheel = next(wheels.glob(f"flax-{version}-*.whl"))
+        with zipfile.ZipFile(wheel) as archive:
+            archive.extractall(target, [m for m in archive.namelist() if m.startswith("flax/nnx/") and m.endswith(".py")])
+        (target / ".complete").touch()
+    return target / "flax" / "nnx"
+
+
+def build_corpus(root: Path, copies: int) -> None:
+    import flax
+    import jax
+
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "nnx-migrate-tests"
+    for version in ("0.10.7", "0.11.2"):
+        source = old_flax_sources(version, cache)
+        for copy in range(copies):
+            shutil.copytree(source, root / f"nnx_{version.replace('.', '_')}_{copy}" / "nnx")
+    shutil.copytree(Path(flax.__file__).parent / "nnx", root / "flax_current" / "nnx",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(Path(jax.__file__).parent, root / "padding_jax", ignore=shutil.ignore_patterns("__pycache__", "*.so", "*.pyi"))
+
+
+def measure(*command: str, cwd: Path) -> dict:
+    out = subprocess.run([sys.executable, "-c", MEASURE, *command], cwd=cwd, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--copies", type=int, default=6, help="copies of the old nnx sources")
+    parser.add_argument("--keep", type=Path, help="build the corpus here and keep it")
+    args = parser.parse_args()
+    workdir = args.keep or Path(tempfile.mkdtemp(prefix="nnx-migrate-bench-"))
+    corpus = workdir / "corpus"
+    if not corpus.exists():
+        build_corpus(corpus, args.copies)
+    files = sorted(corpus.rglob("*.py"))
+    size = sum(p.stat().st_size for p in files)
+    needing = [p for p in files if any(m in p.read_bytes() for m in (b"nnx", b"flax"))]
+    cores = os.cpu_count() or 1
+    python = sys.executable
+    cache = workdir / "cache"
+
+    floor = float(subprocess.run([python, "-c", FLOOR, *map(str, needing)], capture_output=True, text=True,
+                                 check=True).stdout)
+    rows = []
+
+    def migrate(label: str, jobs: int, warm: bool) -> None:
+        if not warm:
+            shutil.rmtree(cache, ignore_errors=True)
+        result = measure(python, "-m", "nnx_migrate", "corpus", "--check", "-q", "-j", str(jobs),
+                         "--cache-dir", str(cache), cwd=workdir)
+        rows.append((label, result))
+
+    migrate("nnx-migrate --check, cold, 1 job", 1, warm=False)
+    migrate("nnx-migrate --check, warm, 1 job", 1, warm=True)
+    migrate(f"nnx-migrate --check, cold, {cores} jobs", cores, warm=False)
+    migrate(f"nnx-migrate --check, warm, {cores} jobs", cores, warm=True)
+    codemod_tree = workdir / "codemod"
+    shutil.rmtree(codemod_tree, ignore_errors=True)
+    shutil.copytree(corpus, codemod_tree)
+    rows.append(("libcst.tool codemod (value-access), 1 job", measure(
+        python, "-m", "libcst.tool", "codemod", "-x", "--no-format", "--hide-progress", "-j", "1",
+        "nnx_migrate.codemods.value_access.ValueAccessCommand", "codemod", cwd=workdir)))
+
+    print(f"corpus: {len(files)} files, {size / 1e6:.1f} MB; {len(needing)} files mention flax/nnx "
+          f"({sum(p.stat().st_size for p in needing) / 1e6:.1f} MB); {cores} cores; Python {sys.version.split()[0]}")
+    print()
+    print(f"| what | seconds | x libcst parse floor | peak RSS (MB) |")
+    print(f"|---|---|---|---|")
+    print(f"| libcst.parse_module of the {len(needing)} files that need parsing (the floor) | {floor:.2f} | 1.00 | |")
+    for label, result in rows:
+        print(f"| {label} | {result['seconds']:.2f} | {result['seconds'] / floor:.2f} | {result['rss_mb']:.0f} |")
+    cold = dict(rows)["nnx-migrate --check, cold, 1 job"]["seconds"]
+    warm = dict(rows)["nnx-migrate --check, warm, 1 job"]["seconds"]
+    print()
+    print(f"warm / cold (1 job): {warm / cold:.3f}")
+    if not args.keep:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
