@@ -78,33 +78,37 @@ def join(types: list[Type]) -> Type:
     return None
 
 
+SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.ListComp, ast.SetComp,
+                ast.GeneratorExp, ast.DictComp, ast.Module)
+_BINDING_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign, ast.AnnAssign, ast.AugAssign,
+                  ast.For, ast.AsyncFor, ast.NamedExpr, ast.With, ast.AsyncWith, ast.ExceptHandler, ast.Import,
+                  ast.ImportFrom, ast.Global, ast.Nonlocal, ast.MatchAs, ast.MatchStar, ast.MatchMapping)
+
+
 class Scope:
     """A function, lambda, comprehension, class body or module: its name bindings."""
 
     def __init__(self, node: ast.AST, parent: Scope | None, file: SourceFile,
-                 cls: ClassInfo | None = None):
+                 cls: ClassInfo | None = None, binding_nodes: list[ast.AST] = ()):
         self.node = node
         self.parent = parent
         self.file = file
         self.cls = cls  # the class whose method this is
-        # name -> list of binding descriptors (tuples, see `_bind`)
+        # name -> list of binding descriptors (tuples, see `_bind_node`)
         self.bindings: dict[str, list[tuple]] = {}
-        self._collect()
+        self._collect(binding_nodes)
 
     # -- collection -------------------------------------------------------------------
-    def _collect(self) -> None:
+    def _collect(self, binding_nodes) -> None:
         node = self.node
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             self._collect_parameters(node)
-            body = node.body if isinstance(node.body, list) else [node.body]
-            for statement in body:
-                self._walk(statement)
         elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
             for generator in node.generators:
                 self._bind_target(generator.target, ("iter", generator.iter))
-        else:  # Module or ClassDef
-            for statement in node.body:
-                self._walk(statement)
+            return
+        for binding in binding_nodes:
+            self._bind_node(binding)
 
     def _collect_parameters(self, node) -> None:
         arguments = node.args
@@ -142,16 +146,11 @@ class Scope:
         elif isinstance(target, ast.Starred):
             self._bind_target(target.value, ("unknown",))
 
-    def _walk(self, node: ast.AST) -> None:
-        """Record the bindings made directly in this scope (not in nested scopes)."""
+    def _bind_node(self, node: ast.AST) -> None:
+        """Record the names one statement (or clause) binds in this scope."""
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             self._add(node.name, ("unknown",))
-            for decorator in node.decorator_list:
-                self._walk(decorator)
-            return
-        if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
-            return
-        if isinstance(node, ast.Assign):
+        elif isinstance(node, ast.Assign):
             for target in node.targets:
                 self._bind_target(target, ("expr", node.value))
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
@@ -178,8 +177,6 @@ class Scope:
             self._add(node.name, ("unknown",))
         elif isinstance(node, ast.MatchMapping) and node.rest:
             self._add(node.rest, ("unknown",))
-        for child in ast.iter_child_nodes(node):
-            self._walk(child)
 
     # -- lookup -----------------------------------------------------------------------
     def find(self, name: str) -> Scope | None:
@@ -203,6 +200,7 @@ class Resolver:
         self._in_progress: set = set()
         self._attribute_cache: dict[tuple[str, str], Type] = {}
         self._fallback: dict[str, VariableT] | None = None
+        self._file_bindings: dict[int, dict[int, list[ast.AST]]] = {}
 
     # -- scopes -----------------------------------------------------------------------
     def module_scope(self, file: SourceFile) -> Scope:
@@ -212,9 +210,23 @@ class Resolver:
                   cls: ClassInfo | None = None) -> Scope:
         scope = self._scopes.get(id(node))
         if scope is None:
-            scope = Scope(node, parent, file, cls)
+            scope = Scope(node, parent, file, cls, self._bindings_by_scope(file).get(id(node), ()))
             self._scopes[id(node)] = scope
         return scope
+
+    def _bindings_by_scope(self, file: SourceFile) -> dict[int, list[ast.AST]]:
+        """For every scope node of a file, the nodes that bind names directly in it."""
+        found = self._file_bindings.get(id(file))
+        if found is None:
+            found = {}
+            parents = file.parents
+            for node in file.nodes(*_BINDING_NODES):
+                owner = parents.get(id(node))
+                while owner is not None and not isinstance(owner, SCOPE_NODES):
+                    owner = parents.get(id(owner))
+                found.setdefault(id(owner) if owner is not None else id(file.tree), []).append(node)
+            self._file_bindings[id(file)] = found
+        return found
 
     def existing_scope(self, node: ast.AST) -> Scope | None:
         return self._scopes.get(id(node))

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, ClassVar
 from nnx_migrate import flax_api
 from nnx_migrate.config import Settings
 from nnx_migrate.index import ClassInfo, ProjectIndex, SourceFile
-from nnx_migrate.resolve import Resolver, Scope
+from nnx_migrate.resolve import SCOPE_NODES, Resolver, Scope
 
 if TYPE_CHECKING:  # libcst is imported only where files are rewritten
     import libcst as cst
@@ -73,15 +73,22 @@ class Diagnostic:
     url: str | None = None
 
 
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.ListComp, ast.SetComp,
-           ast.GeneratorExp, ast.DictComp, ast.Module)
-
-
-@dataclass
 class Visit:
-    node: ast.AST
-    scope: Scope
-    parent: ast.AST | None
+    """A node with its parent, and its scope, worked out only if asked for."""
+
+    __slots__ = ("node", "parent", "_context", "_scope")
+
+    def __init__(self, node: ast.AST, context: FileContext):
+        self.node = node
+        self.parent = context.parent(node)
+        self._context = context
+        self._scope = None
+
+    @property
+    def scope(self) -> Scope:
+        if self._scope is None:
+            self._scope = self._context.scope_of(self.node)
+        return self._scope
 
 
 @dataclass
@@ -105,7 +112,7 @@ class FileContext:
             nodes = self.file.nodes(*types)
         else:
             nodes = self.file.nodes(*self.file.by_type)
-        return [Visit(node, self.scope_of(node), self.parent(node)) for node in nodes]
+        return [Visit(node, self) for node in nodes]
 
     def parent(self, node: ast.AST) -> ast.AST | None:
         return self.file.parents.get(id(node))
@@ -113,7 +120,7 @@ class FileContext:
     def scope_of(self, node: ast.AST) -> Scope:
         """The scope `node` is evaluated in (a def's own name and decorators included)."""
         ancestor = self.parent(node)
-        while ancestor is not None and not isinstance(ancestor, _SCOPES):
+        while ancestor is not None and not isinstance(ancestor, SCOPE_NODES):
             ancestor = self.parent(ancestor)
         if ancestor is None or isinstance(ancestor, ast.Module):
             return self.resolver.module_scope(self.file)
@@ -265,5 +272,5 @@ def version_at_least(context: FileContext, version: str) -> bool:
 def iter_attributes(context: FileContext, names: set[str]) -> Iterator[Visit]:
     for node in context.file.nodes(ast.Attribute):
         if node.attr in names:
-            yield Visit(node, context.scope_of(node), context.parent(node))
+            yield Visit(node, context)
 
