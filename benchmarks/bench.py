@@ -71,9 +71,12 @@ def build_corpus(root: Path, copies: int) -> None:
     shutil.copytree(Path(jax.__file__).parent, root / "padding_jax", ignore=shutil.ignore_patterns("__pycache__", "*.so", "*.pyi"))
 
 
-def measure(*command: str, cwd: Path) -> dict:
+def measure(*command: str, cwd: Path, expect: tuple[int, ...] = (0, 1)) -> dict:
     out = subprocess.run([sys.executable, "-c", MEASURE, *command], cwd=cwd, capture_output=True, text=True, check=True)
-    return json.loads(out.stdout)
+    result = json.loads(out.stdout)
+    if result["code"] not in expect:  # a failed command would time nothing useful
+        raise SystemExit(f"{' '.join(command)} exited {result['code']}")
+    return result
 
 
 def main() -> int:
@@ -111,7 +114,7 @@ def main() -> int:
     shutil.rmtree(codemod_tree, ignore_errors=True)
     shutil.copytree(corpus, codemod_tree)
     rows.append(("libcst.tool codemod (value-access), 1 job", measure(
-        python, "-m", "libcst.tool", "codemod", "-x", "--no-format", "--hide-progress", "-j", "1",
+        python, "-m", "libcst.tool", "codemod", "-x", "--no-format", "--hide-progress", "--jobs=1",
         "nnx_migrate.codemods.value_access.ValueAccessCommand", "codemod", cwd=workdir)))
 
     print(f"corpus: {len(files)} files, {size / 1e6:.1f} MB; {len(needing)} files mention flax/nnx "
