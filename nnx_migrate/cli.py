@@ -29,6 +29,8 @@ SUBCOMMANDS = ("migrate", "rules", "verify")
 class OutputFormat(str, Enum):
     text = "text"
     json = "json"
+    github = "github"
+    sarif = "sarif"
 
 
 def _version(value: bool) -> None:
@@ -111,7 +113,15 @@ def migrate(
 ) -> None:
     """Rewrite files in place (or show/check what would change)."""
     from nnx_migrate.pipeline import run
-    from nnx_migrate.report import EXIT_USAGE, exit_code, json_report, print_diffs, print_text_summary
+    from nnx_migrate.report import (
+        EXIT_USAGE,
+        exit_code,
+        github_annotations,
+        json_report,
+        print_diffs,
+        print_text_summary,
+        sarif_report,
+    )
 
     pyproject_path = find_pyproject(paths)
     try:
@@ -155,6 +165,10 @@ def migrate(
         print_diffs(result, color)
     if output_format is OutputFormat.json:
         typer.echo(json_report(result, check=check, diff=diff))
+    elif output_format is OutputFormat.github:
+        typer.echo(github_annotations(result, check=check))
+    elif output_format is OutputFormat.sarif:
+        typer.echo(sarif_report(result))
     else:
         print_text_summary(result, check=check, diff=diff, quiet=quiet, verbose=verbose)
     code = exit_code(result, check, strict)

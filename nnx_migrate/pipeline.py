@@ -45,6 +45,7 @@ class FileResult:
     suppressed: int = 0
     new_text: str | None = None
     encoding: str = "utf-8"
+    old_text: str | None = None
 
 
 @dataclass
@@ -175,6 +176,7 @@ def _from_cache(entries: list[dict], read: dict[Path, SourceText]) -> list[FileR
             suppressed=entry["suppressed"], encoding=entry["encoding"], new_text=entry["new_text"],
         )
         if result.status == "changed":
+            result.old_text = read[path].text
             result.diff = unified_diff(result.display, read[path].text, result.new_text)
         results.append(result)
     return results
@@ -253,6 +255,7 @@ def _rewrite_one(file, source: SourceText, index, resolver, settings, rules) -> 
     result.diagnostics = rewrite.diagnostics
     result.suppressed = rewrite.suppressed
     if rewrite.new_text != source.text:
+        result.old_text = source.text
         result.edits = rewrite.edits
         result.status = "changed"
         result.new_text = rewrite.new_text

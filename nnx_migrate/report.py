@@ -141,3 +141,114 @@ def json_report(result: RunResult, *, check: bool, diff: bool) -> str:
         },
     }
     return json.dumps(document, indent=2)
+
+
+def _github_escape(text: str, property_value: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if property_value:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def github_annotations(result: RunResult, *, check: bool) -> str:
+    """GitHub Actions workflow commands: one annotation per failure, rewrite and manual item."""
+    lines = []
+
+    def annotate(level: str, file: str, message: str, line: int | None = None, column: int | None = None,
+                 title: str | None = None) -> None:
+        properties = [f"file={_github_escape(file, True)}"]
+        if line is not None:
+            properties.append(f"line={line}")
+        if column is not None:
+            properties.append(f"col={column}")
+        if title:
+            properties.append(f"title={_github_escape(title, True)}")
+        lines.append(f"::{level} {','.join(properties)}::{_github_escape(message)}")
+
+    for failed in result.failed:
+        annotate("error", failed.display, f"nnx-migrate could not process this file: {failed.error}")
+    for changed in result.changed:
+        for edit in changed.edits:
+            verb = "would rewrite" if check or not result.wrote else "rewrote"
+            annotate("error" if check else "notice", changed.display, f"{verb}: {edit.message}",
+                     edit.line, edit.column + 1, f"nnx-migrate {edit.rule}")
+    for file, item in result.diagnostics:
+        annotate("warning", file.display, f"{item.message}. Fix by hand: {item.advice}", item.line, item.column + 1,
+                 f"nnx-migrate {item.rule}")
+    return "\n".join(lines)
+
+
+def sarif_report(result: RunResult) -> str:
+    """SARIF 2.1.0, with each rewrite's fix as replacements (which ruff's output leaves out)."""
+    from nnx_migrate.registry import RULES
+
+    rules = [
+        {"id": rule.name, "name": rule.name, "shortDescription": {"text": rule.summary},
+         "fullDescription": {"text": rule.documentation.strip().splitlines()[0].lstrip("# ")},
+         "help": {"text": rule.documentation.strip(), "markdown": rule.documentation.strip()},
+         "properties": {"needed_from_flax": rule.needed_from, "fix_safety": rule.safety}}
+        for rule in RULES
+    ]
+    index_of = {rule["id"]: position for position, rule in enumerate(rules)}
+    results = []
+
+    def location(file: str, line: int, column: int) -> dict:
+        return {"physicalLocation": {"artifactLocation": {"uri": file},
+                                     "region": {"startLine": line, "startColumn": column + 1}}}
+
+    for changed in result.changed:
+        hunks = _replacements(changed.old_text, changed.new_text)
+        claimed: set[int] = set()
+        for edit in changed.edits:
+            entry = {"ruleId": edit.rule, "ruleIndex": index_of.get(edit.rule, -1), "level": "warning",
+                     "kind": "fail", "message": {"text": edit.message},
+                     "locations": [location(changed.display, edit.line, edit.column)]}
+            hunk = next((h for h in hunks if h["first_line"] <= edit.line <= h["last_line"] and id(h) not in claimed), None)
+            if hunk is not None:
+                claimed.add(id(hunk))
+                entry["fixes"] = [{
+                    "description": {"text": edit.message},
+                    "artifactChanges": [{"artifactLocation": {"uri": changed.display},
+                                         "replacements": [hunk["replacement"]]}],
+                }]
+            results.append(entry)
+    for file, item in result.diagnostics:
+        results.append({"ruleId": item.rule, "ruleIndex": index_of.get(item.rule, -1), "level": "note",
+                        "kind": "review", "message": {"text": f"{item.message}. Fix by hand: {item.advice}"},
+                        "locations": [location(file.display, item.line, item.column)]})
+    for failed in result.failed:
+        results.append({"ruleId": failed.error_rule or "nnx-migrate", "level": "error", "kind": "fail",
+                        "message": {"text": f"could not process this file: {failed.error}"},
+                        "locations": [{"physicalLocation": {"artifactLocation": {"uri": failed.display}}}]})
+    document = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "nnx-migrate", "version": __version__, "semanticVersion": __version__,
+                                "informationUri": "https://pypi.org/project/nnx-migrate/", "rules": rules}},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    }
+    return json.dumps(document, indent=2)
+
+
+def _replacements(old: str, new: str) -> list[dict]:
+    """Line hunks turning `old` into `new`, as SARIF replacements (character offsets)."""
+    import difflib
+
+    old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    offsets = [0]
+    for line in old_lines:
+        offsets.append(offsets[-1] + len(line))
+    hunks = []
+    matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        hunks.append({
+            "first_line": i1 + 1, "last_line": max(i1 + 1, i2),
+            "replacement": {"deletedRegion": {"charOffset": offsets[i1], "charLength": offsets[i2] - offsets[i1]},
+                            "insertedContent": {"text": "".join(new_lines[j1:j2])}},
+        })
+    return hunks
