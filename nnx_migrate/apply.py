@@ -28,8 +28,24 @@ class FileError(Exception):
 @dataclass
 class SourceText:
     data: bytes
-    text: str
+    text: str  # the Python the rules see (a notebook's code cells, joined)
     encoding: str
+    notebook: object | None = None  # notebook.Notebook for .ipynb files
+
+    def render(self, new_text: str) -> bytes:
+        """The file's bytes with `new_text` in place of `text`."""
+        if self.notebook is not None:
+            from nnx_migrate import notebook
+
+            return notebook.dump(new_text, self.notebook).encode("utf-8")
+        return new_text.encode(self.encoding)
+
+    def diff(self, display: str, new_text: str) -> str:
+        if self.notebook is not None:
+            from nnx_migrate import notebook
+
+            return notebook.cell_diffs(display, self.text, new_text)
+        return unified_diff(display, self.text, new_text)
 
 
 def read_source(path: Path) -> SourceText:
@@ -37,6 +53,14 @@ def read_source(path: Path) -> SourceText:
         data = path.read_bytes()
     except OSError as error:
         raise FileError(f"cannot read: {error.strerror or error}") from error
+    if path.suffix == ".ipynb":
+        from nnx_migrate import notebook
+
+        try:
+            text, book = notebook.load(data.decode("utf-8"))
+        except (UnicodeDecodeError, notebook.NotebookError) as error:
+            raise FileError(f"cannot read the notebook: {error}", data) from error
+        return SourceText(data, text, "utf-8", book)
     return decode_source(data)
 
 
@@ -50,10 +74,6 @@ def decode_source(data: bytes) -> SourceText:
     except (UnicodeDecodeError, LookupError) as error:
         raise FileError(f"cannot decode as {encoding}: {error}", data) from error
     return SourceText(data, text, encoding)
-
-
-def encode_source(text: str, encoding: str) -> bytes:
-    return text.encode(encoding)
 
 
 def unified_diff(display_path: str, old: str, new: str) -> str:

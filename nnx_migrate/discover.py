@@ -19,6 +19,7 @@ SKIPPED_DIRECTORIES = frozenset(
      ".eggs", ".ipynb_checkpoints"}
 )
 FLAX_MARKERS = (b"nnx", b"flax")
+SOURCE_SUFFIXES = (".py", ".ipynb")
 
 
 def mentions_flax(data: bytes) -> bool:
@@ -118,7 +119,7 @@ def discover(paths: list[Path], root: Path, exclude: list[str], respect_gitignor
                     kept.append(name)
                 subdirectories[:] = kept
                 for name in sorted(filenames):
-                    if not name.endswith(".py"):
+                    if not name.endswith(SOURCE_SUFFIXES):
                         continue
                     child = base / name
                     if ignores.ignored(child.absolute(), False):

@@ -16,9 +16,7 @@ from nnx_migrate.apply import (
     FileError,
     SourceText,
     decode_source,
-    encode_source,
     read_source,
-    unified_diff,
     write_atomic,
 )
 from nnx_migrate.config import Settings
@@ -157,7 +155,7 @@ def _finish(results: list[FileResult], discovery, read, write: bool, parsed: int
         if write and result.status == "changed":
             source = read[result.path]
             try:
-                write_atomic(result.path, source.data, encode_source(result.new_text, source.encoding))
+                write_atomic(result.path, source.data, source.render(result.new_text))
             except (FileError, UnicodeEncodeError) as error:
                 result.status, result.error = "failed", str(error)
     results.sort(key=lambda r: r.display)
@@ -177,7 +175,7 @@ def _from_cache(entries: list[dict], read: dict[Path, SourceText]) -> list[FileR
         )
         if result.status == "changed":
             result.old_text = read[path].text
-            result.diff = unified_diff(result.display, read[path].text, result.new_text)
+            result.diff = read[path].diff(result.display, result.new_text)
         results.append(result)
     return results
 
@@ -194,6 +192,11 @@ def _index_file(index: ProjectIndex, results: list[FileResult], sources, path: P
     else:
         sources[path] = source
         index.add_file(path, source.text, tree)
+        if source.notebook is not None:
+            from nnx_migrate.notebook import skipped_sources
+
+            for number, text in skipped_sources(source.notebook).items():
+                index.unprocessed[path.with_name(f"{path.name}#cell{number}")] = text.encode("utf-8")
         return 1
     results.append(FileResult(path, display_path(path), "failed", error=error_text))
     index.unprocessed[path] = source.data
@@ -254,13 +257,37 @@ def _rewrite_one(file, source: SourceText, index, resolver, settings, rules) -> 
         return result
     result.diagnostics = rewrite.diagnostics
     result.suppressed = rewrite.suppressed
+    if source.notebook is not None:
+        rewrite.edits, result.diagnostics = _in_cells(source.text, rewrite.edits, result.diagnostics)
+        result.diagnostics += _notebook_notes(source)
     if rewrite.new_text != source.text:
         result.old_text = source.text
         result.edits = rewrite.edits
         result.status = "changed"
         result.new_text = rewrite.new_text
-        result.diff = unified_diff(result.display, source.text, rewrite.new_text)
+        result.diff = source.diff(result.display, rewrite.new_text)
     return result
+
+
+def _in_cells(text: str, edits: list[Edit], diagnostics: list[Diagnostic]):
+    """Positions in a notebook's joined text -> the cell and the line within it."""
+    from dataclasses import replace
+
+    from nnx_migrate.notebook import locate
+
+    def moved(item):
+        cell, line = locate(text, item.line)
+        if cell is None:
+            return item
+        return replace(item, line=line, message=f"cell {cell}: {item.message}")
+
+    return [moved(e) for e in edits], [moved(d) for d in diagnostics]
+
+
+def _notebook_notes(source: SourceText) -> list[Diagnostic]:
+    skipped = getattr(source.notebook, "skipped", [])
+    return [Diagnostic("notebook", 1, 0, f"cell {number} uses IPython magics (`%`, `!`) and was not migrated",
+                       "migrate that cell by hand, or move its Python into a cell of its own") for number in skipped]
 
 
 def run_stdin(data: bytes, path: Path, settings: Settings) -> RunResult:

@@ -197,7 +197,8 @@ def sarif_report(result: RunResult) -> str:
                                      "region": {"startLine": line, "startColumn": column + 1}}}
 
     for changed in result.changed:
-        hunks = _replacements(changed.old_text, changed.new_text)
+        # a notebook's text is its joined cells, not the file: no replacements for it
+        hunks = [] if changed.path.suffix == ".ipynb" else _replacements(changed.old_text, changed.new_text)
         claimed: set[int] = set()
         for edit in changed.edits:
             entry = {"ruleId": edit.rule, "ruleIndex": index_of.get(edit.rule, -1), "level": "warning",
