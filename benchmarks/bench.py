@@ -20,7 +20,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import zipfile
 from pathlib import Path
 
@@ -120,8 +119,8 @@ def main() -> int:
     print(f"corpus: {len(files)} files, {size / 1e6:.1f} MB; {len(needing)} files mention flax/nnx "
           f"({sum(p.stat().st_size for p in needing) / 1e6:.1f} MB); {cores} cores; Python {sys.version.split()[0]}")
     print()
-    print(f"| what | seconds | x libcst parse floor | peak RSS (MB) |")
-    print(f"|---|---|---|---|")
+    print("| what | seconds | x libcst parse floor | peak RSS (MB) |")
+    print("|---|---|---|---|")
     print(f"| libcst.parse_module of the {len(needing)} files that need parsing (the floor) | {floor:.2f} | 1.00 | |")
     for label, result in rows:
         print(f"| {label} | {result['seconds']:.2f} | {result['seconds'] / floor:.2f} | {result['rss_mb']:.0f} |")

@@ -45,8 +45,8 @@ from __future__ import annotations
 
 import ast
 
-from nnx_migrate.resolve import InstanceT, VariableT
 from nnx_migrate.command import RuleCommand
+from nnx_migrate.resolve import InstanceT, VariableT
 from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site, version_at_least
 
 NAME = "deprecated-patterns"

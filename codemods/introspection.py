@@ -39,8 +39,8 @@ import ast
 
 import libcst as cst
 
-from nnx_migrate.resolve import InstanceT
 from nnx_migrate.command import RuleCommand
+from nnx_migrate.resolve import InstanceT
 from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site, version_at_least
 
 NAME = "introspection-functions"

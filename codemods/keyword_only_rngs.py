@@ -63,10 +63,10 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from nnx_migrate.command import RuleCommand
 from nnx_migrate.index import ClassInfo, SourceFile, dotted_name
 from nnx_migrate.resolve import Scope
 from nnx_migrate.rewrite import skipped_lines
-from nnx_migrate.command import RuleCommand
 from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site
 
 NAME = "keyword-only-rngs"

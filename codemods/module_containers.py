@@ -65,8 +65,8 @@ import ast
 
 import libcst as cst
 
-from nnx_migrate.resolve import ARRAY, RNGS, ContainerT, InstanceT, Scope, VariableT
 from nnx_migrate.command import RuleCommand
+from nnx_migrate.resolve import ARRAY, RNGS, ContainerT, InstanceT, Scope, VariableT
 from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site, version_at_least
 
 NAME = "module-containers"

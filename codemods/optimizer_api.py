@@ -57,9 +57,9 @@ import ast
 import libcst as cst
 
 from nnx_migrate import flax_api
+from nnx_migrate.command import RuleCommand
 from nnx_migrate.index import dotted_name
 from nnx_migrate.resolve import InstanceT, Scope
-from nnx_migrate.command import RuleCommand
 from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site, version_at_least
 
 NAME = "optimizer-api"

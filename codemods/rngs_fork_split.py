@@ -29,8 +29,8 @@ import ast
 
 import libcst as cst
 
-from nnx_migrate.resolve import RNGS
 from nnx_migrate.command import RuleCommand
+from nnx_migrate.resolve import RNGS
 from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site, version_at_least
 
 NAME = "rngs-fork-split"

@@ -47,8 +47,8 @@ import ast
 import libcst as cst
 
 from nnx_migrate import flax_api
-from nnx_migrate.resolve import STATE
 from nnx_migrate.command import RuleCommand
+from nnx_migrate.resolve import STATE
 from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site
 
 NAME = "state-methods"

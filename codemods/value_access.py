@@ -80,9 +80,16 @@ import ast
 import libcst as cst
 
 from nnx_migrate import flax_api
-from nnx_migrate.resolve import STATE, VariableT
 from nnx_migrate.command import RuleCommand
-from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site, iter_attributes, version_at_least
+from nnx_migrate.resolve import STATE, VariableT
+from nnx_migrate.rule import (
+    Diagnostic,
+    FileContext,
+    Rule,
+    Site,
+    iter_attributes,
+    version_at_least,
+)
 
 NAME = "value-access"
 GET_SET_VERSION = "0.12.1"

@@ -13,8 +13,13 @@ from typing import Annotated, Optional
 import typer
 
 from nnx_migrate import __version__, flax_api
+from nnx_migrate.config import (
+    ConfigError,
+    build_settings,
+    find_pyproject,
+    load_pyproject,
+)
 from nnx_migrate.rulenames import RULE_NAMES
-from nnx_migrate.config import ConfigError, build_settings, find_pyproject, load_pyproject
 
 app = typer.Typer(
     add_completion=False,
@@ -54,9 +59,8 @@ def _progress_bar(enabled: bool):
     if not (enabled and sys.stderr.isatty()):
         yield None
         return
-    from rich.progress import Progress
-
     from rich.console import Console
+    from rich.progress import Progress
 
     with Progress(transient=True, console=Console(stderr=True)) as bar:
         task = bar.add_task("migrating", total=None)

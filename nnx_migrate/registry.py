@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from nnx_migrate import rulenames
 from nnx_migrate.codemods.deprecated_patterns import DeprecatedPatterns
 from nnx_migrate.codemods.introspection import IntrospectionFunctions
 from nnx_migrate.codemods.keyword_only_rngs import KeywordOnlyRngs
@@ -13,7 +14,6 @@ from nnx_migrate.codemods.sharding_metadata import ShardingMetadata
 from nnx_migrate.codemods.state_methods import StateMethods
 from nnx_migrate.codemods.value_access import ValueAccess
 from nnx_migrate.codemods.variable_metadata import VariableMetadata
-from nnx_migrate import rulenames
 from nnx_migrate.config import Settings
 from nnx_migrate.rule import Rule
 

@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
-
 from nnx_migrate import flax_api
 from nnx_migrate.config import Settings
 from nnx_migrate.index import ClassInfo, ProjectIndex, SourceFile

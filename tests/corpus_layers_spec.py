@@ -1,10 +1,9 @@
 """Cases for the verifier over flax layers taken from old wheels (old_linear.py, old_normalization.py)."""
 
 import jax.numpy as jnp
-from flax import nnx
-
 import old_linear
 import old_normalization
+from flax import nnx
 
 
 def x(*shape):

@@ -103,3 +103,22 @@ def _assert_same_tree(left: Path, right: Path) -> None:
     assert left_files == right_files
     for relative in left_files:
         assert (left / relative).read_text() == (right / relative).read_text(), relative
+
+
+def fixture_tests(rule: str):
+    """The tests every rule has: each fixture pair, and idempotence on each case.
+
+    In a rule's test file: `test_fixture, test_idempotent = fixture_tests(RULE)`."""
+    import pytest
+
+    cases = single_file_cases(rule)
+
+    @pytest.mark.parametrize("case", cases, ids=lambda p: p.stem)
+    def test_fixture(case: Path, tmp_path: Path) -> None:
+        assert_fixture(case, tmp_path, rule)
+
+    @pytest.mark.parametrize("case", cases, ids=lambda p: p.stem)
+    def test_idempotent(case: Path, tmp_path: Path) -> None:
+        assert_idempotent(case, tmp_path, rule)
+
+    return test_fixture, test_idempotent

@@ -6,15 +6,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from fixtures import (
     TESTDATA,
-    assert_fixture,
-    assert_idempotent,
     assert_tree_fixture,
+    fixture_tests,
     single_file_cases,
     tree_cases,
 )
+
 from nnx_migrate.config import Settings
 from nnx_migrate.pipeline import run
 
@@ -22,14 +21,7 @@ RULE = "keyword-only-rngs"
 CASES = single_file_cases(RULE)
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
-def test_fixture(case: Path, tmp_path: Path) -> None:
-    assert_fixture(case, tmp_path, RULE)
-
-
-@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
-def test_idempotent(case: Path, tmp_path: Path) -> None:
-    assert_idempotent(case, tmp_path, RULE)
+test_fixture, test_idempotent = fixture_tests(RULE)
 
 
 @pytest.mark.parametrize("case", tree_cases(RULE), ids=lambda p: p.name)

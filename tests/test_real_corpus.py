@@ -10,8 +10,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from corpus import OLD_FLAX, flax_nnx_sources
+
 from nnx_migrate.config import Settings
 from nnx_migrate.pipeline import run
 

@@ -4,22 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from fixtures import assert_fixture, assert_idempotent, migrate_copy, single_file_cases
+from fixtures import fixture_tests, migrate_copy, single_file_cases
 
 RULE = "state-methods"
 CASES = single_file_cases(RULE)
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
-def test_fixture(case: Path, tmp_path: Path) -> None:
-    assert_fixture(case, tmp_path, RULE)
-
-
-@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
-def test_idempotent(case: Path, tmp_path: Path) -> None:
-    assert_idempotent(case, tmp_path, RULE)
+test_fixture, test_idempotent = fixture_tests(RULE)
 
 
 def reported_lines(case_name: str, tmp_path: Path) -> list[int]:

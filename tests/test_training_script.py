@@ -14,8 +14,8 @@ from collections import Counter
 from pathlib import Path
 
 from nnx_migrate.config import Settings
-from nnx_migrate.verify.envs import baseline_python
 from nnx_migrate.pipeline import run
+from nnx_migrate.verify.envs import baseline_python
 
 SCRIPT = Path(__file__).resolve().parent.parent / "examples" / "train_010"
 NUMBER = re.compile(r"-?\d+(?:\.\d+e[-+]\d+)?")

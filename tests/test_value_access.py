@@ -5,21 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from fixtures import assert_fixture, assert_idempotent, assert_tree_fixture, migrate_copy, single_file_cases, tree_cases
+from fixtures import (
+    assert_tree_fixture,
+    fixture_tests,
+    migrate_copy,
+    single_file_cases,
+    tree_cases,
+)
 
 RULE = "value-access"
 CASES = single_file_cases(RULE)
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
-def test_fixture(case: Path, tmp_path: Path) -> None:
-    assert_fixture(case, tmp_path, RULE)
-
-
-@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
-def test_idempotent(case: Path, tmp_path: Path) -> None:
-    assert_idempotent(case, tmp_path, RULE)
+test_fixture, test_idempotent = fixture_tests(RULE)
 
 
 @pytest.mark.parametrize("case", tree_cases(RULE), ids=lambda p: p.name)

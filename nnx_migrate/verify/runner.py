@@ -31,8 +31,8 @@ def main(request_path: str) -> int:
     request = json.loads(Path(request_path).read_text())
     root = request["root"]
     sys.path.insert(0, root)
-    import jax
     import flax
+    import jax
     from flax import nnx
 
     loaded = dict(np.load(request["load_state"], allow_pickle=False)) if request.get("load_state") else {}
