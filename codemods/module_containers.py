@@ -14,6 +14,8 @@ Pytree:
 | a wrapped list that meets `+`, `*` or `\\|` | `nnx.data([...])` (keeps the Python type) |
 | `isinstance(self.layers, list)` on a wrapped list | `isinstance(self.layers, nnx.List)` |
 | `self.bias = None` where `bias` is elsewhere a Param or Module | `self.bias = nnx.data(None)` |
+| `x: nnx.Data[T]` / `x: nnx.Static[T]` in a dataclass | `x: T = nnx.data()` / `x: T = nnx.static()` |
+| `x: nnx.Data[T]` on a regular Module, `self.x = v` | `x: T`, `self.x = nnx.data(v)` (a class-level `nnx.data()` default would leave a `dataclasses.Field` there) |
 
 Element types come from the project index (classes defined in other files count). Lists
 of ints, strings or functions, classes declared with `pytree=False`, and classes that are
@@ -66,12 +68,14 @@ import ast
 import libcst as cst
 
 from nnx_migrate.command import RuleCommand
+from nnx_migrate.index import dotted_name
 from nnx_migrate.resolve import ARRAY, RNGS, ContainerT, InstanceT, Scope, VariableT
 from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site, version_at_least
 
 NAME = "module-containers"
 LIST_VERSION = "0.12.0"
 DATA_VERSION = "0.11.0"
+STATIC_VERSION = "0.12.1"
 _INCOMPATIBLE_OPERATORS = (ast.Add, ast.Mult, ast.BitOr)
 _GROWERS = ("append", "insert", "extend")
 URL = "https://flax.readthedocs.io/en/latest/migrating/nnx_010_to_nnx_011.html"
@@ -86,6 +90,26 @@ def _wrap(alias: str, function: str):
         call = cst.Call(func=cst.parse_expression(f"{alias}.{function}"), args=[] if empty else [cst.Arg(value)])
         return node.with_changes(value=call)
     return fix
+
+
+def _field_annotation(alias: str, function: str):
+    """`x: nnx.Data[T]` -> `x: T = nnx.data()`; `x: nnx.Data[T] = v` -> `... = nnx.data(default=v)`."""
+    def fix(node: cst.AnnAssign) -> cst.AnnAssign:
+        inner = node.annotation.annotation.slice[0].slice.value
+        arguments = []
+        if node.value is not None:
+            arguments = [cst.Arg(node.value, keyword=cst.Name("default"), equal=cst.AssignEqual(
+                whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))]
+        call = cst.Call(func=cst.parse_expression(f"{alias}.{function}"), args=arguments)
+        return node.with_changes(annotation=node.annotation.with_changes(annotation=inner), value=call,
+                                 equal=cst.AssignEqual() if node.value is None else node.equal)
+    return fix
+
+
+def _unwrap_annotation(node: cst.AnnAssign) -> cst.AnnAssign:
+    """`x: nnx.Data[T]` -> `x: T`."""
+    inner = node.annotation.annotation.slice[0].slice.value
+    return node.with_changes(annotation=node.annotation.with_changes(annotation=inner))
 
 
 def _replace_isinstance_class(alias: str, function: str):
@@ -115,6 +139,7 @@ class ModuleContainers(Rule):
                 continue
             if self._pytree_false(info):
                 continue
+            annotated = self._annotation_sites(info, sites, diagnostics)
             for method in info.methods.values():
                 scope = context.resolver.method_scope(info, method)
                 self_name = _self_name(method)
@@ -123,6 +148,14 @@ class ModuleContainers(Rule):
                 for node in ast.walk(method):
                     target, value = _self_assignment(node, self_name)
                     if target is None:
+                        continue
+                    if target in annotated:
+                        if has_data and annotated[target] is not None:
+                            alias = context.nnx_alias()
+                            if alias is not None:
+                                function = annotated[target]
+                                sites.append(context.site(NAME, node, type(node).__name__, _wrap(alias, function),
+                                                          f"`self.{target} = ...` -> `nnx.{function}(...)`"))
                         continue
                     kind, element_types = self._container_kind(value, scope, info, method, self_name, target)
                     if kind is None:
@@ -165,6 +198,47 @@ class ModuleContainers(Rule):
         if wrapped_any:
             diagnostics.extend(self._module_walks())
         return sites, diagnostics
+
+    # -- `x: nnx.Data[T]` / `x: nnx.Static[T]` -----------------------------------------
+    def _annotation_sites(self, info, sites: list[Site], diagnostics: list[Diagnostic]) -> dict[str, str | None]:
+        """Class-level `nnx.Data[T]` / `nnx.Static[T]` annotations. In a dataclass the
+        field becomes `x: T = nnx.data()`; elsewhere the annotation becomes `x: T` and the
+        attribute's assignments are wrapped (returned: attribute -> function to wrap with)."""
+        context = self.context
+        wrapped: dict[str, str | None] = {}
+        dataclass_style = any((dotted_name(d.func if isinstance(d, ast.Call) else d) or "").endswith("dataclass")
+                              for d in info.node.decorator_list)
+        module_scope = context.resolver.module_scope(context.file)
+        for statement in info.node.body:
+            if not (isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)
+                    and isinstance(statement.annotation, ast.Subscript)):
+                continue
+            marker = context.resolver.qualified(statement.annotation.value, module_scope)
+            function = {"flax.nnx.Data": "data", "flax.nnx.Static": "static"}.get(marker or "")
+            if function is None:
+                continue
+            name = statement.target.id
+            needed = STATIC_VERSION if function == "static" else DATA_VERSION
+            if not version_at_least(context, needed):
+                wrapped[name] = None
+                continue
+            alias = context.nnx_alias()
+            if alias is None:
+                continue
+            if dataclass_style:
+                sites.append(context.site(NAME, statement, "AnnAssign", _field_annotation(alias, function),
+                                          f"`{name}: nnx.{function.title()}[T]` -> `{name}: T = nnx.{function}()`"))
+                wrapped[name] = None  # a dataclass field: nothing assigned in methods
+            else:
+                if statement.value is not None:
+                    diagnostics.append(context.diagnostic(
+                        NAME, statement, f"`{name}: nnx.{function.title()}[T] = ...` on a class that is not a dataclass",
+                        f"drop the annotation wrapper and assign `self.{name} = nnx.{function}(...)` in `__init__`", URL))
+                    continue
+                sites.append(context.site(NAME, statement, "AnnAssign", _unwrap_annotation,
+                                          f"`{name}: nnx.{function.title()}[T]` -> `{name}: T`"))
+                wrapped[name] = function
+        return wrapped
 
     # -- what is assigned ---------------------------------------------------------------
     @staticmethod
