@@ -117,6 +117,7 @@ def test_piped_diff_applies_with_git(tmp_path: Path) -> None:
 def test_file_format_is_kept(tmp_path: Path) -> None:
     files = {
         "crlf.py": GOOD.replace("\n", "\r\n").encode(),
+        "crlf_bom.py": b"\xef\xbb\xbf" + GOOD.replace("\n", "\r\n").encode(),
         "bom.py": b"\xef\xbb\xbf" + GOOD.encode(),
         "latin1.py": b"# -*- coding: latin-1 -*-\n" + GOOD.replace("# weights", "# poids \u00e9").encode("latin-1"),
         "tabs.py": GOOD.replace("    ", "\t").encode(),

@@ -158,3 +158,22 @@ def test_verifier_does_not_import_libcst() -> None:
     code = ("import sys; import nnx_migrate.cli; from nnx_migrate.verify import driver, render, runner; "
             "print('libcst' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+
+
+def test_a_wrong_migration_is_caught_across_flax_versions(tmp_path: Path) -> None:
+    """The example project, migrated, then one ResidualBlock layer dropped by hand: the
+    original under flax 0.11.2 and the migrated code under 0.12.8 disagree on the paths."""
+    original, migrated = tmp_path / "original", tmp_path / "migrated"
+    shutil.copytree(REPO / "examples" / "mlp_project", original)
+    shutil.copytree(original, migrated)
+    run([migrated], Settings(), tmp_path, write=True)
+    residual = migrated / "blocks" / "residual.py"
+    residual.write_text(residual.read_text().replace("self.layers = nnx.List(layers)", "self.layers = nnx.List(layers[:-1])"))
+    result = verify(str(migrated), "--original", str(original), "--baseline-python", str(baseline_python("0.11.2")),
+                    "--json", str(tmp_path / "r.json"), cwd=tmp_path)
+    data = report(result, tmp_path / "r.json")
+    assert result.returncode == 1
+    failed = {c["case"] for c in data["comparisons"] if not c["passed"]}
+    assert failed == {"blocks.residual.ResidualBlock", "mlp.model.MLP"}
+    problems = [p for c in data["comparisons"] if not c["passed"] for p in c["problems"]]
+    assert any("only in the original" in p and "layers/1" in p for p in problems)
