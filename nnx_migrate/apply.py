@@ -28,23 +28,26 @@ class FileError(Exception):
 @dataclass
 class SourceText:
     data: bytes
-    text: str  # the Python the rules see (a notebook's code cells, joined)
+    text: str  # the Python the rules see (a notebook's code cells or a page's blocks, joined)
     encoding: str
-    notebook: object | None = None  # notebook.Notebook for .ipynb files
+    embedded: object | None = None  # notebook.Notebook or docblocks.Page: where the code lives
 
     def render(self, new_text: str) -> bytes:
         """The file's bytes with `new_text` in place of `text`."""
-        if self.notebook is not None:
-            from nnx_migrate import notebook
+        from nnx_migrate import docblocks, notebook
 
-            return notebook.dump(new_text, self.notebook).encode("utf-8")
+        if isinstance(self.embedded, notebook.Notebook):
+            return notebook.dump(new_text, self.embedded).encode("utf-8")
+        if isinstance(self.embedded, docblocks.Page):
+            return docblocks.dump(new_text, self.embedded).encode(self.encoding)
         return new_text.encode(self.encoding)
 
     def diff(self, display: str, new_text: str) -> str:
-        if self.notebook is not None:
+        if self.embedded is not None:
             from nnx_migrate import notebook
 
-            return notebook.cell_diffs(display, self.text, new_text)
+            label = "cell" if isinstance(self.embedded, notebook.Notebook) else "block"
+            return notebook.cell_diffs(display, self.text, new_text, label)
         return unified_diff(display, self.text, new_text)
 
 
@@ -61,6 +64,15 @@ def read_source(path: Path) -> SourceText:
         except (UnicodeDecodeError, notebook.NotebookError) as error:
             raise FileError(f"cannot read the notebook: {error}", data) from error
         return SourceText(data, text, "utf-8", book)
+    if path.suffix in (".md", ".markdown", ".rst"):
+        from nnx_migrate import docblocks
+
+        try:
+            page_text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise FileError(f"cannot decode as utf-8: {error}", data) from error
+        text, page = docblocks.load(page_text, path.suffix)
+        return SourceText(data, text, "utf-8", page)
     return decode_source(data)
 
 

@@ -32,7 +32,7 @@ def project_key(settings, files: list[tuple[Path, bytes]], complete: bool) -> st
     digest = hashlib.sha256()
     digest.update(json.dumps([
         FORMAT, __version__, settings.select, sorted(settings.ignore), list(settings.target_version),
-        settings.unsafe_fixes, complete,
+        settings.unsafe_fixes, complete, settings.include_docs,
     ]).encode())
     for path, data in sorted(files, key=lambda item: str(item[0])):
         digest.update(str(path.absolute()).encode() + b"\0" + hashlib.sha256(data).digest())

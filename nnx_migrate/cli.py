@@ -111,6 +111,7 @@ def migrate(
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="List every rewrite; show tracebacks.")] = False,
     color: Annotated[Optional[bool], typer.Option("--color/--no-color", help="Colour diffs (default: when stdout is a terminal).", show_default=False)] = None,
     stdin_filename: Annotated[Optional[Path], typer.Option("--stdin-filename", help="With `-` as the path: the name of the file read from stdin.")] = None,
+    include_docs: Annotated[Optional[bool], typer.Option("--include-docs/--no-include-docs", help="Also migrate Python blocks in Markdown/MyST/reST pages.", show_default=False)] = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores; small runs use one).", show_default=False)] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the results cache.")] = False,
     cache_dir: Annotated[Optional[Path], typer.Option("--cache-dir", help="Where the results cache lives (default: the user cache directory).")] = None,
@@ -132,7 +133,7 @@ def migrate(
         pyproject = load_pyproject(pyproject_path) if pyproject_path else {}
         settings = build_settings(
             pyproject, select=select, ignore=ignore, target_version=target_version,
-            unsafe_fixes=unsafe_fixes, exclude=exclude, known_rules=RULE_NAMES,
+            unsafe_fixes=unsafe_fixes, exclude=exclude, known_rules=RULE_NAMES, include_docs=include_docs,
         )
     except ConfigError as error:
         typer.echo(f"nnx-migrate: error: {error}", err=True)

@@ -26,9 +26,10 @@ class Settings:
     unsafe_fixes: bool = False
     exclude: list[str] = field(default_factory=list)
     respect_gitignore: bool = True
+    include_docs: bool = False  # also Python blocks in .md / .rst pages
 
 
-_KEYS = {"select", "ignore", "target-version", "unsafe-fixes", "exclude", "respect-gitignore"}
+_KEYS = {"select", "ignore", "target-version", "unsafe-fixes", "exclude", "respect-gitignore", "include-docs"}
 
 
 def find_pyproject(paths: list[Path]) -> Path | None:
@@ -80,6 +81,7 @@ def build_settings(
     unsafe_fixes: bool | None,
     exclude: list[str] | None,
     known_rules: list[str],
+    include_docs: bool | None = None,
 ) -> Settings:
     """Flags win over pyproject values; every rule name and version is validated."""
     def pick(flag, key, default):
@@ -109,4 +111,5 @@ def build_settings(
         unsafe_fixes=bool(pick(unsafe_fixes, "unsafe-fixes", False)),
         exclude=list(pick(exclude, "exclude", [])),
         respect_gitignore=bool(pyproject.get("respect-gitignore", True)),
+        include_docs=bool(pick(include_docs, "include-docs", False)),
     )

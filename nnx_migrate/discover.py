@@ -20,6 +20,7 @@ SKIPPED_DIRECTORIES = frozenset(
 )
 FLAX_MARKERS = (b"nnx", b"flax")
 SOURCE_SUFFIXES = (".py", ".ipynb")
+DOCS_SUFFIXES = (".md", ".markdown", ".rst")
 
 
 def mentions_flax(data: bytes) -> bool:
@@ -86,7 +87,8 @@ def _is_virtualenv(directory: Path) -> bool:
     return (directory / "pyvenv.cfg").exists()
 
 
-def discover(paths: list[Path], root: Path, exclude: list[str], respect_gitignore: bool = True) -> Discovery:
+def discover(paths: list[Path], root: Path, exclude: list[str], respect_gitignore: bool = True,
+             include_docs: bool = False) -> Discovery:
     """Files under `paths`, in a stable (sorted) order, each once."""
     result = Discovery()
     ignores = _Ignores(root.absolute(), respect_gitignore, exclude)
@@ -119,7 +121,7 @@ def discover(paths: list[Path], root: Path, exclude: list[str], respect_gitignor
                     kept.append(name)
                 subdirectories[:] = kept
                 for name in sorted(filenames):
-                    if not name.endswith(SOURCE_SUFFIXES):
+                    if not name.endswith(SOURCE_SUFFIXES + (DOCS_SUFFIXES if include_docs else ())):
                         continue
                     child = base / name
                     if ignores.ignored(child.absolute(), False):

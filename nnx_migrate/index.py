@@ -275,6 +275,7 @@ class ProjectIndex:
         self.files: dict[Path, SourceFile] = {}
         self.classes: dict[str, ClassInfo] = {}
         self.classes_by_node: dict[int, ClassInfo] = {}
+        self._modules: set[str] = set()
         # attribute name -> every value stored to `<anything>.<name>` outside `self`
         self.foreign_attribute_stores: dict[str, list[tuple[ast.expr | None, SourceFile]]] = {}
         self._kind_cache: dict[tuple[str, str], bool] = {}
@@ -289,6 +290,12 @@ class ProjectIndex:
 
     def add_file(self, path: Path, text: str, tree: ast.Module) -> SourceFile:
         module, is_package = module_name_for(path)
+        if path.suffix != ".py":
+            module = f"{module}[{path.suffix[1:]}]"  # a notebook or page: never imported by name
+        if module in self._modules:
+            # two scripts named alike in different folders: keep their classes apart
+            module = f"{module}[{len(self._modules)}]"
+        self._modules.add(module)
         file = SourceFile(path=path, module=module, text=text, tree=tree, is_package=is_package)
         _walk(self, file)
         self.files[path] = file

@@ -15,8 +15,8 @@ import json
 import re
 from dataclasses import dataclass, field
 
-MARKER = "# nnx-migrate: notebook cell {}"
-_MARKER_LINE = re.compile(r"^# nnx-migrate: notebook cell (\d+)\r?\n?$")
+MARKER = "# nnx-migrate: embedded code {}"
+_MARKER_LINE = re.compile(r"^# nnx-migrate: embedded code (\d+)\r?\n?$")
 _MAGIC = re.compile(r"^\s*[%!]", re.MULTILINE)
 
 
@@ -105,8 +105,8 @@ def dump(text: str, notebook: Notebook) -> str:
     return _dump(document, notebook.indent, notebook.trailing_newline)
 
 
-def cell_diffs(display: str, old_text: str, new_text: str) -> str:
-    """A unified diff per changed cell, each headed with its cell number."""
+def cell_diffs(display: str, old_text: str, new_text: str, label: str = "cell") -> str:
+    """A unified diff per changed cell (or docs block), each headed with its number."""
     old_cells, new_cells = split(old_text), split(new_text)
     out = []
     for number, old in old_cells.items():
@@ -114,7 +114,7 @@ def cell_diffs(display: str, old_text: str, new_text: str) -> str:
         if new != old:
             out.extend(difflib.unified_diff(
                 old.splitlines(keepends=True), new.splitlines(keepends=True),
-                fromfile=f"a/{display}:cell_{number}", tofile=f"b/{display}:cell_{number}",
+                fromfile=f"a/{display}:{label}_{number}", tofile=f"b/{display}:{label}_{number}",
             ))
             if out and not out[-1].endswith("\n"):
                 out[-1] += "\n"

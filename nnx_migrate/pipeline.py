@@ -84,7 +84,7 @@ def run(paths: list[Path], settings: Settings, root: Path, *, write: bool, jobs:
         cache_dir: Path | None = None, progress=None) -> RunResult:
     """`cache_dir`: reuse and store results there (None: no cache). `progress(done, total)`
     is called as files are rewritten."""
-    discovery = discover(paths, root, settings.exclude, settings.respect_gitignore)
+    discovery = discover(paths, root, settings.exclude, settings.respect_gitignore, settings.include_docs)
     results: list[FileResult] = []
     read: dict[Path, SourceText] = {}
     unreadable: dict[Path, bytes | None] = {}
@@ -192,11 +192,16 @@ def _index_file(index: ProjectIndex, results: list[FileResult], sources, path: P
     else:
         sources[path] = source
         index.add_file(path, source.text, tree)
-        if source.notebook is not None:
-            from nnx_migrate.notebook import skipped_sources
+        if source.embedded is not None:
+            # code left out (magics, doctests) may still call what a rule changes
+            from nnx_migrate.notebook import Notebook, skipped_sources
 
-            for number, text in skipped_sources(source.notebook).items():
-                index.unprocessed[path.with_name(f"{path.name}#cell{number}")] = text.encode("utf-8")
+            if isinstance(source.embedded, Notebook):
+                left_out = {f"cell{n}": text for n, text in skipped_sources(source.embedded).items()}
+            else:
+                left_out = {f"line{n}": text for n, text in source.embedded.skipped.items()}
+            for where, text in left_out.items():
+                index.unprocessed[path.with_name(f"{path.name}#{where}")] = text.encode("utf-8")
         return 1
     results.append(FileResult(path, display_path(path), "failed", error=error_text))
     index.unprocessed[path] = source.data
@@ -257,9 +262,9 @@ def _rewrite_one(file, source: SourceText, index, resolver, settings, rules) -> 
         return result
     result.diagnostics = rewrite.diagnostics
     result.suppressed = rewrite.suppressed
-    if source.notebook is not None:
-        rewrite.edits, result.diagnostics = _in_cells(source.text, rewrite.edits, result.diagnostics)
-        result.diagnostics += _notebook_notes(source)
+    if source.embedded is not None:
+        rewrite.edits, result.diagnostics = _in_cells(source, rewrite.edits, result.diagnostics)
+        result.diagnostics += _embedded_notes(source)
     if rewrite.new_text != source.text:
         result.old_text = source.text
         result.edits = rewrite.edits
@@ -269,25 +274,34 @@ def _rewrite_one(file, source: SourceText, index, resolver, settings, rules) -> 
     return result
 
 
-def _in_cells(text: str, edits: list[Edit], diagnostics: list[Diagnostic]):
-    """Positions in a notebook's joined text -> the cell and the line within it."""
+def _in_cells(source: SourceText, edits: list[Edit], diagnostics: list[Diagnostic]):
+    """Positions in a notebook's (or page's) joined text -> the cell (block) and line in it."""
     from dataclasses import replace
 
-    from nnx_migrate.notebook import locate
+    from nnx_migrate.notebook import Notebook, locate
+
+    is_notebook = isinstance(source.embedded, Notebook)
 
     def moved(item):
-        cell, line = locate(text, item.line)
-        if cell is None:
+        number, line = locate(source.text, item.line)
+        if number is None:
             return item
-        return replace(item, line=line, message=f"cell {cell}: {item.message}")
+        if is_notebook:
+            return replace(item, line=line, message=f"cell {number}: {item.message}")
+        return replace(item, line=source.embedded.blocks[number].start + line)  # the page's own line
 
     return [moved(e) for e in edits], [moved(d) for d in diagnostics]
 
 
-def _notebook_notes(source: SourceText) -> list[Diagnostic]:
-    skipped = getattr(source.notebook, "skipped", [])
-    return [Diagnostic("notebook", 1, 0, f"cell {number} uses IPython magics (`%`, `!`) and was not migrated",
-                       "migrate that cell by hand, or move its Python into a cell of its own") for number in skipped]
+def _embedded_notes(source: SourceText) -> list[Diagnostic]:
+    from nnx_migrate.notebook import Notebook
+
+    if isinstance(source.embedded, Notebook):
+        return [Diagnostic("notebook", 1, 0, f"cell {number} uses IPython magics (`%`, `!`) and was not migrated",
+                           "migrate that cell by hand, or move its Python into a cell of its own")
+                for number in source.embedded.skipped]
+    return [Diagnostic("docs", line, 0, "this code block does not parse on its own (a doctest or a fragment?) "
+                       "and was not migrated", "migrate it by hand") for line in source.embedded.skipped]
 
 
 def run_stdin(data: bytes, path: Path, settings: Settings) -> RunResult:
