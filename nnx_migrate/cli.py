@@ -94,6 +94,7 @@ def migrate(
     paths: Annotated[list[Path], typer.Argument(help="Files or directories to migrate.", show_default=False)],
     diff: Annotated[bool, typer.Option("--diff", help="Print unified diffs and write nothing.")] = False,
     check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if any file would change.")] = False,
+    review: Annotated[bool, typer.Option("--review", help="Walk the changes hunk by hunk; write only the accepted ones.")] = False,
     select: Annotated[Optional[list[str]], typer.Option("--select", help="Only these rules (comma-separated or repeated).")] = None,
     ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="Skip these rules.")] = None,
     target_version: Annotated[
@@ -156,7 +157,7 @@ def migrate(
         try:
             with _progress_bar(enabled=not quiet) as progress:
                 result = run(
-                    paths, settings, _project_root(paths, pyproject_path), write=not (diff or check),
+                    paths, settings, _project_root(paths, pyproject_path), write=not (diff or check or review),
                     jobs=jobs or os.cpu_count() or 1, progress=progress,
                     cache_dir=None if no_cache else (cache_dir or default_directory()),
                 )
@@ -166,6 +167,13 @@ def migrate(
             raise typer.Exit(130)
         finally:
             signal.signal(signal.SIGTERM, previous)
+    if review and not (diff or check):
+        from nnx_migrate.review import review as run_review
+
+        counts = run_review(result)
+        typer.echo(f"{counts['accepted']} hunk(s) accepted, {counts['rejected']} rejected; "
+                   f"{counts['files']} file(s) written", err=True)
+        raise typer.Exit(123 if result.failed or counts["failed"] else 0)
     if diff:
         print_diffs(result, color)
     if output_format is OutputFormat.json:
