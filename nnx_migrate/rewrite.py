@@ -175,7 +175,7 @@ def _regions(context: FileContext, sites: list[Site]) -> list[tuple[int, int, li
         while statement is not None and not _starts_its_line(context, statement):
             statement = context.enclosing_statement(context.parent(statement))
         if statement is None:  # a site outside any statement: the whole module
-            spans.append((1, len(_LINE.findall(context.file.text)), site))
+            spans.append((1, len(_lines(context)), site))
             continue
         first = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", []))])
         spans.append((first, statement.end_lineno, site))
@@ -190,10 +190,17 @@ def _regions(context: FileContext, sites: list[Site]) -> list[tuple[int, int, li
     return regions
 
 
+def _lines(context: FileContext) -> list[str]:
+    """The file's lines with their endings, split once per file."""
+    if context.lines is None:
+        context.lines = _LINE.findall(context.file.text)
+    return context.lines
+
+
 def _starts_its_line(context: FileContext, statement: ast.stmt) -> bool:
     """Nothing but indentation precedes the statement on its first line (not `else: x`,
     not `a = 1; x`), so its lines can be parsed on their own."""
-    line = _LINE.findall(context.file.text)[statement.lineno - 1].encode("utf-8")
+    line = _lines(context)[statement.lineno - 1].encode("utf-8")
     prefix, rest = line[: statement.col_offset], line[statement.col_offset :]
     return not prefix.strip() and not rest.startswith(b"elif")  # an `elif` is an If in an If
 

@@ -1,5 +1,5 @@
-"""What every rule shares: the sites it fixes, the diagnostics it reports, the per-file
-context it analyses, and the libcst codemod command that runs it standalone.
+"""What every rule shares: the sites it fixes, the diagnostics it reports and the per-file
+context it analyses.
 
 This module does not import libcst (a warm, cached run never needs it); the libcst
 codemod command that runs a rule standalone lives in command.py.
@@ -97,6 +97,7 @@ class FileContext:
     resolver: Resolver
     settings: Settings
     _line_bytes: list[bytes] | None = field(default=None, repr=False)
+    lines: list[str] | None = field(default=None, repr=False)  # with endings; see rewrite._lines
     # (module, name) imports the file's sites need (`from flax import nnx`)
     required_imports: set[tuple[str, str]] = field(default_factory=set)
 

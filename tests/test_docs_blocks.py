@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 from fixtures import TESTDATA
+
 from nnx_migrate.config import Settings
 from nnx_migrate.pipeline import run
 
