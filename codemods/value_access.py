@@ -309,10 +309,10 @@ class ValueAccess(Rule):
         receiver = context.resolver.type_of(node.value, visit.scope)
         if isinstance(receiver, VariableT):
             return receiver
-        if receiver is None and isinstance(node.value, ast.Name):
-            checked = context.isinstance_narrowing(node.value)
-            if checked and all(context.index.is_variable_class(c) for c in checked):
-                return VariableT(checked[0], False)
+        if receiver is None:
+            narrowed = context.narrowed_type(node.value)
+            if isinstance(narrowed, VariableT):
+                return narrowed
         if receiver == STATE and isinstance(node.value, (ast.Subscript, ast.Attribute)):
             # `state['w'].value` is a leaf only if nothing is looked up below it: on
             # `state.value.kernel`, `value` is a sub-State (MultiHeadAttention has one).

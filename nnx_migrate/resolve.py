@@ -409,24 +409,37 @@ class Resolver:
         if qualified is not None:
             return None  # a module attribute or class, not an instance attribute
         base = self.type_of(node.value, scope)
-        attr = node.attr
+        found = self.member_type(base, node.attr)
+        if found is None and base is None and self._root_is_instance(node.value, scope):
+            return self.fallback_attributes().get(node.attr)
+        return found
+
+    def member_type(self, base: Type, attr: str) -> Type:
+        """Type of `<something of type base>.attr`."""
         if isinstance(base, InstanceT):
-            found = self.instance_attribute(base.cls, attr)
-            if found is not None:
-                return found
-        elif base == RNGS:
+            return self.instance_attribute(base.cls, attr)
+        if base == RNGS:
             return None if attr in flax_api.RNGS_METHODS or attr.startswith("_") else RNG_STREAM
-        elif base == RNG_STREAM:
+        if base == RNG_STREAM:
             cls = flax_api.RNG_STREAM_ATTRIBUTES.get(attr)
             return VariableT(f"{flax_api.NNX}.{cls}", True) if cls else None
-        elif base == STATE:
+        if base == STATE:
             return STATE
-        elif base == ARRAY:
+        if base == ARRAY:
             return ARRAY if attr in ("T", "real", "imag", "mT") else None
-        elif isinstance(base, VariableT) and base.array and attr in ("T", "mT"):
+        if isinstance(base, VariableT) and base.array and attr in ("T", "mT"):
             return ARRAY
-        if base is None and self._root_is_instance(node.value, scope):
-            return self.fallback_attributes().get(attr)
+        return None
+
+    def class_type(self, qualified: str) -> Type:
+        """The type of an instance of the class named `qualified` (from `isinstance`)."""
+        bare = flax_api.flax_name(qualified)
+        if bare in ("Rngs", "RngStream", "State"):
+            return {"Rngs": RNGS, "RngStream": RNG_STREAM, "State": STATE}[bare]
+        if self.index.is_variable_class(qualified):
+            return VariableT(qualified, False)
+        if self.index.is_nnx_class(qualified) or self.index.lookup_class(qualified):
+            return InstanceT(qualified)
         return None
 
     def _root_is_instance(self, node: ast.expr, scope: Scope) -> bool:

@@ -199,6 +199,26 @@ class FileContext:
             child, node = node, self.parent(node)
         return found
 
+    def narrowed_type(self, node: ast.expr):
+        """The type of a name, or of an attribute chain on a name (`key.key`), inside an
+        `isinstance` check of that name (one class, or several Variable classes)."""
+        chain = []
+        while isinstance(node, ast.Attribute):
+            chain.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return None
+        checked = set(self.isinstance_narrowing(node))
+        if len(checked) > 1 and all(self.index.is_variable_class(c) for c in checked):
+            found = self.resolver.class_type(f"{flax_api.NNX}.Variable")  # any of several Variable types
+        elif len(checked) == 1:
+            found = self.resolver.class_type(checked.pop())
+        else:
+            return None
+        for attr in reversed(chain):
+            found = self.resolver.member_type(found, attr)
+        return found
+
     def _isinstance_classes(self, test: ast.expr, name: str, scope: Scope) -> list[str]:
         if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
             return [c for value in test.values for c in self._isinstance_classes(value, name, scope)]

@@ -51,3 +51,14 @@ def generic(tree):
         if isinstance(node, int):
             print(node.value)
     return leaves, mapped
+
+
+def keys(streams):
+    for key in streams:
+        if isinstance(key, nnx.RngStream):
+            key = key.key.value
+    return streams
+
+
+def stats(leaves):
+    return [v.value for v in leaves if isinstance(v, (nnx.BatchStat, nnx.Param))]
