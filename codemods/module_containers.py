@@ -68,7 +68,7 @@ import ast
 import libcst as cst
 
 from nnx_migrate.command import RuleCommand
-from nnx_migrate.index import dotted_name
+from nnx_migrate.index import dotted_name, self_parameter
 from nnx_migrate.resolve import ARRAY, RNGS, ContainerT, InstanceT, Scope, VariableT
 from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site, version_at_least
 
@@ -142,7 +142,7 @@ class ModuleContainers(Rule):
             annotated = self._annotation_sites(info, sites, diagnostics)
             for method in info.methods.values():
                 scope = context.resolver.method_scope(info, method)
-                self_name = _self_name(method)
+                self_name = self_parameter(method)
                 if self_name is None:
                     continue
                 for node in ast.walk(method):
@@ -307,7 +307,7 @@ class ModuleContainers(Rule):
         """What any method appends to (or stores in) `self.<target>`."""
         types = []
         for method in info.methods.values():
-            self_name = _self_name(method)
+            self_name = self_parameter(method)
             if self_name is None:
                 continue
             scope = self.context.resolver.method_scope(info, method)
@@ -428,14 +428,6 @@ def _is_str_key(key: ast.expr, resolver, scope) -> bool:
 
 def _is_self_attribute(node: ast.expr, attr: str, self_name: str) -> bool:
     return isinstance(node, ast.Attribute) and node.attr == attr and isinstance(node.value, ast.Name) and node.value.id == self_name
-
-
-def _self_name(method) -> str | None:
-    decorators = {getattr(d, "id", None) for d in method.decorator_list}
-    if decorators & {"staticmethod", "classmethod"}:
-        return None
-    positional = [*method.args.posonlyargs, *method.args.args]
-    return positional[0].arg if positional else None
 
 
 def _self_assignment(node: ast.AST, self_name: str) -> tuple[str | None, ast.expr | None]:

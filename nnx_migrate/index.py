@@ -211,7 +211,8 @@ def _collect_class(index: ProjectIndex, file: SourceFile, node: ast.ClassDef) ->
                     info.attribute_bindings.setdefault(target.id, []).append((statement.value, None, False))
 
 
-def _self_name(method: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+def self_parameter(method: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+    """The name of a method's `self` parameter (None for static and class methods)."""
     decorators = {dotted_name(d) for d in method.decorator_list}
     if decorators & {"staticmethod", "classmethod"}:
         return None
@@ -242,7 +243,7 @@ def _collect_self_bindings(index: ProjectIndex, file: SourceFile) -> None:
             continue
         info, method = classes[id(found[0])], found[1]
         if id(method) not in self_names:
-            self_names[id(method)] = _self_name(method)
+            self_names[id(method)] = self_parameter(method)
         self_name = self_names[id(method)]
         if self_name is None:
             continue
