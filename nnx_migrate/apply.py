@@ -7,9 +7,11 @@ only ever replaces expressions inside lines.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import io
 import os
+import signal
 import stat
 import tempfile
 import tokenize
@@ -120,19 +122,34 @@ def write_atomic(path: Path, expected_old: bytes, new_data: bytes) -> None:
         mode = stat.S_IMODE(path.stat().st_mode)
     except OSError as error:
         raise FileError(f"cannot re-read before writing: {error.strerror or error}") from error
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".nnx-migrate")
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(new_data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException as error:
+    with _signals_held():
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".nnx-migrate")
         try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        if isinstance(error, OSError):
-            raise FileError(f"cannot write: {error.strerror or error}") from error
-        raise
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(new_data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(temporary, mode)
+            os.replace(temporary, path)
+        except BaseException as error:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+            if isinstance(error, OSError):
+                raise FileError(f"cannot write: {error.strerror or error}") from error
+            raise
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """Ctrl-C and SIGTERM wait until the file is replaced (or the temporary removed), so an
+    interruption never leaves a temporary file behind; they are delivered right after."""
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not on POSIX
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
