@@ -284,8 +284,9 @@ class ProjectIndex:
         self.flax_names_used: set[str] = set()
         # files that could not be read or parsed: rules that need every caller check them
         self.unprocessed: dict[Path, bytes | None] = {}  # None: unreadable
-        # False when only single files were given: callers elsewhere cannot be seen
-        self.complete = True
+        # True only when whole folders were given: otherwise (single files, stdin, libcst's
+        # tool) callers elsewhere cannot be seen, and rules that need them only report
+        self.complete = False
         # project-wide results that rules compute once (keyed by rule name)
         self.cache: dict[str, object] = {}
 

@@ -305,25 +305,18 @@ def _embedded_notes(source: SourceText) -> list[Diagnostic]:
 
 
 def run_stdin(data: bytes, path: Path, settings: Settings) -> RunResult:
-    """Migrate one file's bytes (from stdin), as if they were the file at `path`."""
-    discovery = Discovery(files=[path])
-    result = FileResult(path, display_path(path), "unchanged", new_text=None)
-    try:
-        source = decode_source(data)
-        tree = _parse(path, source.text)
-    except FileError as error:
-        result.status, result.error = "failed", str(error)
-        return RunResult([result], discovery, 1, 0, False)
-    except SyntaxError as error:
-        result.status, result.error = "failed", f"syntax error at line {error.lineno}: {error.msg}"
-        return RunResult([result], discovery, 1, 0, False)
+    """Migrate one file's bytes (from stdin), as if they were the file at `path`. The
+    index holds only this file, so it is incomplete: callers elsewhere are unseen."""
     from nnx_migrate.registry import selected_rules
 
+    discovery = Discovery(files=[path])
+    results: list[FileResult] = []
+    try:
+        source = decode_source(data)
+    except FileError as error:
+        return RunResult([FileResult(path, display_path(path), "failed", error=str(error))], discovery, 1, 0, False)
     index = ProjectIndex()
-    file = index.add_file(path, source.text, tree)
-    rules = selected_rules(settings)
-    resolver = Resolver(index)
-    for rule in rules:
-        rule.prepare(index, resolver, settings)
-    result = _rewrite_one(file, source, index, resolver, settings, rules)
-    return RunResult([result], discovery, 1, 1, False)
+    sources: dict[Path, SourceText] = {}
+    if not _index_file(index, results, sources, path, source):
+        return RunResult(results, discovery, 1, 0, False)
+    return RunResult(_rewrite_all(index, sources, settings, selected_rules(settings)), discovery, 1, 1, False)

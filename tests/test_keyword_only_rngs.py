@@ -72,3 +72,21 @@ def test_changed_signatures_are_announced(tmp_path: Path) -> None:
     result = run([root], Settings(select=[RULE]), root, write=False)
     announced = sorted(e.message.split("`")[1] for f in result.changed for e in f.edits if e.announce)
     assert announced == ["pkg.layers.Block.__init__", "pkg.model.Model.__init__", "pkg.model.Residual.__init__"]
+
+
+def test_stdin_and_libcst_tool_only_report(tmp_path: Path) -> None:
+    """A single file from stdin or from libcst's tool: its callers elsewhere are unseen."""
+    import subprocess
+    import sys
+
+    source = (TESTDATA / RULE / "cross_file" / "input" / "pkg" / "layers.py").read_text()
+    stdin = subprocess.run([sys.executable, "-m", "nnx_migrate", "-", "--select", RULE, "--no-cache"],
+                           input=source, capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert stdin.returncode == 0 and stdin.stdout == source
+    assert "only single files were given" in stdin.stderr
+    target = tmp_path / "layers.py"
+    target.write_text(source)
+    subprocess.run([sys.executable, "-m", "libcst.tool", "codemod", "-x", "--no-format", "--hide-progress",
+                    "nnx_migrate.codemods.keyword_only_rngs.KeywordOnlyRngsCommand", str(target)],
+                   capture_output=True, text=True, timeout=120, check=True)
+    assert target.read_text() == source
