@@ -106,13 +106,9 @@ class FileContext:
         return self.settings.target_version
 
     def visits(self, *types: type) -> list[Visit]:
-        """The file's nodes of these types (all nodes if none given), in source order,
-        each with its scope and parent. The walk was done once, by the index."""
-        if types:
-            nodes = self.file.nodes(*types)
-        else:
-            nodes = self.file.nodes(*self.file.by_type)
-        return [Visit(node, self) for node in nodes]
+        """The file's nodes of these types, in source order, each with its parent and
+        (on demand) its scope. The walk was done once, by the index."""
+        return [Visit(node, self) for node in self.file.nodes(*types)]
 
     def parent(self, node: ast.AST) -> ast.AST | None:
         return self.file.parents.get(id(node))
