@@ -187,7 +187,7 @@ class OptimizerApi(Rule):
                     and scope.find(model.id) is not None and len(scope.find(model.id).bindings[model.id]) == 1:
                 return model.id, ""
             return None, "the Optimizer was built from an expression that is not a plain name in scope"
-        if binding[0] in ("annotation", "unknown") and isinstance(owner.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        if binding[0] in ("annotation", "param") and isinstance(owner.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return self._model_from_callers(owner, receiver.id, depth)
         return None, f"`{receiver.id}` does not come from `nnx.Optimizer(...)` here"
 

@@ -81,7 +81,7 @@ import libcst as cst
 
 from nnx_migrate import flax_api
 from nnx_migrate.command import RuleCommand
-from nnx_migrate.resolve import STATE, VariableT
+from nnx_migrate.resolve import GRAPH_ELEMENT, STATE, VariableT
 from nnx_migrate.rule import (
     Diagnostic,
     FileContext,
@@ -313,13 +313,14 @@ class ValueAccess(Rule):
             narrowed = context.narrowed_type(node.value)
             if isinstance(narrowed, VariableT):
                 return narrowed
-        if receiver == STATE and isinstance(node.value, (ast.Subscript, ast.Attribute)):
+        if receiver in (STATE, GRAPH_ELEMENT) and isinstance(node.value, (ast.Subscript, ast.Attribute)):
             # `state['w'].value` is a leaf only if nothing is looked up below it: on
-            # `state.value.kernel`, `value` is a sub-State (MultiHeadAttention has one).
+            # `state.value.kernel`, `value` is a sub-State (MultiHeadAttention has one),
+            # and `layers[0].value(x)` calls a submodule.
             parent = visit.parent
             if isinstance(parent, ast.Attribute) and parent.value is node and parent.attr not in PASSTHROUGH_ATTRIBUTES:
                 return None
-            if isinstance(parent, ast.Subscript) and parent.value is node:
+            if isinstance(parent, (ast.Subscript, ast.Call)) and getattr(parent, "value", getattr(parent, "func", None)) is node:
                 return None
             return VariableT(f"{flax_api.NNX}.Variable", False)
         return None

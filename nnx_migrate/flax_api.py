@@ -153,3 +153,16 @@ def parse_version(text: str) -> tuple[int, int, int]:
 
 def format_version(version: tuple[int, int, int]) -> str:
     return ".".join(map(str, version))
+
+# Transforms that call the wrapped function with the caller's arguments (graph nodes
+# such as Modules and Variables arrive as themselves) and return what it returns.
+CALL_PRESERVING_TRANSFORMS = frozenset({"jit", "remat", "checkpoint"})
+# Transforms that pass the caller's graph-node arguments through to the function.
+ARGUMENT_PRESERVING_TRANSFORMS = CALL_PRESERVING_TRANSFORMS | {"grad", "value_and_grad", "vmap"}
+# `nnx.grad(f)(model)` / `nnx.value_and_grad(f)(model)`: gradients of a Module are a State.
+GRADIENT_TRANSFORMS = frozenset({"grad", "value_and_grad"})
+# Pytree functions that return their first argument's structure: a Variable stays one.
+STRUCTURE_PRESERVING_FUNCTIONS = frozenset(
+    {"jax.lax.with_sharding_constraint", "jax.sharding.reshard", "jax.device_put"}
+)
+TREE_MAP_FUNCTIONS = frozenset({"jax.tree.map", "jax.tree_util.tree_map", "jax.tree_map"})

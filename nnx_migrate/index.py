@@ -280,6 +280,7 @@ class ProjectIndex:
         # attribute name -> every value stored to `<anything>.<name>` outside `self`
         self.foreign_attribute_stores: dict[str, list[tuple[ast.expr | None, SourceFile]]] = {}
         self._kind_cache: dict[tuple[str, str], bool] = {}
+        self._mro_cache: dict[str, list[str]] = {}
         # flax.nnx names the project refers to (`nnx.BatchNorm`, `from flax.nnx import Linear`)
         self.flax_names_used: set[str] = set()
         # files that could not be read or parsed: rules that need every caller check them
@@ -346,15 +347,51 @@ class ProjectIndex:
         return self._is_kind(qualname, "variable", flax_api.VARIABLE_CLASSES)
 
     def mro(self, qualname: str) -> list[str]:
-        """The class and its bases, depth first, each once."""
+        """The method resolution order, by Python's C3 linearization. Bases outside the
+        project end their branch; a hierarchy Python would reject (or a cycle) falls back
+        to depth-first order, each class once."""
+        cached = self._mro_cache.get(qualname)
+        if cached is None:
+            cached = self._linearize(qualname, frozenset()) or self._depth_first(qualname)
+            self._mro_cache[qualname] = cached
+        return list(cached)
+
+    def _linearize(self, qualname: str, seen: frozenset) -> list[str] | None:
+        if qualname in seen or len(seen) > 64:
+            return None
+        info = self.lookup_class(qualname)
+        bases = info.bases if info is not None else []
+        sequences = []
+        for base in bases:
+            linear = self._mro_cache.get(base) or self._linearize(base, seen | {qualname})
+            if linear is None:
+                return None
+            sequences.append(list(linear))
+        sequences.append(list(bases))
+        order = [qualname]
+        while any(sequences):
+            sequences = [s for s in sequences if s]
+            for sequence in sequences:
+                head = sequence[0]
+                if not any(head in other[1:] for other in sequences):
+                    break
+            else:
+                return None  # no consistent order: Python raises TypeError here
+            order.append(head)
+            for sequence in sequences:
+                if sequence[0] == head:
+                    del sequence[0]
+        return order
+
+    def _depth_first(self, qualname: str) -> list[str]:
         order: list[str] = []
         stack = [qualname]
         while stack:
-            name = stack.pop(0)
+            name = stack.pop()
             if name in order:
                 continue
             order.append(name)
             info = self.lookup_class(name)
             if info is not None:
-                stack.extend(info.bases)
+                stack.extend(reversed(info.bases))
         return order

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Union
 
 from nnx_migrate import flax_api
+from nnx_migrate.flow import BindingTable, FlowAnalysis
 from nnx_migrate.index import ClassInfo, ProjectIndex, SourceFile, dotted_name
 
 
@@ -46,8 +47,29 @@ ARRAY = Simple("Array")
 NONE = Simple("None")
 GRAPHDEF = Simple("GraphDef")
 FLAT_STATE = Simple("FlatState")  # iterates as (path, Variable) pairs
+# An item of an nnx.List / nnx.Dict whose contents are not known: a Variable, a Module,
+# a container or a static value. `.value` on it, with nothing looked up below, is a
+# Variable's (as for an nnx.State leaf).
+GRAPH_ELEMENT = Simple("GraphElement")
 
-Type = Union[VariableT, InstanceT, ContainerT, Simple, None]
+
+@dataclass(frozen=True)
+class TupleT:
+    elements: tuple  # of Type, by position
+
+
+@dataclass(frozen=True)
+class SplitT:
+    """`nnx.split(...)` (a GraphDef, then States) or `nnx.split_state(...)` (States)."""
+    graphdef_first: bool
+
+
+@dataclass(frozen=True)
+class FunctionT:
+    node: ast.AST  # a def or lambda: calling it gives its summary's type
+
+
+Type = Union[VariableT, InstanceT, ContainerT, TupleT, SplitT, FunctionT, Simple, None]
 
 _ARRAY_METHODS = frozenset(
     {"astype", "reshape", "transpose", "sum", "mean", "max", "min", "squeeze", "ravel",
@@ -80,35 +102,47 @@ def join(types: list[Type]) -> Type:
 
 SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.ListComp, ast.SetComp,
                 ast.GeneratorExp, ast.DictComp, ast.Module)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 _BINDING_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign, ast.AnnAssign, ast.AugAssign,
                   ast.For, ast.AsyncFor, ast.NamedExpr, ast.With, ast.AsyncWith, ast.ExceptHandler, ast.Import,
                   ast.ImportFrom, ast.Global, ast.Nonlocal, ast.MatchAs, ast.MatchStar, ast.MatchMapping)
+
+# Evaluation limits, as pyright keeps them: nesting of one evaluation (beyond it the
+# answer is "unknown", which is never rewritten), and steps per file (beyond it the file
+# is reported and left alone).
+MAX_EVALUATION_DEPTH = 120
+STEPS_PER_FILE_NODE = 200
+MIN_STEPS_PER_FILE = 500_000
+
+
+class AnalysisBudgetExceeded(Exception):
+    """Type evaluation of a file took more steps than its budget allows."""
+
+    def __init__(self, file: SourceFile, where: str, steps: int):
+        super().__init__(f"type analysis stopped after {steps} evaluation steps in {where}; file left untouched")
+        self.where = where
 
 
 class Scope:
     """A function, lambda, comprehension, class body or module: its name bindings."""
 
-    def __init__(self, node: ast.AST, parent: Scope | None, file: SourceFile,
+    def __init__(self, node: ast.AST, parent: Scope | None, file: SourceFile, table: BindingTable,
                  cls: ClassInfo | None = None, binding_nodes: list[ast.AST] = ()):
         self.node = node
         self.parent = parent
         self.file = file
         self.cls = cls  # the class whose method this is
-        # name -> list of binding descriptors (tuples, see `_bind_node`)
+        # name -> list of binding descriptors (tuples, see `flow.BindingTable`)
         self.bindings: dict[str, list[tuple]] = {}
-        self._collect(binding_nodes)
-
-    # -- collection -------------------------------------------------------------------
-    def _collect(self, binding_nodes) -> None:
-        node = self.node
+        self.parameters: dict[str, frozenset] = {}
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             self._collect_parameters(node)
-        elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+        elif isinstance(node, _COMPREHENSIONS):
             for generator in node.generators:
-                self._bind_target(generator.target, ("iter", generator.iter))
-            return
-        for binding in binding_nodes:
-            self._bind_node(binding)
+                binding_nodes = [*binding_nodes, generator]
+        for binding_node in binding_nodes:
+            for name, binding in table.of(binding_node):
+                self._add(name, binding)
 
     def _collect_parameters(self, node) -> None:
         arguments = node.args
@@ -120,65 +154,23 @@ class Scope:
             if position == 0 and self.cls is not None and arg in positional and not (
                 decorators & {"staticmethod", "classmethod"}
             ):
-                self._add(arg.arg, ("self", self.cls.qualname))
+                binding = ("self", self.cls.qualname)
             elif getattr(arg, "annotation", None) is not None:
-                self._add(arg.arg, ("annotation", arg.annotation))
+                binding = ("annotation", arg.annotation)
             elif arg.arg == "rngs" and self.cls is not None:
-                self._add(arg.arg, ("rngs_parameter",))
+                binding = ("rngs_parameter",)
             else:
-                self._add(arg.arg, ("unknown",))
+                binding = ("param", node, arg.arg)
+            self._add(arg.arg, binding)
+            self.parameters[arg.arg] = frozenset((binding,))
         for arg in (arguments.vararg, arguments.kwarg):
             if arg is not None:
                 self._add(arg.arg, ("unknown",))
+                self.parameters[arg.arg] = frozenset((("unknown",),))
 
     def _add(self, name: str, binding: tuple) -> None:
         self.bindings.setdefault(name, []).append(binding)
 
-    def _bind_target(self, target: ast.expr, binding: tuple) -> None:
-        if isinstance(target, ast.Name):
-            self._add(target.id, binding)
-        elif isinstance(target, (ast.Tuple, ast.List)):
-            for position, element in enumerate(target.elts):
-                if isinstance(element, ast.Starred):
-                    self._bind_target(element.value, ("unknown",))
-                else:
-                    self._bind_target(element, ("unpack", binding, position))
-        elif isinstance(target, ast.Starred):
-            self._bind_target(target.value, ("unknown",))
-
-    def _bind_node(self, node: ast.AST) -> None:
-        """Record the names one statement (or clause) binds in this scope."""
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            self._add(node.name, ("unknown",))
-        elif isinstance(node, ast.Assign):
-            for target in node.targets:
-                self._bind_target(target, ("expr", node.value))
-        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-            self._add(node.target.id, ("annotated", node.annotation, node.value))
-        elif isinstance(node, ast.AugAssign):
-            self._bind_target(node.target, ("unknown",))
-        elif isinstance(node, (ast.For, ast.AsyncFor)):
-            self._bind_target(node.target, ("iter", node.iter))
-        elif isinstance(node, ast.NamedExpr):
-            self._bind_target(node.target, ("expr", node.value))
-        elif isinstance(node, (ast.With, ast.AsyncWith)):
-            for item in node.items:
-                if item.optional_vars is not None:
-                    self._bind_target(item.optional_vars, ("unknown",))
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            self._add(node.name, ("unknown",))
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            for alias in node.names:
-                self._add((alias.asname or alias.name).split(".")[0], ("import",))
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            for name in node.names:
-                self._add(name, ("unknown",))
-        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
-            self._add(node.name, ("unknown",))
-        elif isinstance(node, ast.MatchMapping) and node.rest:
-            self._add(node.rest, ("unknown",))
-
-    # -- lookup -----------------------------------------------------------------------
     def find(self, name: str) -> Scope | None:
         """The scope that binds `name`, by Python's rules (class bodies are skipped)."""
         scope: Scope | None = self
@@ -192,15 +184,48 @@ class Scope:
 
 
 class Resolver:
-    """Types expressions of one project. One instance is shared by all rules of a run."""
+    """Types expressions of one project. One instance is shared by all rules of a run.
+
+    Every (expression, scope) is evaluated at most once: results are memoized, and an
+    evaluation that meets itself (a recursive definition) gets "unknown" for the inner
+    occurrence, so the cost of a file is linear in its size."""
 
     def __init__(self, index: ProjectIndex):
         self.index = index
+        self.bindings = BindingTable()
         self._scopes: dict[int, Scope] = {}
+        self._flows: dict[int, FlowAnalysis] = {}
+        self._memo: dict[tuple, Type] = {}
         self._in_progress: set = set()
+        self._depth = 0
         self._attribute_cache: dict[tuple[str, str], Type] = {}
         self._fallback: dict[str, VariableT] | None = None
         self._file_bindings: dict[int, dict[int, list[ast.AST]]] = {}
+        self._untracked: dict[int, frozenset[str]] = {}
+        self._summaries: dict[int, tuple] = {}
+        self._callers: dict[int, list | None] = {}
+        self.steps = 0  # evaluation steps of the whole run, for tests that count cost
+        self._budget: int | None = None
+        self._budget_file: SourceFile | None = None
+
+    # -- budget -----------------------------------------------------------------------
+    def begin_file(self, file: SourceFile) -> None:
+        """Start the step budget of one file's analysis."""
+        size = len(file.parents) + 1
+        self._budget = self.steps + max(MIN_STEPS_PER_FILE, STEPS_PER_FILE_NODE * size)
+        self._budget_file = file
+
+    def end_file(self) -> None:
+        self._budget = None
+        self._budget_file = None
+
+    def _step(self, node: ast.AST | None = None) -> None:
+        self.steps += 1
+        if self._budget is not None and self.steps > self._budget:
+            file = self._budget_file
+            where = _enclosing_function_name(file, node) if file is not None and node is not None else "the file"
+            self._budget = None  # report once
+            raise AnalysisBudgetExceeded(file, where, self.steps)
 
     # -- scopes -----------------------------------------------------------------------
     def module_scope(self, file: SourceFile) -> Scope:
@@ -210,19 +235,22 @@ class Resolver:
                   cls: ClassInfo | None = None) -> Scope:
         scope = self._scopes.get(id(node))
         if scope is None:
-            scope = Scope(node, parent, file, cls, self._bindings_by_scope(file).get(id(node), ()))
+            scope = Scope(node, parent, file, self.bindings, cls, self._bindings_by_scope(file).get(id(node), ()))
             self._scopes[id(node)] = scope
         return scope
 
     def _bindings_by_scope(self, file: SourceFile) -> dict[int, list[ast.AST]]:
-        """For every scope node of a file, the nodes that bind names directly in it."""
+        """For every scope node of a file, the nodes that bind names directly in it (a
+        walrus in a comprehension binds in the enclosing function, as in Python)."""
         found = self._file_bindings.get(id(file))
         if found is None:
             found = {}
             parents = file.parents
             for node in file.nodes(*_BINDING_NODES):
                 owner = parents.get(id(node))
-                while owner is not None and not isinstance(owner, SCOPE_NODES):
+                while owner is not None and not isinstance(owner, SCOPE_NODES) or (
+                    isinstance(node, ast.NamedExpr) and isinstance(owner, _COMPREHENSIONS)
+                ):
                     owner = parents.get(id(owner))
                 found.setdefault(id(owner) if owner is not None else id(file.tree), []).append(node)
             self._file_bindings[id(file)] = found
@@ -237,6 +265,53 @@ class Resolver:
         class_scope = self.scope_for(info.node, module, info.file)
         return self.scope_for(method, class_scope, info.file, info)
 
+    def scope_of(self, node: ast.AST, file: SourceFile) -> Scope:
+        """The scope `node` is evaluated in (a def's own name and decorators included)."""
+        parents = file.parents
+        ancestor = parents.get(id(node))
+        while ancestor is not None and not isinstance(ancestor, SCOPE_NODES):
+            ancestor = parents.get(id(ancestor))
+        if ancestor is None or isinstance(ancestor, ast.Module):
+            return self.module_scope(file)
+        scope = self._scopes.get(id(ancestor))
+        if scope is None:
+            outer = self.scope_of(ancestor, file)
+            cls = None
+            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) \
+                    and isinstance(outer.node, ast.ClassDef):
+                cls = self.index.class_of_node(outer.node)
+            scope = self.scope_for(ancestor, outer, file, cls)
+        return scope
+
+    def flow(self, scope: Scope) -> FlowAnalysis:
+        found = self._flows.get(id(scope.node))
+        if found is None:
+            found = FlowAnalysis(scope.node, self.bindings, scope.parameters, self._untracked_names(scope))
+            self.steps += found.steps
+            self._flows[id(scope.node)] = found
+        return found
+
+    def _untracked_names(self, scope: Scope) -> frozenset[str]:
+        """Names another scope may rebind behind this one's back (`global`/`nonlocal`
+        in a nested or any function): their every binding counts."""
+        file = scope.file
+        found = self._untracked.get(id(file))
+        if found is None:
+            found = frozenset(name for node in file.nodes(ast.Global, ast.Nonlocal) for name in node.names)
+            self._untracked[id(file)] = found
+        return found
+
+    def reaching_bindings(self, node: ast.Name, scope: Scope) -> tuple[Scope, list[tuple]] | None:
+        """The scope that binds the name read at `node`, and the bindings of it that may
+        reach there (every binding when code flow cannot tell)."""
+        owner = scope.find(node.id)
+        if owner is None:
+            return None
+        reaching = self.flow(owner).reaching.get(id(node))
+        if reaching is None:
+            return owner, owner.bindings[node.id]
+        return owner, list(reaching)
+
     # -- names ------------------------------------------------------------------------
     def qualified(self, node: ast.expr, scope: Scope) -> str | None:
         """Qualified name of a dotted expression whose head is an import or a top-level
@@ -248,7 +323,7 @@ class Resolver:
         owner = scope.find(head)
         if owner is not None and not (
             owner.node is scope.file.tree
-            and all(b[0] in ("import", "unknown") for b in owner.bindings[head])
+            and all(b[0] in ("import", "unknown", "def", "class") for b in owner.bindings[head])
         ):
             return None
         qualified = scope.file.qualify(name)
@@ -256,14 +331,25 @@ class Resolver:
 
     # -- types ------------------------------------------------------------------------
     def type_of(self, node: ast.expr, scope: Scope) -> Type:
-        key = (id(node), id(scope))
-        if key in self._in_progress:
+        return self._memoized(("expr", id(node), id(scope)), node, lambda: self._type_of(node, scope))
+
+    def _memoized(self, key: tuple, node: ast.AST | None, compute) -> Type:
+        """One evaluation per key. A key met again while being computed (a recursive
+        definition), or past the depth limit, is "unknown" there: never rewritten."""
+        if key in self._memo:
+            return self._memo[key]
+        if key in self._in_progress or self._depth >= MAX_EVALUATION_DEPTH:
             return None
+        self._step(node)
         self._in_progress.add(key)
+        self._depth += 1
         try:
-            return self._type_of(node, scope)
+            result = compute()
         finally:
+            self._depth -= 1
             self._in_progress.discard(key)
+        self._memo[key] = result
+        return result
 
     def _type_of(self, node: ast.expr, scope: Scope) -> Type:
         if isinstance(node, ast.Constant):
@@ -271,23 +357,16 @@ class Resolver:
                 return NONE
             return None
         if isinstance(node, ast.Name):
-            return self._name_type(node.id, scope)
+            return self._name_type(node, scope)
         if isinstance(node, ast.Attribute):
             return self._attribute_type(node, scope)
         if isinstance(node, ast.Subscript):
-            base = self.type_of(node.value, scope)
-            if base == STATE:
-                return STATE
-            if base == ARRAY:
-                return ARRAY
-            if isinstance(base, ContainerT):
-                return base.element
-            if isinstance(base, VariableT) and base.array and _is_ellipsis(node.slice):
-                return ARRAY
-            return None
+            return self._subscript_type(node, scope)
         if isinstance(node, ast.Call):
             return self._call_type(node, scope)
-        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        if isinstance(node, ast.Tuple) and node.elts and not any(isinstance(e, ast.Starred) for e in node.elts):
+            return TupleT(tuple(self.type_of(e, scope) for e in node.elts))
+        if isinstance(node, (ast.List, ast.Set)):
             elements = [e for e in node.elts if not isinstance(e, ast.Starred)]
             if not elements or len(elements) != len(node.elts):
                 return None
@@ -298,12 +377,14 @@ class Resolver:
                 return None
             element = join([self.type_of(v, scope) for v in node.values])
             return ContainerT(element) if element is not None else None
-        if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.SetComp, ast.DictComp)):
+        if isinstance(node, _COMPREHENSIONS):
             inner = self.scope_for(node, scope, scope.file, None)
             element = self.type_of(node.value if isinstance(node, ast.DictComp) else node.elt, inner)
             return ContainerT(element) if element is not None else None
         if isinstance(node, ast.IfExp):
             return join([self.type_of(node.body, scope), self.type_of(node.orelse, scope)])
+        if isinstance(node, ast.NamedExpr):
+            return self.type_of(node.value, scope)
         if isinstance(node, ast.BinOp):
             left, right = self.type_of(node.left, scope), self.type_of(node.right, scope)
             if ARRAY in (left, right) and all(
@@ -315,11 +396,32 @@ class Resolver:
             return ARRAY if self.type_of(node.operand, scope) == ARRAY else None
         return None
 
-    def _name_type(self, name: str, scope: Scope) -> Type:
-        owner = scope.find(name)
-        if owner is None:
+    def _subscript_type(self, node: ast.Subscript, scope: Scope) -> Type:
+        base = self.type_of(node.value, scope)
+        if base in (STATE, ARRAY, GRAPH_ELEMENT):
+            return base
+        if isinstance(base, ContainerT):
+            return base.element
+        if isinstance(base, TupleT):
+            index = node.slice
+            if isinstance(index, ast.Constant) and type(index.value) is int and -len(base.elements) <= index.value < len(base.elements):
+                return base.elements[index.value]
             return None
-        return join_or_unknown([self._binding_type(b, owner) for b in owner.bindings[name]])
+        if isinstance(base, VariableT) and base.array and _is_ellipsis(node.slice):
+            return ARRAY
+        if isinstance(base, InstanceT) and flax_api.flax_name(base.cls) in ("List", "Dict"):
+            return GRAPH_ELEMENT
+        return None
+
+    def _name_type(self, node: ast.Name, scope: Scope) -> Type:
+        found = self.reaching_bindings(node, scope)
+        if found is None:
+            return None
+        owner, bindings = found
+        return join_or_unknown([self.binding_type(b, owner) for b in bindings])
+
+    def binding_type(self, binding: tuple, scope: Scope) -> Type:
+        return self._memoized(("binding", binding, id(scope)), None, lambda: self._binding_type(binding, scope))
 
     def _binding_type(self, binding: tuple, scope: Scope) -> Type:
         kind = binding[0]
@@ -340,6 +442,30 @@ class Resolver:
             return self._element_type(binding[1], scope, None)
         if kind == "unpack":
             return self._unpacked_type(binding[1], binding[2], scope)
+        if kind == "narrow":
+            return self._narrowed_type(binding[1], scope)
+        if kind == "augmented":
+            node = binding[1]
+            if self.type_of(node.target, scope) == ARRAY and (
+                _is_number(node.value) or self.type_of(node.value, scope) == ARRAY
+            ):
+                return ARRAY
+            return None
+        if kind == "def":
+            return FunctionT(binding[1])
+        if kind == "param":
+            return self._parameter_type(binding[1], binding[2], scope)
+        return None
+
+    def _narrowed_type(self, classes: tuple, scope: Scope) -> Type:
+        """Inside `isinstance(x, C)` (or a tuple of Variable classes)."""
+        qualified = [self.qualified(c, scope) for c in classes]
+        if not qualified or None in qualified:
+            return None
+        if len(qualified) == 1:
+            return self.class_type(qualified[0])
+        if all(self.index.is_variable_class(c) for c in qualified):
+            return VariableT(f"{flax_api.NNX}.Variable", False)
         return None
 
     def _self_type(self, cls: str) -> Type:
@@ -356,22 +482,21 @@ class Resolver:
     def _unpacked_type(self, binding: tuple, position: int, scope: Scope) -> Type:
         if binding[0] == "iter":
             return self._element_type(binding[1], scope, position)
-        if binding[0] != "expr":
+        if binding[0] == "unpack":
+            whole = self._unpacked_type(binding[1], binding[2], scope)
+        elif binding[0] == "expr":
+            value = binding[1]
+            if isinstance(value, (ast.Tuple, ast.List)):
+                if position >= len(value.elts) or any(isinstance(e, ast.Starred) for e in value.elts):
+                    return None
+                return self.type_of(value.elts[position], scope)
+            whole = self.type_of(value, scope)
+        else:
             return None
-        value = binding[1]
-        if isinstance(value, (ast.Tuple, ast.List)) and position < len(value.elts):
-            if any(isinstance(e, ast.Starred) for e in value.elts):
-                return None
-            return self.type_of(value.elts[position], scope)
-        if isinstance(value, ast.Call):
-            bare = flax_api.flax_name(self.qualified(value.func, scope) or "")
-            if bare in flax_api.SPLIT_FUNCTIONS:
-                return GRAPHDEF if position == 0 else STATE
-            if bare in ("split_state", "filter_state"):
-                return STATE
-            if isinstance(value.func, ast.Attribute) and value.func.attr in ("split", "filter") \
-                    and self.type_of(value.func.value, scope) == STATE:
-                return STATE
+        if isinstance(whole, TupleT):
+            return whole.elements[position] if position < len(whole.elements) else None
+        if isinstance(whole, SplitT):
+            return GRAPHDEF if position == 0 and whole.graphdef_first else STATE
         return None
 
     def _element_type(self, iterable: ast.expr, scope: Scope, position: int | None) -> Type:
@@ -399,10 +524,17 @@ class Resolver:
             return None
         if position == 1 and self.type_of(iterable, scope) == FLAT_STATE:
             return VariableT(f"{flax_api.NNX}.Variable", False)
-        if position is not None:
-            return None
         container = self.type_of(iterable, scope)
-        return container.element if isinstance(container, ContainerT) else None
+        if isinstance(container, TupleT):
+            element = join_or_unknown(list(container.elements))
+            container = ContainerT(element) if element is not None else None
+        if not isinstance(container, ContainerT):
+            return None
+        if position is None:
+            return container.element
+        if isinstance(container.element, TupleT) and position < len(container.element.elements):
+            return container.element.elements[position]
+        return None
 
     def _attribute_type(self, node: ast.Attribute, scope: Scope) -> Type:
         qualified = self.qualified(node, scope)
@@ -462,6 +594,10 @@ class Resolver:
             bare = flax_api.flax_name(qualified)
             if bare == "Rngs":
                 return RNGS
+            if bare in flax_api.SPLIT_FUNCTIONS:
+                return SplitT(graphdef_first=True)
+            if bare == "split_state" or (bare == "filter_state" and len(node.args) > 2):
+                return SplitT(graphdef_first=False)
             if bare in flax_api.STATE_FUNCTIONS:
                 return STATE
             if bare == "to_flat_state":
@@ -476,59 +612,284 @@ class Resolver:
                 return VariableT(qualified, array)
             if self.index.is_nnx_class(qualified) or self.index.lookup_class(qualified):
                 return InstanceT(qualified)
+            if qualified in flax_api.STRUCTURE_PRESERVING_FUNCTIONS:
+                # a pytree function of a Variable gives back a Variable
+                found = self.type_of(node.args[0], scope) if node.args else None
+                return found if isinstance(found, VariableT) else None
             if qualified.startswith(flax_api.ARRAY_MODULES):
                 last = qualified.rsplit(".", 1)[-1]
                 return None if last in flax_api.NON_ARRAY_FUNCTIONS else ARRAY
             if qualified.startswith(flax_api.INITIALIZER_MODULES):
                 last = qualified.rsplit(".", 1)[-1]
                 return ARRAY if last in flax_api.DIRECT_INITIALIZERS else None
-            return self._function_return_type(qualified)
+            function = self._project_function(qualified)
+            if function is not None:
+                return self._call_result(function, node, scope)
+            return None
         if isinstance(func, ast.Call):
             inner = self.qualified(func.func, scope)
             if inner is not None and inner.startswith(flax_api.INITIALIZER_MODULES):
                 return ARRAY
+            transform = flax_api.flax_name(inner) if inner is not None else None
+            if transform in flax_api.GRADIENT_TRANSFORMS:
+                return self._gradient_result(transform, func, node, scope)
         receiver_type = self.type_of(func.value, scope) if isinstance(func, ast.Attribute) else None
         if isinstance(func, ast.Attribute):
             if receiver_type == ARRAY and func.attr in _ARRAY_METHODS:
                 return ARRAY
             if receiver_type == STATE and func.attr in flax_api.STATE_METHODS:
-                return STATE
+                return SplitT(graphdef_first=False) if len(node.args) > 1 else STATE
             if receiver_type == STATE and func.attr == "flat_state":
                 return FLAT_STATE
             if isinstance(receiver_type, InstanceT):
-                return self._method_return_type(receiver_type.cls, func.attr)
+                return self._method_return_type(receiver_type.cls, func.attr, node, scope)
         callee_type = self.type_of(func, scope)
         if callee_type in (RNGS, RNG_STREAM):
             return ARRAY  # a PRNG key
+        if isinstance(callee_type, FunctionT):
+            return self._call_result(callee_type.node, node, scope)
         # Flax's convention: `kernel_init(key, shape, dtype)` returns the array.
         name = dotted_name(func)
         if name and name.rsplit(".", 1)[-1].endswith("init") and len(node.args) >= 2:
             return ARRAY
         return None
 
-    def _function_return_type(self, qualified: str) -> Type:
+    def _gradient_result(self, transform: str, transform_call: ast.Call, call: ast.Call, scope: Scope) -> Type:
+        """`nnx.grad(f)(model)`: the gradients of a Module (or State) are a State."""
+        if any(k.arg == "argnums" for k in transform_call.keywords) or len(transform_call.args) != 1:
+            return None
+        if not call.args or isinstance(call.args[0], ast.Starred):
+            return None
+        differentiated = self.type_of(call.args[0], scope)
+        if not (differentiated == STATE or (
+            isinstance(differentiated, InstanceT) and self.index.is_nnx_class(differentiated.cls)
+        )):
+            return None
+        has_aux = _keyword(transform_call, "has_aux")
+        if has_aux is not None and not (isinstance(has_aux, ast.Constant) and has_aux.value in (True, False)):
+            return None
+        aux = has_aux is not None and has_aux.value is True
+        if transform == "grad":
+            return TupleT((STATE, None)) if aux else STATE
+        return TupleT((None, STATE))  # value_and_grad: (value or (value, aux), grads)
+
+    # -- functions: summaries and parameters ------------------------------------------
+    def _project_function(self, qualified: str) -> ast.AST | None:
+        """The module-level def of the project that `qualified` names."""
         module, _, name = qualified.rpartition(".")
         for file in self.index.files.values():
             if file.module != module:
                 continue
             for statement in file.tree.body:
-                if (
-                    isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))
-                    and statement.name == name
-                    and statement.returns is not None
-                ):
-                    return self.annotation_type(statement.returns, self.module_scope(file))
+                if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and statement.name == name:
+                    return statement
         return None
 
-    def _method_return_type(self, cls: str, method_name: str) -> Type:
+    def _file_of(self, function: ast.AST) -> SourceFile | None:
+        for file in self.index.files.values():
+            if file.parents.get(id(function)) is not None or function is file.tree:
+                return file
+        return None
+
+    def function_scope(self, function: ast.AST) -> Scope | None:
+        file = self._file_of(function)
+        if file is None:
+            return None
+        outer = self.scope_of(function, file)
+        cls = self.index.class_of_node(outer.node) if isinstance(outer.node, ast.ClassDef) else None
+        return self.scope_for(function, outer, file, cls)
+
+    def summary(self, function: ast.AST) -> tuple:
+        """What a call of `function` returns: ("param", name) when it returns one of its
+        parameters unchanged, ("type", T) otherwise (T may be unknown)."""
+        key = id(function)
+        if key in self._summaries:
+            return self._summaries[key]
+        self._summaries[key] = ("type", None)  # recursion: unknown
+        result = self._compute_summary(function)
+        self._summaries[key] = result
+        return result
+
+    def _compute_summary(self, function: ast.AST) -> tuple:
+        scope = self.function_scope(function)
+        if scope is None:
+            return ("type", None)
+        if isinstance(function, ast.Lambda):
+            returned = [function.body]
+        else:
+            if function.returns is not None:
+                return ("type", self.annotation_type(function.returns, scope.parent or scope))
+            if isinstance(function, ast.AsyncFunctionDef) or not _decorators_keep_calls(function, scope, self):
+                return ("type", None)
+            returned = []
+            for node in _scope_local_nodes(function.body):
+                if isinstance(node, (ast.Yield, ast.YieldFrom)):
+                    return ("type", None)
+                if isinstance(node, ast.Return) and node.value is not None:
+                    returned.append(node.value)
+            if not returned:
+                return ("type", None)
+        forwarded = {self._forwarded_parameter(value, scope) for value in returned}
+        if len(forwarded) == 1 and None not in forwarded:
+            return ("param", forwarded.pop())
+        return ("type", join_or_unknown([self.type_of(value, scope) for value in returned]))
+
+    def _forwarded_parameter(self, value: ast.expr, scope: Scope) -> str | None:
+        """The parameter `value` is, unchanged (directly or through a call that returns
+        its argument), or None."""
+        if isinstance(value, ast.Name):
+            found = self.reaching_bindings(value, scope)
+            if found is None or found[0] is not scope or len(found[1]) != 1:
+                return None
+            binding = found[1][0]
+            return binding[2] if binding[0] == "param" and binding[1] is scope.node else None
+        if isinstance(value, ast.Call) and value.args and not isinstance(value.args[0], ast.Starred):
+            qualified = self.qualified(value.func, scope)
+            if qualified in flax_api.STRUCTURE_PRESERVING_FUNCTIONS:
+                return self._forwarded_parameter(value.args[0], scope)
+            callee = self._callee(value.func, scope)
+            if callee is not None:
+                summary = self.summary(callee)
+                if summary[0] == "param":
+                    argument = _argument_for(callee, summary[1], value)
+                    if argument is not None:
+                        return self._forwarded_parameter(argument, scope)
+        return None
+
+    def _callee(self, func: ast.expr, scope: Scope) -> ast.AST | None:
+        qualified = self.qualified(func, scope)
+        if qualified is not None:
+            return self._project_function(qualified)
+        found = self.type_of(func, scope)
+        return found.node if isinstance(found, FunctionT) else None
+
+    def _call_result(self, function: ast.AST, call: ast.Call, scope: Scope) -> Type:
+        summary = self.summary(function)
+        if summary[0] == "type":
+            return summary[1]
+        argument = _argument_for(function, summary[1], call)
+        if argument is not None:
+            return self.type_of(argument, scope)
+        default = _default_for(function, summary[1])
+        if default is not None:
+            outer = self.function_scope(function)
+            return self.type_of(default, outer.parent) if outer is not None and outer.parent else None
+        return None
+
+    def _parameter_type(self, function: ast.AST, name: str, scope: Scope) -> Type:
+        """A parameter without annotation: the type every caller in the project passes,
+        when every caller can be seen (a nested function used only by calls)."""
+        if isinstance(function, ast.Lambda):
+            return self._lambda_parameter_type(function, name, scope)
+        calls = self._callers_of(function, scope)
+        if not calls:
+            return None
+        types = []
+        for call, call_scope in calls:
+            argument = _argument_for(function, name, call)
+            if argument is None:
+                default = _default_for(function, name)
+                if default is None:
+                    return None
+                types.append(self.type_of(default, scope.parent) if scope.parent else None)
+            else:
+                types.append(self.type_of(argument, call_scope))
+            if types[-1] is None:
+                return None
+        return join_or_unknown(types)
+
+    def _callers_of(self, function: ast.AST, scope: Scope) -> list | None:
+        """Every call of a function defined inside another function, when its name is
+        used for nothing but calls (directly, or through a flax transform); else None."""
+        key = id(function)
+        if key in self._callers:
+            return self._callers[key]
+        self._callers[key] = None
+        outer = scope.parent
+        if outer is None or not isinstance(outer.node, (ast.FunctionDef, ast.AsyncFunctionDef)) \
+                or not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return None
+        if len(outer.bindings.get(function.name, ())) != 1 or not _decorators_keep_calls(
+            function, outer, self, flax_api.ARGUMENT_PRESERVING_TRANSFORMS
+        ):
+            return None
+        calls = []
+        file = scope.file
+        for node in _scope_local_nodes(outer.node.body, enter_functions=True):
+            if not (isinstance(node, ast.Name) and node.id == function.name):
+                continue
+            use_scope = self.scope_of(node, file)
+            if use_scope.find(node.id) is not outer:
+                continue
+            if isinstance(node.ctx, ast.Store):
+                continue
+            parent = file.parents.get(id(node))
+            if isinstance(parent, ast.Call) and parent.func is node:
+                call = parent
+            elif (
+                isinstance(parent, ast.Call) and parent.args and parent.args[0] is node
+                and flax_api.flax_name(self.qualified(parent.func, use_scope) or "") in flax_api.ARGUMENT_PRESERVING_TRANSFORMS
+                and isinstance(file.parents.get(id(parent)), ast.Call) and file.parents[id(parent)].func is parent
+            ):
+                call = file.parents[id(parent)]  # `nnx.jit(f)(args)`
+            else:
+                return None  # the function escapes: callers unseen
+            if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+                return None
+            calls.append((call, use_scope))
+        self._callers[key] = calls
+        return calls
+
+    def _lambda_parameter_type(self, function: ast.Lambda, name: str, scope: Scope) -> Type:
+        """`jax.tree.map(lambda v: ..., state, is_leaf=lambda x: isinstance(x, nnx.Variable))`:
+        the leaves of an nnx.State stopped at Variables are Variables."""
+        file = scope.file
+        call = file.parents.get(id(function))
+        positional = [*function.args.posonlyargs, *function.args.args]
+        if not (
+            isinstance(call, ast.Call) and len(call.args) == 2 and call.args[0] is function
+            and len(positional) == 1 and positional[0].arg == name
+        ):
+            return None
+        outer = scope.parent
+        if outer is None or self.qualified(call.func, outer) not in flax_api.TREE_MAP_FUNCTIONS:
+            return None
+        if self.type_of(call.args[1], outer) != STATE:
+            return None
+        is_leaf = _keyword(call, "is_leaf")
+        if not (isinstance(is_leaf, ast.Lambda) and len(is_leaf.args.args) == 1):
+            return None
+        test = is_leaf.body
+        leaf = is_leaf.args.args[0].arg
+        if not (
+            isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "isinstance"
+            and len(test.args) == 2 and isinstance(test.args[0], ast.Name) and test.args[0].id == leaf
+        ):
+            return None
+        classes = test.args[1].elts if isinstance(test.args[1], ast.Tuple) else [test.args[1]]
+        qualified = [self.qualified(c, outer) for c in classes]
+        if not qualified or None in qualified or not all(self.index.is_variable_class(c) for c in qualified):
+            return None
+        cls = qualified[0] if len(qualified) == 1 else f"{flax_api.NNX}.Variable"
+        return VariableT(cls, False)
+
+    def _method_return_type(self, cls: str, method_name: str, call: ast.Call | None = None,
+                            scope: Scope | None = None) -> Type:
         for name in self.index.mro(cls):
             info = self.index.lookup_class(name)
             if info is None or method_name not in info.methods:
                 continue
             method = info.methods[method_name]
-            if method.returns is None:
+            if method.returns is not None:
+                return self.annotation_type(method.returns, self.method_scope(info, method))
+            if call is None or _self_name(method) is None:
                 return None
-            return self.annotation_type(method.returns, self.method_scope(info, method))
+            self.method_scope(info, method)  # the method's scope knows its class
+            summary = self.summary(method)
+            if summary[0] == "type":
+                return summary[1]
+            argument = _argument_for(method, summary[1], call, skip_self=True)
+            return self.type_of(argument, scope) if argument is not None else None
         return None
 
     # -- annotations ------------------------------------------------------------------
@@ -664,3 +1025,87 @@ def _is_number(node: ast.expr) -> bool:
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         node = node.operand
     return isinstance(node, ast.Constant) and type(node.value) in (int, float)
+
+
+def _scope_local_nodes(statements: list[ast.stmt], enter_functions: bool = False):
+    """Nodes under `statements`; nested defs, lambdas and classes only if asked."""
+    stack = list(reversed(statements))
+    while stack:
+        node = stack.pop()
+        yield node
+        if not enter_functions and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+def _decorators_keep_calls(function: ast.AST, scope: Scope, resolver: Resolver,
+                           allowed: frozenset = flax_api.CALL_PRESERVING_TRANSFORMS) -> bool:
+    """No decorators, or only flax transforms in `allowed` (by default those that call the
+    function with the caller's arguments and return its result: `nnx.jit`, `nnx.remat`;
+    also as `nnx.jit(...)` or `functools.partial(nnx.jit, ...)`)."""
+    for decorator in function.decorator_list:
+        if isinstance(decorator, ast.Call):
+            qualified = resolver.qualified(decorator.func, scope)
+            if qualified == "functools.partial" and decorator.args:
+                qualified = resolver.qualified(decorator.args[0], scope)
+        else:
+            qualified = resolver.qualified(decorator, scope)
+        if flax_api.flax_name(qualified or "") not in allowed:
+            return False
+    return True
+
+
+def _parameters(function: ast.AST) -> tuple[list[ast.arg], list[ast.arg]]:
+    arguments = function.args
+    return [*arguments.posonlyargs, *arguments.args], arguments.kwonlyargs
+
+
+def _self_name(method: ast.AST) -> str | None:
+    decorators = {dotted_name(d) for d in method.decorator_list}
+    positional, _ = _parameters(method)
+    if decorators & {"staticmethod", "classmethod"} or not positional:
+        return None
+    return positional[0].arg
+
+
+def _argument_for(function: ast.AST, name: str, call: ast.Call, skip_self: bool = False) -> ast.expr | None:
+    """The argument expression a call passes for parameter `name` (None: not passed, or
+    not knowable because of `*args` / `**kwargs`)."""
+    positional, keyword_only = _parameters(function)
+    if skip_self:
+        positional = positional[1:]
+    for keyword in call.keywords:
+        if keyword.arg == name:
+            return keyword.value
+    names = [p.arg for p in positional]
+    if name in names:
+        position = names.index(name)
+        arguments = call.args
+        if any(isinstance(a, ast.Starred) for a in arguments[: position + 1]):
+            return None
+        if position < len(arguments):
+            return arguments[position]
+    return None
+
+
+def _default_for(function: ast.AST, name: str) -> ast.expr | None:
+    positional, keyword_only = _parameters(function)
+    defaults = function.args.defaults
+    offset = len(positional) - len(defaults)
+    for position, parameter in enumerate(positional):
+        if parameter.arg == name and position >= offset:
+            return defaults[position - offset]
+    for parameter, default in zip(keyword_only, function.args.kw_defaults):
+        if parameter.arg == name:
+            return default
+    return None
+
+
+def _enclosing_function_name(file: SourceFile, node: ast.AST) -> str:
+    parent = file.parents.get(id(node))
+    while parent is not None:
+        if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            kind = "class" if isinstance(parent, ast.ClassDef) else "function"
+            return f"{kind} `{parent.name}` (line {parent.lineno})"
+        parent = file.parents.get(id(parent))
+    return f"module-level code (line {getattr(node, 'lineno', '?')})"

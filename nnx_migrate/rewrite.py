@@ -16,7 +16,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from nnx_migrate.config import Settings
 from nnx_migrate.index import ProjectIndex, SourceFile
-from nnx_migrate.resolve import Resolver
+from nnx_migrate.resolve import AnalysisBudgetExceeded, Resolver
 from nnx_migrate.rule import Diagnostic, Edit, FileContext, Rule, Site
 
 SKIP_COMMENT = re.compile(r"#\s*nnx-migrate:\s*skip\b")
@@ -110,15 +110,21 @@ def analyze_file(
     context = FileContext(file=file, index=index, resolver=resolver, settings=settings)
     sites: list[Site] = []
     diagnostics: list[Diagnostic] = []
-    for rule in rules:
-        try:
-            found_sites, found_diagnostics = rule.analyze(context)
-        except RecursionError as error:
-            raise RewriteError(f"rule {rule.name}: expression too deeply nested", rule.name) from error
-        except Exception as error:
-            raise RewriteError(f"rule {rule.name} failed: {type(error).__name__}: {error}", rule.name) from error
-        sites.extend(found_sites)
-        diagnostics.extend(found_diagnostics)
+    resolver.begin_file(file)
+    try:
+        for rule in rules:
+            try:
+                found_sites, found_diagnostics = rule.analyze(context)
+            except AnalysisBudgetExceeded as error:
+                raise RewriteError(str(error), rule.name) from error
+            except RecursionError as error:
+                raise RewriteError(f"rule {rule.name}: expression too deeply nested", rule.name) from error
+            except Exception as error:
+                raise RewriteError(f"rule {rule.name} failed: {type(error).__name__}: {error}", rule.name) from error
+            sites.extend(found_sites)
+            diagnostics.extend(found_diagnostics)
+    finally:
+        resolver.end_file()
     skip = skipped_lines(file.text)
     kept = [site for site in sites if not skip.intersection(site.lines)]
     diagnostics = [d for d in diagnostics if d.line not in skip]

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, ClassVar
 from nnx_migrate import flax_api
 from nnx_migrate.config import Settings
 from nnx_migrate.index import ClassInfo, ProjectIndex, SourceFile
-from nnx_migrate.resolve import SCOPE_NODES, Resolver, Scope
+from nnx_migrate.resolve import Resolver, Scope
 
 if TYPE_CHECKING:  # libcst is imported only where files are rewritten
     import libcst as cst
@@ -115,19 +115,7 @@ class FileContext:
 
     def scope_of(self, node: ast.AST) -> Scope:
         """The scope `node` is evaluated in (a def's own name and decorators included)."""
-        ancestor = self.parent(node)
-        while ancestor is not None and not isinstance(ancestor, SCOPE_NODES):
-            ancestor = self.parent(ancestor)
-        if ancestor is None or isinstance(ancestor, ast.Module):
-            return self.resolver.module_scope(self.file)
-        scope = self.resolver.existing_scope(ancestor)
-        if scope is None:
-            outer = self.scope_of(ancestor)
-            cls = None
-            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) and isinstance(outer.node, ast.ClassDef):
-                cls = self.index.class_of_node(outer.node)
-            scope = self.resolver.scope_for(ancestor, outer, self.file, cls)
-        return scope
+        return self.resolver.scope_of(node, self.file)
 
     def enclosing_statement(self, node: ast.AST) -> ast.stmt | None:
         while node is not None and not isinstance(node, ast.stmt):
@@ -171,9 +159,10 @@ class FileContext:
         return Diagnostic(rule, line, column, message, advice, url)
 
     def isinstance_narrowing(self, name: ast.Name) -> list[str]:
-        """Classes `name` was checked against on the way here: inside the body of
-        `if isinstance(x, C):`, `C if isinstance(x, C) else ...`, `isinstance(x, C) and ...`
-        or a comprehension filtered by `if isinstance(x, C)`."""
+        """Classes `name` was checked against within its expression: in
+        `C if isinstance(x, C) else ...`, `isinstance(x, C) and ...` or a comprehension
+        filtered by `if isinstance(x, C)`. (`if` / `while` / `assert` statements narrow
+        through code flow, in the resolver, which also sees a name rebound after the check.)"""
         found: list[str] = []
         child: ast.AST = name
         node = self.parent(name)
@@ -182,9 +171,9 @@ class FileContext:
             node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.Module)
         ):
             tests: list[ast.expr] = []
-            if isinstance(node, (ast.If, ast.While)) and child in node.body:
-                tests = [node.test]
-            elif isinstance(node, ast.IfExp) and child is node.body:
+            if isinstance(node, ast.stmt):
+                break
+            if isinstance(node, ast.IfExp) and child is node.body:
                 tests = [node.test]
             elif isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And) and child in node.values:
                 tests = node.values[: node.values.index(child)]

@@ -1,0 +1,401 @@
+"""Code flow: which bindings of a name reach each place it is read.
+
+One pass over a scope's statements (a function, lambda, class body or module), keeping
+for every name the set of bindings that may reach the current point, as pyright's
+code-flow graph and ruff's semantic model do: `x = f(); x = g(x); x.value` types the
+last `x` from `g(x)` alone, and a use after `if isinstance(x, C): x = other()` sees the
+new binding, not the narrowed one.
+
+Bindings are the descriptors `bindings_of` gives (shared with `resolve.Scope`), plus
+`("narrow", class expressions, bindings before)` inside `isinstance` checks. Loops take
+one pass: every binding made anywhere in a loop may reach its head (an over-approximation
+that needs no fixpoint iteration, so nesting depth never multiplies the cost).
+
+Names the pass cannot follow (declared `global`/`nonlocal`, bound inside a nested
+function with `nonlocal`, or read before any binding in this scope) get no entry, and
+the resolver falls back to every binding of the name.
+"""
+
+from __future__ import annotations
+
+import ast
+
+# Scopes of their own: their bodies are separate flows (comprehensions run at once, so
+# names they read from the enclosing scope are recorded at that point).
+_DEFERRED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+
+Binding = tuple
+State = dict  # name -> frozenset[Binding]; None for an unreachable point
+
+
+def target_bindings(target: ast.expr, binding: Binding) -> list[tuple[str, Binding]]:
+    """(name, binding) pairs for an assignment target; unpacking keeps positions."""
+    if isinstance(target, ast.Name):
+        return [(target.id, binding)]
+    if isinstance(target, (ast.Tuple, ast.List)):
+        found = []
+        for position, element in enumerate(target.elts):
+            if isinstance(element, ast.Starred):
+                found.extend(target_bindings(element.value, ("unknown",)))
+            else:
+                found.extend(target_bindings(element, ("unpack", binding, position)))
+        return found
+    if isinstance(target, ast.Starred):
+        return target_bindings(target.value, ("unknown",))
+    return []
+
+
+class BindingTable:
+    """The binding descriptors of each binding node, made once so that the flow pass and
+    the scopes share them (the resolver memoizes binding types by identity)."""
+
+    def __init__(self) -> None:
+        self._by_node: dict[int, list[tuple[str, Binding]]] = {}
+
+    def of(self, node: ast.AST) -> list[tuple[str, Binding]]:
+        found = self._by_node.get(id(node))
+        if found is None:
+            found = self._compute(node)
+            self._by_node[id(node)] = found
+        return found
+
+    @staticmethod
+    def _compute(node: ast.AST) -> list[tuple[str, Binding]]:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return [(node.name, ("def", node))]
+        if isinstance(node, ast.ClassDef):
+            return [(node.name, ("class", node))]
+        if isinstance(node, ast.Assign):
+            return [pair for target in node.targets for pair in target_bindings(target, ("expr", node.value))]
+        if isinstance(node, ast.AnnAssign):
+            if isinstance(node.target, ast.Name):
+                return [(node.target.id, ("annotated", node.annotation, node.value))]
+            return []
+        if isinstance(node, ast.AugAssign):
+            return target_bindings(node.target, ("augmented", node))
+        if isinstance(node, (ast.For, ast.AsyncFor)):
+            return target_bindings(node.target, ("iter", node.iter))
+        if isinstance(node, ast.comprehension):
+            return target_bindings(node.target, ("iter", node.iter))
+        if isinstance(node, ast.NamedExpr):
+            return target_bindings(node.target, ("expr", node.value))
+        if isinstance(node, (ast.With, ast.AsyncWith)):
+            return [pair for item in node.items if item.optional_vars is not None
+                    for pair in target_bindings(item.optional_vars, ("unknown",))]
+        if isinstance(node, ast.ExceptHandler):
+            return [(node.name, ("unknown",))] if node.name else []
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            return [((alias.asname or alias.name).split(".")[0], ("import",)) for alias in node.names
+                    if alias.name != "*"]
+        if isinstance(node, (ast.Global, ast.Nonlocal)):
+            return [(name, ("unknown",)) for name in node.names]
+        if isinstance(node, (ast.MatchAs, ast.MatchStar)):
+            return [(node.name, ("unknown",))] if node.name else []
+        if isinstance(node, ast.MatchMapping):
+            return [(node.rest, ("unknown",))] if node.rest else []
+        return []
+
+
+def _join(*states: State | None) -> State | None:
+    live = [s for s in states if s is not None]
+    if not live:
+        return None
+    if len(live) == 1:
+        return dict(live[0])
+    joined: dict[str, frozenset] = {}
+    for name in set().union(*live):
+        # a name bound on one path only: unbound on the other, which fails at run time
+        joined[name] = frozenset().union(*(s.get(name, frozenset()) for s in live))
+    return joined
+
+
+def _walk_scope_local(nodes):
+    """Nodes under `nodes`, not entering nested functions, lambdas or classes."""
+    stack = list(reversed(nodes))
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, _DEFERRED_SCOPES):
+            continue
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+class FlowAnalysis:
+    """Reaching bindings for the name reads of one scope."""
+
+    def __init__(self, scope_node: ast.AST, table: BindingTable, parameters: State | None = None,
+                 untracked: frozenset[str] = frozenset()):
+        self.table = table
+        self.untracked = set(untracked)
+        # id(Name node) -> bindings that may reach it
+        self.reaching: dict[int, frozenset] = {}
+        self.steps = 0
+        self._loops: list[tuple[list, list]] = []  # (break states, continue states)
+        entry = dict(parameters or {})
+        if isinstance(scope_node, ast.Lambda):
+            self._expression(scope_node.body, entry)
+        elif isinstance(scope_node, _COMPREHENSIONS):
+            self._comprehension(scope_node, entry)
+        else:
+            self._block(scope_node.body, entry)
+
+    # -- statements -------------------------------------------------------------------
+    def _block(self, statements: list[ast.stmt], state: State | None) -> State | None:
+        for statement in statements:
+            if state is None:
+                break  # unreachable code: no reads recorded, the fallback applies
+            state = self._statement(statement, state)
+        return state
+
+    def _bind(self, node: ast.AST, state: State) -> State:
+        for name, binding in self.table.of(node):
+            state[name] = frozenset((binding,))
+        return state
+
+    def _statement(self, node: ast.stmt, state: State) -> State | None:
+        self.steps += 1
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            for decorator in node.decorator_list:
+                self._expression(decorator, state)
+            if isinstance(node, ast.ClassDef):
+                for expression in [*node.bases, *(k.value for k in node.keywords)]:
+                    self._expression(expression, state)
+            else:
+                for default in [*node.args.defaults, *(d for d in node.args.kw_defaults if d is not None)]:
+                    self._expression(default, state)
+            return self._bind(node, state)
+        if isinstance(node, ast.Assign):
+            self._expression(node.value, state)
+            for target in node.targets:
+                self._target_reads(target, state)
+            return self._bind(node, state)
+        if isinstance(node, ast.AnnAssign):
+            if node.value is None:
+                return state
+            self._expression(node.value, state)
+            self._target_reads(node.target, state)
+            return self._bind(node, state)
+        if isinstance(node, ast.AugAssign):
+            self._expression(node.value, state)
+            if isinstance(node.target, ast.Name):
+                self._read(node.target, state)  # `x += y` reads x first
+            else:
+                self._target_reads(node.target, state)
+            return self._bind(node, state)
+        if isinstance(node, (ast.Return, ast.Raise)):
+            for child in ast.iter_child_nodes(node):
+                self._expression(child, state)
+            return None
+        if isinstance(node, (ast.Break, ast.Continue)):
+            if self._loops:
+                self._loops[-1][0 if isinstance(node, ast.Break) else 1].append(state)
+            return None
+        if isinstance(node, ast.If):
+            self._expression(node.test, state)
+            body = self._block(node.body, self._narrowed(node.test, state, True))
+            orelse = self._block(node.orelse, self._narrowed(node.test, state, False))
+            return _join(body, orelse)
+        if isinstance(node, (ast.For, ast.AsyncFor)):
+            self._expression(node.iter, state)
+            return self._loop(node, state, lambda s: self._bind(node, s))
+        if isinstance(node, ast.While):
+            return self._loop(node, state, None)
+        if isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                self._expression(item.context_expr, state)
+            return self._block(node.body, self._bind(node, state))
+        if isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+            entry = dict(state)
+            body = self._block(node.body, dict(state))
+            # a handler may start after any statement of the body
+            handler_entry = _join(entry, body, self._bindings_under(node.body, entry))
+            ends = [self._block(node.orelse, body)]
+            for handler in node.handlers:
+                start = dict(handler_entry)
+                if handler.type is not None:
+                    self._expression(handler.type, start)
+                ends.append(self._block(handler.body, self._bind(handler, start)))
+            after = _join(*ends)
+            if node.finalbody:
+                final_entry = _join(after, handler_entry)
+                end = self._block(node.finalbody, final_entry)
+                return None if after is None else end
+            return after
+        if isinstance(node, ast.Match):
+            self._expression(node.subject, state)
+            ends = [state]
+            for case in node.match_cases:
+                start = dict(state)
+                for pattern in ast.walk(case.pattern):
+                    if isinstance(pattern, ast.expr):
+                        self._expression(pattern, start)
+                    self._bind(pattern, start)
+                if case.guard is not None:
+                    self._expression(case.guard, start)
+                ends.append(self._block(case.body, start))
+            return _join(*ends)
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            return self._bind(node, state)
+        if isinstance(node, (ast.Global, ast.Nonlocal)):
+            self.untracked.update(node.names)
+            return state
+        if isinstance(node, ast.Delete):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    state[target.id] = frozenset()
+                else:
+                    self._target_reads(target, state)
+            return state
+        if isinstance(node, ast.Assert):
+            self._expression(node.test, state)
+            if node.msg is not None:
+                self._expression(node.msg, state)
+            return self._narrowed(node.test, state, True)
+        for child in ast.iter_child_nodes(node):  # Expr, Pass, ...
+            if isinstance(child, ast.expr):
+                self._expression(child, state)
+        return state
+
+    def _loop(self, node, state: State, bind_target) -> State | None:
+        """One pass: the head sees the entry bindings and every binding in the loop."""
+        head = _join(state, self._bindings_under(node.body, state))
+        if bind_target is not None:
+            head = _join(head, bind_target(dict(state)))
+        if isinstance(node, ast.While):
+            self._expression(node.test, head)
+        self._loops.append(([], []))
+        start = dict(head)
+        if bind_target is not None:
+            start = bind_target(start)
+        elif isinstance(node, ast.While):
+            start = self._narrowed(node.test, start, True)
+        end = self._block(node.body, start)
+        breaks, continues = self._loops.pop()
+        exhausted = _join(head, end, *continues)
+        if isinstance(node, ast.While) and exhausted is not None:
+            exhausted = self._narrowed(node.test, exhausted, False)
+        after_else = self._block(node.orelse, exhausted) if exhausted is not None else None
+        return _join(after_else, *breaks)
+
+    def _bindings_under(self, statements: list[ast.stmt], base: State) -> State:
+        """`base`, with every binding made anywhere in `statements` added to its name."""
+        added: dict[str, set] = {}
+        for node in _walk_scope_local(statements):
+            self.steps += 1
+            for name, binding in self.table.of(node):
+                added.setdefault(name, set()).add(binding)
+        merged = dict(base)
+        for name, bindings in added.items():
+            merged[name] = merged.get(name, frozenset()) | frozenset(bindings)
+        return merged
+
+    # -- narrowing --------------------------------------------------------------------
+    def _narrowed(self, test: ast.expr, state: State, when_true: bool) -> State:
+        """The state where `test` is known true (or false): `isinstance(x, C)` narrows x."""
+        state = dict(state)
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            return self._narrowed(test.operand, state, not when_true)
+        if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) and when_true:
+            for value in test.values:
+                state = self._narrowed(value, state, True)
+            return state
+        if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or) and not when_true:
+            for value in test.values:
+                state = self._narrowed(value, state, False)
+            return state
+        if (
+            when_true
+            and isinstance(test, ast.Call)
+            and isinstance(test.func, ast.Name)
+            and test.func.id == "isinstance"
+            and len(test.args) == 2
+            and not test.keywords
+            and isinstance(test.args[0], ast.Name)
+            and test.args[0].id not in self.untracked
+        ):
+            name = test.args[0].id
+            classes = test.args[1].elts if isinstance(test.args[1], ast.Tuple) else [test.args[1]]
+            before = state.get(name)
+            state[name] = frozenset((("narrow", tuple(classes), before),))
+        return state
+
+    # -- expressions ------------------------------------------------------------------
+    def _read(self, name: ast.Name, state: State) -> None:
+        if name.id in self.untracked or name.id not in state:
+            return
+        self.reaching[id(name)] = state[name.id]
+
+    def _target_reads(self, target: ast.expr, state: State) -> None:
+        """Reads inside an assignment target (`a.b[i] = ...` reads a and i)."""
+        if isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self._target_reads(element, state)
+        elif isinstance(target, ast.Starred):
+            self._target_reads(target.value, state)
+        elif isinstance(target, (ast.Attribute, ast.Subscript)):
+            self._expression(target, state)
+
+    def _expression(self, node: ast.expr, state: State) -> None:
+        """Record reads in evaluation order; walrus targets bind once the expression is
+        done, and reads of a walrus-bound name inside it see both bindings."""
+        walrus: list[ast.NamedExpr] = []
+        reads: list[ast.Name] = []
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            self.steps += 1
+            if isinstance(current, ast.Name):
+                if isinstance(current.ctx, ast.Load):
+                    reads.append(current)
+                continue
+            if isinstance(current, ast.NamedExpr):
+                walrus.append(current)
+                stack.append(current.value)
+                continue
+            if isinstance(current, ast.Lambda):
+                stack.extend(d for d in [*current.args.defaults, *current.args.kw_defaults] if d is not None)
+                continue
+            if isinstance(current, _COMPREHENSIONS):
+                # the first iterable is evaluated here; the rest runs at once, in its
+                # own scope, so reads of this scope's names there see this point
+                stack.append(current.generators[0].iter)
+                # names any (nested) comprehension binds: left to that comprehension's flow
+                bound = {
+                    name
+                    for inner in _walk_scope_local([current]) if isinstance(inner, ast.comprehension)
+                    for name, _ in target_bindings(inner.target, ("unknown",))
+                }
+                for inner in _walk_scope_local([current]):
+                    if inner is current or inner is current.generators[0].iter:
+                        continue
+                    if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Load) and inner.id not in bound:
+                        reads.append(inner)
+                    elif isinstance(inner, ast.NamedExpr):
+                        walrus.append(inner)
+                continue
+            stack.extend(ast.iter_child_nodes(current))
+        walrus_names: dict[str, set] = {}
+        for expression in walrus:
+            for name, binding in self.table.of(expression):
+                walrus_names.setdefault(name, set()).add(binding)
+        for name in reads:
+            if name.id in walrus_names and name.id not in self.untracked:
+                self.reaching[id(name)] = state.get(name.id, frozenset()) | frozenset(walrus_names[name.id])
+            else:
+                self._read(name, state)
+        for name, bindings in walrus_names.items():
+            state[name] = frozenset(bindings)
+
+    def _comprehension(self, node, state: State) -> None:
+        """A comprehension's own flow: its generator targets, then the element (its first
+        iterable belongs to the enclosing scope)."""
+        for generator in node.generators:
+            if generator is not node.generators[0]:
+                self._expression(generator.iter, state)
+            self._bind(generator, state)
+            for condition in generator.ifs:
+                self._expression(condition, state)
+                state = self._narrowed(condition, state, True)
+        for element in ([node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]):
+            self._expression(element, state)
