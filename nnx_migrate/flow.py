@@ -132,6 +132,7 @@ class FlowAnalysis:
         self.reaching: dict[int, frozenset] = {}
         self.steps = 0
         self._loops: list[tuple[list, list]] = []  # (break states, continue states)
+        self._bindings_cache: dict[int, dict[str, frozenset]] = {}
         entry = dict(parameters or {})
         if isinstance(scope_node, ast.Lambda):
             self._expression(scope_node.body, entry)
@@ -280,15 +281,29 @@ class FlowAnalysis:
 
     def _bindings_under(self, statements: list[ast.stmt], base: State) -> State:
         """`base`, with every binding made anywhere in `statements` added to its name."""
-        added: dict[str, set] = {}
-        for node in _walk_scope_local(statements):
-            self.steps += 1
-            for name, binding in self.table.of(node):
-                added.setdefault(name, set()).add(binding)
         merged = dict(base)
-        for name, bindings in added.items():
-            merged[name] = merged.get(name, frozenset()) | frozenset(bindings)
+        for statement in statements:
+            for name, bindings in self._bindings_in(statement).items():
+                merged[name] = merged.get(name, frozenset()) | bindings
         return merged
+
+    def _bindings_in(self, node: ast.AST) -> dict[str, frozenset]:
+        """Every binding made in `node` and below (not in nested scopes), computed once
+        per node so that nested loops reuse their inner loops' sets."""
+        found = self._bindings_cache.get(id(node))
+        if found is not None:
+            return found
+        self.steps += 1
+        collected: dict[str, set] = {}
+        for name, binding in self.table.of(node):
+            collected.setdefault(name, set()).add(binding)
+        if not isinstance(node, _DEFERRED_SCOPES):
+            for child in ast.iter_child_nodes(node):
+                for name, bindings in self._bindings_in(child).items():
+                    collected.setdefault(name, set()).update(bindings)
+        found = {name: frozenset(bindings) for name, bindings in collected.items()}
+        self._bindings_cache[id(node)] = found
+        return found
 
     # -- narrowing --------------------------------------------------------------------
     def _narrowed(self, test: ast.expr, state: State, when_true: bool) -> State:
