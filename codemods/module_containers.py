@@ -69,7 +69,7 @@ import libcst as cst
 
 from nnx_migrate.command import RuleCommand
 from nnx_migrate.index import dotted_name, self_parameter
-from nnx_migrate.resolve import ARRAY, RNGS, ContainerT, InstanceT, Scope, VariableT
+from nnx_migrate.resolve import ARRAY, RNGS, InstanceT, Scope, VariableT, as_container
 from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site, version_at_least
 
 NAME = "module-containers"
@@ -266,7 +266,8 @@ class ModuleContainers(Rule):
                 inner = resolver.scope_for(argument, scope, scope.file)
                 return "list", [resolver.type_of(argument.elt, inner)]
             element = resolver.type_of(argument, scope)
-            return ("list", [element.element]) if isinstance(element, ContainerT) else (None, None)
+            container = as_container(element)
+            return ("list", [container.element]) if container is not None else (None, None)
         if isinstance(value, ast.Dict):
             if None in value.keys:
                 return None, None
@@ -328,7 +329,8 @@ class ModuleContainers(Rule):
                     types.append(resolver.type_of(node.args[1], scope))
                 elif node.func.attr == "extend" and len(node.args) == 1:
                     extended = resolver.type_of(node.args[0], scope)
-                    types.append(extended.element if isinstance(extended, ContainerT) else None)
+                    container = as_container(extended)
+                    types.append(container.element if container is not None else None)
             elif dict_items and isinstance(node, ast.Assign):
                 for target in node.targets:
                     if isinstance(target, ast.Subscript) and matches(target.value):
@@ -402,7 +404,7 @@ class ModuleContainers(Rule):
 
 def _classify(types: list, index) -> str:
     """'wrap' when some element is data, 'nested' for containers of data, else 'plain'."""
-    if any(isinstance(t, ContainerT) and _is_data(t.element, index) for t in types):
+    if any((c := as_container(t)) is not None and _is_data(c.element, index) for t in types):
         return "nested"
     return "wrap" if any(_is_data(t, index) for t in types) else "plain"
 

@@ -11,6 +11,7 @@ unknown: unknown is never rewritten.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from typing import Union
 
@@ -524,11 +525,8 @@ class Resolver:
             return None
         if position == 1 and self.type_of(iterable, scope) == FLAT_STATE:
             return VariableT(f"{flax_api.NNX}.Variable", False)
-        container = self.type_of(iterable, scope)
-        if isinstance(container, TupleT):
-            element = join_or_unknown(list(container.elements))
-            container = ContainerT(element) if element is not None else None
-        if not isinstance(container, ContainerT):
+        container = as_container(self.type_of(iterable, scope))
+        if container is None:
             return None
         if position is None:
             return container.element
@@ -784,6 +782,10 @@ class Resolver:
         calls = self._callers_of(function, scope)
         if not calls:
             return None
+        # a module-level function may also be called from outside the scanned paths: of
+        # what its callers pass, only "a Variable" carries over (`get_value()` works on
+        # any Variable; `[...]` and a Module's attributes depend on the caller)
+        public = scope.parent is not None and scope.parent.node is scope.file.tree
         types = []
         for call, call_scope in calls:
             argument = _argument_for(function, name, call)
@@ -796,7 +798,10 @@ class Resolver:
                 types.append(self.type_of(argument, call_scope))
             if types[-1] is None:
                 return None
-        return join_or_unknown(types)
+        found = join_or_unknown(types)
+        if not public:
+            return found
+        return VariableT(found.cls, False) if isinstance(found, VariableT) else None
 
     def _callers_of(self, function: ast.AST, scope: Scope) -> list | None:
         """Every call of a function defined inside another function, when its name is
@@ -806,8 +811,13 @@ class Resolver:
             return self._callers[key]
         self._callers[key] = None
         outer = scope.parent
-        if outer is None or not isinstance(outer.node, (ast.FunctionDef, ast.AsyncFunctionDef)) \
-                or not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or outer is None:
+            return None
+        if outer.node is scope.file.tree:
+            calls = self._module_function_callers(function, scope)
+            self._callers[key] = calls
+            return calls
+        if not isinstance(outer.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return None
         if len(outer.bindings.get(function.name, ())) != 1 or not _decorators_keep_calls(
             function, outer, self, flax_api.ARGUMENT_PRESERVING_TRANSFORMS
@@ -838,6 +848,45 @@ class Resolver:
                 return None
             calls.append((call, use_scope))
         self._callers[key] = calls
+        return calls
+
+    def _module_function_callers(self, function: ast.AST, scope: Scope) -> list | None:
+        """Every call of a module-level function across the project, when whole folders
+        were given and every mention of it anywhere is a call."""
+        outer = scope.parent
+        if not self.index.complete or len(outer.bindings.get(function.name, ())) != 1 \
+                or not _decorators_keep_calls(function, outer, self, flax_api.ARGUMENT_PRESERVING_TRANSFORMS):
+            return None
+        file = scope.file
+        qualified = f"{file.module}.{function.name}" if file.module else function.name
+        pattern = re.compile(r"\b" + re.escape(function.name) + r"\b")
+        calls = []
+        for other in self.index.files.values():
+            if not pattern.search(other.text):
+                continue
+            for node in other.nodes(ast.Name, ast.Attribute):
+                named = node.id if isinstance(node, ast.Name) else node.attr
+                if named != function.name or isinstance(node.ctx, ast.Store):
+                    continue
+                use_scope = self.scope_of(node, other)
+                resolved = self.qualified(node, use_scope)
+                parent = other.parents.get(id(node))
+                if resolved != qualified:
+                    if isinstance(node, ast.Name) and (
+                        resolved is not None or use_scope.find(node.id) not in (None, outer)
+                    ):
+                        continue  # another thing of the same name
+                    if isinstance(node, ast.Name) and use_scope.find(node.id) is None:
+                        continue  # a builtin or an unbound name: not this function
+                    if not isinstance(node, ast.Name) and resolved is not None:
+                        continue
+                    return None  # may be this function, reached another way
+                if isinstance(parent, ast.Call) and parent.func is node and not any(
+                    isinstance(a, ast.Starred) for a in parent.args
+                ) and all(k.arg is not None for k in parent.keywords):
+                    calls.append((parent, use_scope))
+                else:
+                    return None  # used as a value: callers unseen
         return calls
 
     def _lambda_parameter_type(self, function: ast.Lambda, name: str, scope: Scope) -> Type:
@@ -995,6 +1044,14 @@ class Resolver:
                     fallback[attr] = _flax_entry_type(entry)
         self._fallback = fallback
         return fallback
+
+
+def as_container(found: Type) -> ContainerT | None:
+    """A list, dict, set or tuple type as a container of its (joined) elements."""
+    if isinstance(found, TupleT):
+        element = join_or_unknown(list(found.elements))
+        return ContainerT(element) if element is not None else None
+    return found if isinstance(found, ContainerT) else None
 
 
 def join_or_unknown(types: list[Type]) -> Type:
