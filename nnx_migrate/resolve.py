@@ -66,11 +66,22 @@ class SplitT:
 
 
 @dataclass(frozen=True)
+class GradientT:
+    """`nnx.grad(f, ...)` / `nnx.value_and_grad(f, ...)`: calling it gives gradients."""
+    transform: str
+    call: ast.Call
+
+
+@dataclass(frozen=True)
 class FunctionT:
     node: ast.AST  # a def or lambda: calling it gives its summary's type
 
 
-Type = Union[VariableT, InstanceT, ContainerT, TupleT, SplitT, FunctionT, Simple, None]
+# Some nnx Module, class unknown (a public function's parameter: callers elsewhere may
+# pass other Modules than the project's own calls do).
+ANY_MODULE = InstanceT(f"{flax_api.NNX}.Module")
+
+Type = Union[VariableT, InstanceT, ContainerT, TupleT, SplitT, GradientT, FunctionT, Simple, None]
 
 _ARRAY_METHODS = frozenset(
     {"astype", "reshape", "transpose", "sum", "mean", "max", "min", "squeeze", "ravel",
@@ -540,7 +551,7 @@ class Resolver:
             return None  # a module attribute or class, not an instance attribute
         base = self.type_of(node.value, scope)
         found = self.member_type(base, node.attr)
-        if found is None and base is None and self._root_is_instance(node.value, scope):
+        if found is None and base in (None, ANY_MODULE) and self._root_is_instance(node.value, scope):
             return self.fallback_attributes().get(node.attr)
         return found
 
@@ -600,6 +611,8 @@ class Resolver:
                 return STATE
             if bare == "to_flat_state":
                 return FLAT_STATE
+            if bare in flax_api.GRADIENT_TRANSFORMS:
+                return GradientT(bare, node)
             if bare in ("List", "Dict", "data") and len(node.args) == 1 and not node.keywords:
                 wrapped = self.type_of(node.args[0], scope)
                 if isinstance(wrapped, ContainerT) or bare == "data":
@@ -646,6 +659,8 @@ class Resolver:
             return ARRAY  # a PRNG key
         if isinstance(callee_type, FunctionT):
             return self._call_result(callee_type.node, node, scope)
+        if isinstance(callee_type, GradientT):
+            return self._gradient_result(callee_type.transform, callee_type.call, node, scope)
         # Flax's convention: `kernel_init(key, shape, dtype)` returns the array.
         name = dotted_name(func)
         if name and name.rsplit(".", 1)[-1].endswith("init") and len(node.args) >= 2:
@@ -801,7 +816,11 @@ class Resolver:
         found = join_or_unknown(types)
         if not public:
             return found
-        return VariableT(found.cls, False) if isinstance(found, VariableT) else None
+        if isinstance(found, VariableT):
+            return VariableT(found.cls, False)
+        if isinstance(found, InstanceT) and self.index.is_nnx_class(found.cls):
+            return ANY_MODULE
+        return None
 
     def _callers_of(self, function: ast.AST, scope: Scope) -> list | None:
         """Every call of a function defined inside another function, when its name is
@@ -833,20 +852,10 @@ class Resolver:
                 continue
             if isinstance(node.ctx, ast.Store):
                 continue
-            parent = file.parents.get(id(node))
-            if isinstance(parent, ast.Call) and parent.func is node:
-                call = parent
-            elif (
-                isinstance(parent, ast.Call) and parent.args and parent.args[0] is node
-                and flax_api.flax_name(self.qualified(parent.func, use_scope) or "") in flax_api.ARGUMENT_PRESERVING_TRANSFORMS
-                and isinstance(file.parents.get(id(parent)), ast.Call) and file.parents[id(parent)].func is parent
-            ):
-                call = file.parents[id(parent)]  # `nnx.jit(f)(args)`
-            else:
+            found = self._calls_through(node, file, use_scope)
+            if found is None:
                 return None  # the function escapes: callers unseen
-            if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
-                return None
-            calls.append((call, use_scope))
+            calls.extend(found)
         self._callers[key] = calls
         return calls
 
@@ -881,12 +890,47 @@ class Resolver:
                     if not isinstance(node, ast.Name) and resolved is not None:
                         continue
                     return None  # may be this function, reached another way
-                if isinstance(parent, ast.Call) and parent.func is node and not any(
-                    isinstance(a, ast.Starred) for a in parent.args
-                ) and all(k.arg is not None for k in parent.keywords):
-                    calls.append((parent, use_scope))
-                else:
+                found = self._calls_through(node, other, use_scope)
+                if found is None:
                     return None  # used as a value: callers unseen
+                calls.extend(found)
+        return calls
+
+    def _calls_through(self, node: ast.expr, file: SourceFile, scope: Scope) -> list | None:
+        """The calls that reach the function named at `node`: `f(...)`, `nnx.jit(f)(...)`,
+        or `g = nnx.value_and_grad(f)` then `g(...)` (g used only for calls). None when
+        the function may be called some other way."""
+        parent = file.parents.get(id(node))
+        if isinstance(parent, ast.Call) and parent.func is node:
+            return [(parent, scope)] if _plain_arguments(parent) else None
+        if not (
+            isinstance(parent, ast.Call) and parent.args and parent.args[0] is node
+            and flax_api.flax_name(self.qualified(parent.func, scope) or "") in flax_api.ARGUMENT_PRESERVING_TRANSFORMS
+        ):
+            return None
+        holder = file.parents.get(id(parent))
+        if isinstance(holder, ast.Call) and holder.func is parent:
+            return [(holder, scope)] if _plain_arguments(holder) else None
+        if not (isinstance(holder, ast.Assign) and len(holder.targets) == 1 and isinstance(holder.targets[0], ast.Name)):
+            return None
+        name = holder.targets[0].id
+        owner = scope.find(name)
+        if owner is None or len(owner.bindings.get(name, ())) != 1 or owner.node is file.tree \
+                and any(other is not file and re.search(rf"\b{re.escape(name)}\b", other.text)
+                        for other in self.index.files.values()):
+            return None
+        calls = []
+        for use in _scope_local_nodes([owner.node] if owner.node is not file.tree else file.tree.body,
+                                      enter_functions=True):
+            if not (isinstance(use, ast.Name) and use.id == name and isinstance(use.ctx, ast.Load)):
+                continue
+            use_scope = self.scope_of(use, file)
+            if use_scope.find(name) is not owner:
+                continue
+            call = file.parents.get(id(use))
+            if not (isinstance(call, ast.Call) and call.func is use and _plain_arguments(call)):
+                return None
+            calls.append((call, use_scope))
         return calls
 
     def _lambda_parameter_type(self, function: ast.Lambda, name: str, scope: Scope) -> Type:
@@ -1110,6 +1154,11 @@ def _decorators_keep_calls(function: ast.AST, scope: Scope, resolver: Resolver,
         if flax_api.flax_name(qualified or "") not in allowed:
             return False
     return True
+
+
+def _plain_arguments(call: ast.Call) -> bool:
+    """No `*args` / `**kwargs`: each argument can be matched to its parameter."""
+    return not any(isinstance(a, ast.Starred) for a in call.args) and all(k.arg is not None for k in call.keywords)
 
 
 def _parameters(function: ast.AST) -> tuple[list[ast.arg], list[ast.arg]]:
