@@ -45,11 +45,15 @@ class SourceText:
         return new_text.encode(self.encoding)
 
     def diff(self, display: str, new_text: str) -> str:
+        if getattr(self.embedded, "script", False):  # a percent script: one diff of the file
+            from nnx_migrate import docblocks
+
+            return unified_diff(display, "".join(self.embedded.lines), docblocks.dump(new_text, self.embedded))
         if self.embedded is not None:
             from nnx_migrate import notebook
 
             label = "cell" if isinstance(self.embedded, notebook.Notebook) else "block"
-            return notebook.cell_diffs(display, self.text, new_text, label)
+            return notebook.cell_diffs(display, self.text, new_text, label, self.embedded.masker)
         return unified_diff(display, self.text, new_text)
 
 
@@ -75,7 +79,14 @@ def read_source(path: Path) -> SourceText:
             raise FileError(f"cannot decode as utf-8: {error}", data) from error
         text, page = docblocks.load(page_text, path.suffix)
         return SourceText(data, text, "utf-8", page)
-    return decode_source(data)
+    source = decode_source(data)
+    if path.suffix == ".py":
+        from nnx_migrate import docblocks
+
+        if docblocks.is_percent_script(source.text):
+            text, script = docblocks.load(source.text, ".py")
+            return SourceText(data, text, source.encoding, script)
+    return source
 
 
 def decode_source(data: bytes) -> SourceText:

@@ -4,22 +4,28 @@ The blocks become one Python text for the usual pipeline, joined with marker com
 lines, exactly as a notebook's cells are (see notebook.py); the migrated blocks go back in
 place, re-indented, and the prose stays byte-identical. A block that does not parse on its
 own (a doctest, a fragment) is left out and reported.
+
+Blocks an IPython kernel runs (MyST `{code-cell}`, ```` ```ipython ````) get their IPython
+escapes masked as a notebook's cells do; so do the cells of a jupytext percent script
+(`.py` with `# %%` cells, magics commented out as `# %time ...` or left as they are).
 """
 
 from __future__ import annotations
 
-import ast
 import re
 import textwrap
-import warnings
 from dataclasses import dataclass, field
 
 from nnx_migrate import notebook
+from nnx_migrate.ipython import Masker, parses
 
 SUFFIXES = (".md", ".markdown", ".rst")
-_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?:\{code-cell\}[ \t]*)?(?P<lang>[\w+-]*)[^\n]*$")
+_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<cell>\{code-cell\}[ \t]*)?(?P<lang>[\w+-]*)[^\n]*$")
+_PERCENT_MARKER = re.compile(r"^# %%(?:[ \t].*)?$", re.MULTILINE)
+_COMMENTED_STATEMENT_MAGIC = re.compile(r"^[ \t]*#[ \t]?%(?:time|timeit)[ \t]", re.MULTILINE)
 _RST = re.compile(r"^(?P<indent>[ \t]*)\.\. (?:code-block|code|sourcecode|testcode)::[ \t]*(?P<lang>\w*)[ \t]*$")
 PYTHON = {"python", "py", "python3", "ipython3", "ipython"}
+IPYTHON = {"ipython3", "ipython"}
 
 
 @dataclass
@@ -33,41 +39,65 @@ class Block:
 @dataclass
 class Page:
     lines: list[str]
+    masker: Masker
+    script: bool = False  # a jupytext percent script, not a page
     blocks: list[Block] = field(default_factory=list)
     skipped: dict[int, str] = field(default_factory=dict)  # line number -> code of blocks left out
+    left_out: dict[int, str] = field(default_factory=dict)  # line number -> code no rule saw
+    prefixes: dict[int, int] = field(default_factory=dict)  # line of the text -> columns of `%time ` before it
 
 
-def _parses(code: str) -> bool:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(code)
-        return True
-    except (SyntaxError, ValueError):
+def is_percent_script(text: str) -> bool:
+    """A jupytext percent script that needs IPython handling: `# %%` cells, and magics
+    left in (so it does not parse) or commented out around a statement (`# %time f(x)`)."""
+    if not _PERCENT_MARKER.search(text):
         return False
+    return bool(_COMMENTED_STATEMENT_MAGIC.search(text)) or not parses(text)
 
 
 def load(text: str, suffix: str) -> tuple[str, Page]:
     lines = text.splitlines(keepends=True)
-    page = Page(lines)
-    spans = _rst_blocks(lines) if suffix == ".rst" else _fenced_blocks(lines)
+    page = Page(lines, Masker(text), script=suffix == ".py")
+    if page.script:
+        spans = _percent_cells(lines)
+    else:
+        spans = _rst_blocks(lines) if suffix == ".rst" else _fenced_blocks(lines)
     parts = []
-    for start, end, indent in spans:
+    text_lines = 0
+    for start, end, indent, ipython in spans:
         body = lines[start:end]
-        while body and body[0].lstrip(" \t").startswith(":") and suffix != ".rst":
+        while body and body[0].lstrip(" \t").startswith(":") and suffix not in (".rst", ".py"):
             body, start = body[1:], start + 1  # MyST cell options (`:tags: [...]`)
-        code = textwrap.dedent("".join(body))
-        if not code.strip() or not _parses(code):
-            if code.strip():
-                page.skipped[start + 1] = code
+        code = "".join(body) if page.script else textwrap.dedent("".join(body))
+        if not code.strip():
+            continue
+        masked = page.masker.mask(code, commented_magics=page.script) if ipython else None
+        if masked is not None and masked.residual:
+            page.left_out[start + 1] = masked.residual
+        if masked is not None and masked.foreign:
+            continue
+        python = masked.text if masked is not None else code
+        if (ipython and masked is None) or not parses(python):
+            page.skipped[start + 1] = code
+            page.left_out[start + 1] = code
             continue
         number = len(page.blocks)
         page.blocks.append(Block(start, end, indent, code))
-        parts.append(notebook.MARKER.format(number) + "\n" + code + ("" if code.endswith("\n") else "\n"))
+        parts.append(notebook.MARKER.format(number) + "\n" + python + ("" if python.endswith("\n") else "\n"))
+        if masked is not None:
+            page.prefixes.update({text_lines + 1 + line: width for line, width in masked.prefixes.items()})
+        text_lines += 1 + len(python.splitlines())
     return "".join(parts), page
 
 
-def _fenced_blocks(lines: list[str]) -> list[tuple[int, int, str]]:
+def _percent_cells(lines: list[str]) -> list[tuple[int, int, str, bool]]:
+    """The cells of a percent script: the lines between `# %%` markers (and before the first)."""
+    markers = [number for number, line in enumerate(lines) if _PERCENT_MARKER.match(line.rstrip("\r\n"))]
+    bounds = [-1, *markers, len(lines)]
+    return [(first + 1, last, "", True) for first, last in zip(bounds, bounds[1:]) if last > first + 1]
+
+
+def _fenced_blocks(lines: list[str]) -> list[tuple[int, int, str, bool]]:
     spans, position = [], 0
     while position < len(lines):
         match = _FENCE.match(lines[position].rstrip("\r\n"))
@@ -78,13 +108,14 @@ def _fenced_blocks(lines: list[str]) -> list[tuple[int, int, str]]:
         closing = position + 1
         while closing < len(lines) and not lines[closing].strip().startswith(fence):
             closing += 1
-        if match.group("lang").lower() in PYTHON:
-            spans.append((position + 1, closing, indent))
+        language = match.group("lang").lower()
+        if language in PYTHON:
+            spans.append((position + 1, closing, indent, bool(match.group("cell")) or language in IPYTHON))
         position = closing + 1
     return spans
 
 
-def _rst_blocks(lines: list[str]) -> list[tuple[int, int, str]]:
+def _rst_blocks(lines: list[str]) -> list[tuple[int, int, str, bool]]:
     spans, position = [], 0
     while position < len(lines):
         match = _RST.match(lines[position].rstrip("\r\n"))
@@ -105,13 +136,17 @@ def _rst_blocks(lines: list[str]) -> list[tuple[int, int, str]]:
                 end = position
         if end > start:
             first = next(line for line in lines[start:end] if line.strip())
-            spans.append((start, end, first[: len(first) - len(first.lstrip(" \t"))]))
+            spans.append((start, end, first[: len(first) - len(first.lstrip(" \t"))], False))
     return spans
 
 
 def dump(text: str, page: Page) -> str:
     """The page with each block's code taken from (migrated) `text`."""
-    new_code = notebook.split(text)
+    return dump_blocks(notebook.split(text, page.masker), page)
+
+
+def dump_blocks(new_code: dict[int, str], page: Page) -> str:
+    """The page with these blocks' code (block number -> code) replaced."""
     lines = list(page.lines)
     for number in sorted(new_code, reverse=True):
         block = page.blocks[number]
@@ -119,7 +154,10 @@ def dump(text: str, page: Page) -> str:
             continue
         newline = "\r\n" if page.lines[block.start].endswith("\r\n") else "\n"
         code = textwrap.indent(new_code[number], block.indent) if block.indent else new_code[number]
-        lines[block.start:block.end] = [line.rstrip("\r\n") + newline for line in code.splitlines(keepends=True)]
+        replaced = [line.rstrip("\r\n") + newline for line in code.splitlines(keepends=True)]
+        if replaced and not page.lines[block.end - 1].endswith(("\n", "\r")):
+            replaced[-1] = replaced[-1].rstrip("\r\n")  # the file's last line had no line ending
+        lines[block.start:block.end] = replaced
     return "".join(lines)
 
 

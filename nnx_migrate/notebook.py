@@ -3,8 +3,10 @@ and the migrated text goes back into the cells. Outputs, metadata, cell ids and 
 JSON layout stay as they were.
 
 Cells are joined with a marker comment line between them; statements never span cells,
-so every rewrite stays inside its cell (a cell may gain or lose lines). A cell with
-IPython magics (`%`, `!`) is not part of the text: it is left as it is and reported.
+so every rewrite stays inside its cell (a cell may gain or lose lines). IPython escapes
+(magics, shell lines, help) are masked to Python placeholders and put back byte for byte
+(see ipython.py); a cell whose escapes cannot be masked safely, or that does not parse,
+is left as it is and reported, and a `%%bash`-like cell is not Python at all.
 A notebook whose JSON would not round-trip byte for byte is not processed at all.
 """
 
@@ -15,9 +17,10 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from nnx_migrate.ipython import Masker
+
 MARKER = "# nnx-migrate: embedded code {}"
 _MARKER_LINE = re.compile(r"^# nnx-migrate: embedded code (\d+)\r?\n?$")
-_MAGIC = re.compile(r"^\s*[%!]", re.MULTILINE)
 
 
 class NotebookError(ValueError):
@@ -29,8 +32,11 @@ class Notebook:
     document: dict
     indent: int | str | None
     trailing_newline: bool
+    masker: Masker
     cells: list[int] = field(default_factory=list)  # indices of the code cells in the text
-    skipped: list[int] = field(default_factory=list)  # code cells with magics
+    skipped: list[int] = field(default_factory=list)  # code cells that could not be masked or parsed
+    left_out: dict[int, str] = field(default_factory=dict)  # cell -> code no rule saw (it may call things)
+    prefixes: dict[int, int] = field(default_factory=dict)  # line of the text -> columns of `%time ` before it
 
 
 def _dump(document: dict, indent, trailing_newline: bool) -> str:
@@ -52,24 +58,35 @@ def load(raw: str) -> tuple[str, Notebook]:
         raise NotebookError("not a Jupyter notebook (no cells)")
     first_indented = re.search(r"\n([ \t]+)\"", raw)
     indent = len(first_indented.group(1)) if first_indented and first_indented.group(1).strip(" ") == "" else None
-    notebook = Notebook(document, indent, raw.endswith("\n"))
+    notebook = Notebook(document, indent, raw.endswith("\n"), Masker(raw))
     if _dump(document, indent, notebook.trailing_newline) != raw:
         raise NotebookError("its JSON layout would change on writing (not written by Jupyter/nbformat?)")
-    parts = []
+    parts: list[str] = []
+    lines = 0
     for number, cell in enumerate(document["cells"]):
         if cell.get("cell_type") != "code":
             continue
         source = _source(cell)
-        if _MAGIC.search(source):
+        masked = notebook.masker.mask(source)
+        if masked is None:
             notebook.skipped.append(number)
+            notebook.left_out[number] = source
+            continue
+        if masked.residual:
+            notebook.left_out[number] = masked.residual
+        if masked.foreign:
             continue
         notebook.cells.append(number)
-        parts.append(MARKER.format(number) + "\n" + source + ("" if source.endswith("\n") or not source else "\n"))
+        code = masked.text
+        parts.append(MARKER.format(number) + "\n" + code + ("" if code.endswith("\n") or not code else "\n"))
+        notebook.prefixes.update({lines + 1 + line: width for line, width in masked.prefixes.items()})
+        lines += 1 + len(code.splitlines())
     return "".join(parts), notebook
 
 
-def split(text: str) -> dict[int, str]:
-    """Cell number -> source, from a (migrated) notebook text."""
+def split(text: str, masker: Masker | None = None) -> dict[int, str]:
+    """Cell number -> source, from a (migrated) notebook text, its IPython escapes put
+    back by `masker` (MaskError if one cannot be)."""
     cells: dict[int, list[str]] = {}
     leading: list[str] = []
     current = None
@@ -84,13 +101,24 @@ def split(text: str) -> dict[int, str]:
             leading.append(line)  # e.g. an import added at the top: it joins the first cell
     if leading and cells:
         first = next(iter(cells))
-        cells[first] = leading + cells[first]
-    return {number: "".join(lines) for number, lines in cells.items()}
+        # an import added at the top goes after a cell magic's line, which must stay first
+        header = 1 if masker is not None and cells[first] and masker.is_cell_magic(cells[first][0]) else 0
+        cells[first][header:header] = leading
+    if masker is None:
+        return {number: "".join(lines) for number, lines in cells.items()}
+    seen: dict[str, int] = {}
+    sources = {number: masker.unmask("".join(lines), seen) for number, lines in cells.items()}
+    masker.check_all_restored(seen)
+    return sources
 
 
 def dump(text: str, notebook: Notebook) -> str:
     """The notebook JSON with the cells' sources taken from `text`."""
-    sources = split(text)
+    return dump_sources(split(text, notebook.masker), notebook)
+
+
+def dump_sources(sources: dict[int, str], notebook: Notebook) -> str:
+    """The notebook JSON with these cells' sources (cell number -> source) replaced."""
     document = json.loads(json.dumps(notebook.document))  # a copy
     for number, cell in enumerate(document["cells"]):
         if number not in sources:
@@ -105,16 +133,17 @@ def dump(text: str, notebook: Notebook) -> str:
     return _dump(document, notebook.indent, notebook.trailing_newline)
 
 
-def cell_diffs(display: str, old_text: str, new_text: str, label: str = "cell") -> str:
+def cell_diffs(display: str, old_text: str, new_text: str, label: str = "cell", masker: Masker | None = None) -> str:
     """A unified diff per changed cell (or docs block), each headed with its number."""
-    old_cells, new_cells = split(old_text), split(new_text)
+    old_cells, new_cells = split(old_text, masker), split(new_text, masker)
     out = []
     for number, old in old_cells.items():
         new = new_cells.get(number, old)
         if new != old:
+            name = f"{label}_{number + 1 if label == 'cell' else number}"  # cells counted as ruff counts them
             out.extend(difflib.unified_diff(
                 old.splitlines(keepends=True), new.splitlines(keepends=True),
-                fromfile=f"a/{display}:{label}_{number}", tofile=f"b/{display}:{label}_{number}",
+                fromfile=f"a/{display}:{name}", tofile=f"b/{display}:{name}",
             ))
             if out and not out[-1].endswith("\n"):
                 out[-1] += "\n"
@@ -134,5 +163,6 @@ def locate(text: str, line: int) -> tuple[int | None, int]:
 
 
 def skipped_sources(notebook: Notebook) -> dict[int, str]:
-    """The code cells left out (magics): callers a rule must still know about."""
-    return {number: _source(notebook.document["cells"][number]) for number in notebook.skipped}
+    """Code no rule saw (cells left out, shell and magic lines): callers a rule must still
+    know about."""
+    return notebook.left_out

@@ -44,6 +44,7 @@ class FileResult:
     new_text: str | None = None
     encoding: str = "utf-8"
     old_text: str | None = None
+    embedded: bool = False  # the texts are a notebook's cells or a page's blocks, joined
 
 
 @dataclass
@@ -173,6 +174,7 @@ def _from_cache(entries: list[dict], read: dict[Path, SourceText]) -> list[FileR
             edits=[Edit(**e) for e in entry["edits"]], diagnostics=[Diagnostic(**d) for d in entry["diagnostics"]],
             suppressed=entry["suppressed"], encoding=entry["encoding"], new_text=entry["new_text"],
         )
+        result.embedded = read[path].embedded is not None if path in read else False
         if result.status == "changed":
             result.old_text = read[path].text
             result.diff = read[path].diff(result.display, result.new_text)
@@ -197,7 +199,7 @@ def _index_file(index: ProjectIndex, results: list[FileResult], sources, path: P
             from nnx_migrate.notebook import Notebook, skipped_sources
 
             if isinstance(source.embedded, Notebook):
-                left_out = {f"cell{n}": text for n, text in skipped_sources(source.embedded).items()}
+                left_out = {f"cell{n + 1}": text for n, text in skipped_sources(source.embedded).items()}
             else:
                 left_out = {f"line{n}": text for n, text in source.embedded.skipped.items()}
             for where, text in left_out.items():
@@ -249,7 +251,7 @@ def _rewrite_one(file, source: SourceText, index, resolver, settings, rules) -> 
     from nnx_migrate.rewrite import RewriteError, rewrite_file
 
     result = FileResult(file.path, display_path(file.path), "unchanged", new_text=source.text,
-                        encoding=source.encoding)
+                        encoding=source.encoding, embedded=source.embedded is not None)
     try:
         rewrite = rewrite_file(file, index, resolver, settings, rules)
     except RewriteError as error:
@@ -266,11 +268,15 @@ def _rewrite_one(file, source: SourceText, index, resolver, settings, rules) -> 
         rewrite.edits, result.diagnostics = _in_cells(source, rewrite.edits, result.diagnostics)
         result.diagnostics += _embedded_notes(source)
     if rewrite.new_text != source.text:
+        try:
+            result.diff = source.diff(result.display, rewrite.new_text)
+        except ValueError as error:  # an IPython escape could not be put back as it was
+            result.status, result.error, result.new_text = "failed", f"{error}; file left unchanged", source.text
+            return result
         result.old_text = source.text
         result.edits = rewrite.edits
         result.status = "changed"
         result.new_text = rewrite.new_text
-        result.diff = source.diff(result.display, rewrite.new_text)
     return result
 
 
@@ -286,8 +292,9 @@ def _in_cells(source: SourceText, edits: list[Edit], diagnostics: list[Diagnosti
         number, line = locate(source.text, item.line)
         if number is None:
             return item
+        item = replace(item, column=item.column + source.embedded.prefixes.get(item.line, 0))  # after `%time `
         if is_notebook:
-            return replace(item, line=line, message=f"cell {number}: {item.message}")
+            return replace(item, line=line, cell=number + 1)
         return replace(item, line=source.embedded.blocks[number].start + line)  # the page's own line
 
     return [moved(e) for e in edits], [moved(d) for d in diagnostics]
@@ -297,9 +304,12 @@ def _embedded_notes(source: SourceText) -> list[Diagnostic]:
     from nnx_migrate.notebook import Notebook
 
     if isinstance(source.embedded, Notebook):
-        return [Diagnostic("notebook", 1, 0, f"cell {number} uses IPython magics (`%`, `!`) and was not migrated",
-                           "migrate that cell by hand, or move its Python into a cell of its own")
+        return [Diagnostic("notebook", 1, 0, "this cell does not parse, even with its IPython magics (`%`, `!`) "
+                           "masked, and was not migrated", "migrate that cell by hand", cell=number + 1)
                 for number in source.embedded.skipped]
+    if source.embedded.script:
+        return [Diagnostic("notebook", line, 0, "this cell does not parse, even with its IPython magics (`%`, `!`) "
+                           "masked, and was not migrated", "migrate that cell by hand") for line in source.embedded.skipped]
     return [Diagnostic("docs", line, 0, "this code block does not parse on its own (a doctest or a fragment?) "
                        "and was not migrated", "migrate it by hand") for line in source.embedded.skipped]
 

@@ -60,11 +60,11 @@ def print_text_summary(result: RunResult, *, check: bool, diff: bool, quiet: boo
         for changed in result.changed:
             for edit in changed.edits:
                 flag = "" if edit.safe else " (unsafe fix)"
-                console.print(f"{escape(changed.display)}:{edit.line}:{edit.column + 1}: {edit.rule}: {escape(edit.message)}{flag}")
+                console.print(f"{escape(_where(changed.display, edit))}:{edit.column + 1}: {edit.rule}: {escape(edit.message)}{flag}")
     if not quiet:
         for file, item in result.diagnostics:
             console.print(
-                f"{escape(file.display)}:{item.line}:{item.column + 1}: [bold]{item.rule}[/]: {escape(item.message)}\n"
+                f"{escape(_where(file.display, item))}:{item.column + 1}: [bold]{item.rule}[/]: {escape(item.message)}\n"
                 f"    [cyan]fix by hand:[/] {escape(item.advice)}"
                 + (f"\n    [dim]see {escape(item.url)}[/]" if item.url and verbose else "")
             )
@@ -93,7 +93,7 @@ def print_text_summary(result: RunResult, *, check: bool, diff: bool, quiet: boo
     for changed_file in result.changed:
         for edit in changed_file.edits:
             if edit.announce:
-                console.print(f"  [cyan]note[/] {escape(changed_file.display)}:{edit.line}: {escape(edit.message)}")
+                console.print(f"  [cyan]note[/] {escape(_where(changed_file.display, edit))}: {escape(edit.message)}")
     suppressed = sum(f.suppressed for f in result.files)
     if suppressed:
         console.print(f"  {suppressed} rewrite{'s' if suppressed != 1 else ''} suppressed by `# nnx-migrate: skip`")
@@ -102,13 +102,22 @@ def print_text_summary(result: RunResult, *, check: bool, diff: bool, quiet: boo
         console.print(f"[yellow]{items} item{'s' if items != 1 else ''} need{'s' if items == 1 else ''} manual attention[/] (listed above)")
 
 
+def _where(display: str, item) -> str:
+    """`path:line`, or ruff's `nb.ipynb:cell 3:line` inside a notebook."""
+    return f"{display}:cell {item.cell}:{item.line}" if item.cell else f"{display}:{item.line}"
+
+
+def _in_cell(item, text: str) -> str:
+    return f"cell {item.cell}: {text}" if item.cell else text
+
+
 def json_report(result: RunResult, *, check: bool, diff: bool) -> str:
     def edit(site):
-        return {"rule": site.rule, "line": site.line, "column": site.column + 1,
+        return {"rule": site.rule, "cell": site.cell, "line": site.line, "column": site.column + 1,
                 "message": site.message, "safe": site.safe, "exact_write": site.exact_write}
 
     def diagnostic(item):
-        return {"rule": item.rule, "line": item.line, "column": item.column + 1,
+        return {"rule": item.rule, "cell": item.cell, "line": item.line, "column": item.column + 1,
                 "message": item.message, "advice": item.advice, "url": item.url}
 
     files = [
@@ -170,10 +179,10 @@ def github_annotations(result: RunResult, *, check: bool) -> str:
     for changed in result.changed:
         for edit in changed.edits:
             verb = "would rewrite" if check or not result.wrote else "rewrote"
-            annotate("error" if check else "notice", changed.display, f"{verb}: {edit.message}",
+            annotate("error" if check else "notice", changed.display, _in_cell(edit, f"{verb}: {edit.message}"),
                      edit.line, edit.column + 1, f"nnx-migrate {edit.rule}")
     for file, item in result.diagnostics:
-        annotate("warning", file.display, f"{item.message}. Fix by hand: {item.advice}", item.line, item.column + 1,
+        annotate("warning", file.display, _in_cell(item, f"{item.message}. Fix by hand: {item.advice}"), item.line, item.column + 1,
                  f"nnx-migrate {item.rule}")
     return "\n".join(lines)
 
@@ -192,18 +201,21 @@ def sarif_report(result: RunResult) -> str:
     index_of = {rule["id"]: position for position, rule in enumerate(rules)}
     results = []
 
-    def location(file: str, line: int, column: int) -> dict:
-        return {"physicalLocation": {"artifactLocation": {"uri": file},
-                                     "region": {"startLine": line, "startColumn": column + 1}}}
+    def location(file: str, item) -> dict:
+        # in a notebook, as ruff: the notebook's uri, the position inside the cell (named in properties)
+        region = {"startLine": item.line, "startColumn": item.column + 1}
+        if item.cell:
+            region["properties"] = {"cell": item.cell}
+        return {"physicalLocation": {"artifactLocation": {"uri": file}, "region": region}}
 
     for changed in result.changed:
-        # a notebook's text is its joined cells, not the file: no replacements for it
-        hunks = [] if changed.path.suffix == ".ipynb" else _replacements(changed.old_text, changed.new_text)
+        # a notebook's or page's text is its joined cells or blocks, not the file: no replacements
+        hunks = [] if changed.embedded else _replacements(changed.old_text, changed.new_text)
         claimed: set[int] = set()
         for edit in changed.edits:
             entry = {"ruleId": edit.rule, "ruleIndex": index_of.get(edit.rule, -1), "level": "warning",
-                     "kind": "fail", "message": {"text": edit.message},
-                     "locations": [location(changed.display, edit.line, edit.column)]}
+                     "kind": "fail", "message": {"text": _in_cell(edit, edit.message)},
+                     "locations": [location(changed.display, edit)]}
             hunk = next((h for h in hunks if h["first_line"] <= edit.line <= h["last_line"] and id(h) not in claimed), None)
             if hunk is not None:
                 claimed.add(id(hunk))
@@ -215,8 +227,8 @@ def sarif_report(result: RunResult) -> str:
             results.append(entry)
     for file, item in result.diagnostics:
         results.append({"ruleId": item.rule, "ruleIndex": index_of.get(item.rule, -1), "level": "note",
-                        "kind": "review", "message": {"text": f"{item.message}. Fix by hand: {item.advice}"},
-                        "locations": [location(file.display, item.line, item.column)]})
+                        "kind": "review", "message": {"text": _in_cell(item, f"{item.message}. Fix by hand: {item.advice}")},
+                        "locations": [location(file.display, item)]})
     for failed in result.failed:
         results.append({"ruleId": failed.error_rule or "nnx-migrate", "level": "error", "kind": "fail",
                         "message": {"text": f"could not process this file: {failed.error}"},

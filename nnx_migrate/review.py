@@ -1,5 +1,8 @@
 """`--review`: walk the changes hunk by hunk and write only what is accepted.
 
+Notebooks and pages are reviewed cell by cell (block by block), each hunk headed with
+the cell it is in (`nb.ipynb:cell 3:2`), IPython escapes shown as written.
+
 Hunks that cannot stand alone are asked about together: every hunk of the
 keyword-only-rngs rule (a signature and all its call sites, across files) is one
 question, and an import the rewrites need comes with the first accepted hunk of its file.
@@ -8,7 +11,6 @@ A file whose accepted hunks would not parse is left untouched, and says so.
 
 from __future__ import annotations
 
-import ast
 import difflib
 from dataclasses import dataclass, field
 
@@ -16,7 +18,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.syntax import Syntax
 
-from nnx_migrate.apply import FileError, write_atomic
+from nnx_migrate import docblocks, notebook
+from nnx_migrate.apply import FileError, SourceText, read_source, write_atomic
+from nnx_migrate.ipython import Masker, parses
 from nnx_migrate.pipeline import FileResult, RunResult
 
 GROUPED_RULES = ("keyword-only-rngs",)  # a signature changes with all its call sites or not at all
@@ -26,39 +30,97 @@ CONTEXT = 2
 @dataclass
 class Hunk:
     file: FileResult
-    old_start: int  # 0-based line range in the old text
+    old_start: int  # 0-based line range in the old text (of the part)
     old_end: int
     new_lines: list[str]
     rules: set[str] = field(default_factory=set)
     is_import: bool = False
     accepted: bool = False
+    part: int | None = None  # the notebook cell or page block it is in (None: the whole file)
+    old_lines: list[str] = field(default_factory=list)  # the part's lines, as they were
+    where: str = ""  # `file:line` or `nb.ipynb:cell 3:line`, for the header
 
 
-def hunks_of(file: FileResult) -> list[Hunk]:
-    old_lines = file.old_text.splitlines(keepends=True)
-    new_lines = file.new_text.splitlines(keepends=True)
+@dataclass
+class _Parts:
+    """A notebook or page seen as its cells or blocks, IPython escapes in place."""
+
+    source: SourceText
+    old: dict[int, str]
+    new: dict[int, str]
+
+
+def _hunks(file: FileResult, old: str, new: str, part: int | None = None, first_line: int = 0,
+           cell: int | None = None) -> list[Hunk]:
+    """`first_line`: the part's line 0 in the numbering of the file's edits."""
+    old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
     hunks = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False).get_opcodes():
         if tag == "equal":
             continue
-        hunk = Hunk(file, i1, i2, new_lines[j1:j2])
-        hunk.rules = {e.rule for e in file.edits if i1 + 1 <= e.line <= max(i2, i1 + 1)}
+        where = f"{file.display}:cell {cell}:{i1 + 1}" if cell else f"{file.display}:{first_line + i1 + 1}"
+        hunk = Hunk(file, i1, i2, new_lines[j1:j2], part=part, old_lines=old_lines, where=where)
+        hunk.rules = {e.rule for e in file.edits
+                      if e.cell == cell and i1 + 1 <= e.line - first_line <= max(i2, i1 + 1)}
         added = "".join(hunk.new_lines).strip()
         hunk.is_import = i1 == i2 and added.startswith(("from ", "import ")) and "\n" not in added
         hunks.append(hunk)
     return hunks
 
 
-def _apply(file: FileResult, hunks: list[Hunk]) -> str:
-    lines = file.old_text.splitlines(keepends=True)
+def hunks_of(file: FileResult, parts: _Parts | None = None) -> list[Hunk]:
+    if parts is None:
+        return _hunks(file, file.old_text, file.new_text)
+    embedded = parts.source.embedded
+    hunks = []
+    for number, old in parts.old.items():
+        new = parts.new.get(number, old)
+        if isinstance(embedded, notebook.Notebook):
+            hunks += _hunks(file, old, new, number, cell=number + 1)
+        else:
+            hunks += _hunks(file, old, new, number, first_line=embedded.blocks[number].start)
+    return hunks
+
+
+def _parts(file: FileResult) -> _Parts | None:
+    """The cells or blocks of a changed notebook or page, read again (None if it changed)."""
+    try:
+        source = read_source(file.path)
+    except FileError:
+        return None
+    if source.text != file.old_text:
+        return None
+    masker = source.embedded.masker
+    return _Parts(source, notebook.split(file.old_text, masker), notebook.split(file.new_text, masker))
+
+
+def _apply(lines: list[str], hunks: list[Hunk]) -> str:
+    lines = list(lines)
     for hunk in sorted(hunks, key=lambda h: -h.old_start):
         if hunk.accepted:
             lines[hunk.old_start:hunk.old_end] = hunk.new_lines
     return "".join(lines)
 
 
+def _new_text(file: FileResult, hunks: list[Hunk], parts: _Parts | None) -> str | None:
+    """The file with the accepted hunks, or None when they do not parse on their own."""
+    if parts is None:
+        text = _apply(file.old_text.splitlines(keepends=True), hunks)
+        return text if parses(text) else None
+    embedded = parts.source.embedded
+    sources = {}
+    for number in {h.part for h in hunks if h.accepted}:
+        mine = [h for h in hunks if h.part == number]
+        sources[number] = _apply(mine[0].old_lines, mine)
+        if Masker(sources[number]).mask(sources[number], commented_magics=getattr(embedded, "script", False)) is None:
+            return None
+    if isinstance(embedded, notebook.Notebook):
+        return notebook.dump_sources(sources, embedded)
+    return docblocks.dump_blocks(sources, embedded)
+
+
 def _show(console: Console, hunk: Hunk) -> None:
-    old_lines = hunk.file.old_text.splitlines(keepends=True)
+    old_lines = hunk.old_lines
     start = max(0, hunk.old_start - CONTEXT)
     end = min(len(old_lines), hunk.old_end + CONTEXT)
     text = "".join(
@@ -68,19 +130,19 @@ def _show(console: Console, hunk: Hunk) -> None:
         + [f" {line}" for line in old_lines[hunk.old_end:end]]
     )
     rules = ", ".join(sorted(hunk.rules)) or ("import" if hunk.is_import else "")
-    console.rule(f"{escape(hunk.file.display)}:{hunk.old_start + 1}  [{escape(rules)}]")
+    console.rule(f"{escape(hunk.where)}  {escape(f'[{rules}]')}")
     console.print(Syntax(text, "diff", theme="ansi_dark", background_color="default"))
 
 
 def review(result: RunResult, ask=input, console: Console | None = None) -> dict[str, int]:
     """Ask about every hunk; write the accepted ones. Returns counts for the summary."""
     console = console or Console(highlight=False)
-    reviewable = [f for f in result.changed if f.path.suffix == ".py"]
+    parts = {id(file): _parts(file) for file in result.changed if file.embedded}
+    reviewable = [f for f in result.changed if not f.embedded or parts[id(f)] is not None]
     for file in result.changed:
         if file not in reviewable:
-            console.print(f"[yellow]skipped[/] {escape(file.display)}: notebooks and pages are not reviewed "
-                          "hunk by hunk (see them with --diff)")
-    hunks = [h for file in reviewable for h in hunks_of(file)]
+            console.print(f"[yellow]skipped[/] {escape(file.display)}: changed on disk since it was read")
+    hunks = [h for file in reviewable for h in hunks_of(file, parts.get(id(file)))]
     questions: list[list[Hunk]] = []
     grouped = [h for h in hunks if h.rules & set(GROUPED_RULES)]
     for hunk in hunks:
@@ -125,15 +187,15 @@ def review(result: RunResult, ask=input, console: Console | None = None) -> dict
         counts["rejected"] += sum(not h.accepted for h in mine if not h.is_import)
         if not any(h.accepted for h in mine):
             continue
-        new_text = _apply(file, mine)
-        try:
-            ast.parse(new_text)
-        except SyntaxError:
+        file_parts = parts.get(id(file))
+        new_text = _new_text(file, mine, file_parts)
+        if new_text is None:
             console.print(f"[red]not written[/] {escape(file.display)}: the accepted hunks do not parse on their own")
             counts["failed"] += 1
             continue
+        old_data = file_parts.source.data if file_parts else file.old_text.encode(file.encoding)
         try:
-            write_atomic(file.path, file.old_text.encode(file.encoding), new_text.encode(file.encoding))
+            write_atomic(file.path, old_data, new_text.encode(file.encoding))
             counts["files"] += 1
         except FileError as error:
             console.print(f"[red]not written[/] {escape(file.display)}: {escape(str(error))}")

@@ -58,6 +58,7 @@ class Edit:
     safe: bool = True
     exact_write: bool = False
     announce: bool = False
+    cell: int | None = None  # in a notebook: the cell (1-based, as ruff counts), `line` being inside it
 
 
 @dataclass
@@ -70,6 +71,7 @@ class Diagnostic:
     message: str
     advice: str
     url: str | None = None
+    cell: int | None = None  # in a notebook: the cell (1-based, as ruff counts), `line` being inside it
 
 
 class Visit:

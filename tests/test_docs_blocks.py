@@ -44,3 +44,52 @@ def test_docs_are_left_alone_without_the_flag(tmp_path: Path) -> None:
     result = migrate(tmp_path, include_docs=False)
     assert not result.files
     assert (tmp_path / "guide.md").read_text() == (PAGES / "guide.md").read_text()
+
+
+NOTEBOOKS = TESTDATA / "notebooks"
+
+
+def test_myst_notebook_cells_with_magics_are_migrated_around_them(tmp_path: Path) -> None:
+    page = tmp_path / "myst_counter.md"
+    shutil.copy(NOTEBOOKS / page.name, page)
+    result = run([tmp_path], Settings(include_docs=True), tmp_path, write=True)
+    assert not result.failed and not result.diagnostics
+    before, after = (NOTEBOOKS / page.name).read_text().splitlines(), page.read_text().splitlines()
+    assert len(before) == len(after)
+    changed = {old: new for old, new in zip(before, after) if old != new}
+    assert changed == {
+        "  def __init__(self, rngs: nnx.Rngs):": "  def __init__(self, *, rngs: nnx.Rngs):",
+        "    self.count.value += 1": "    self.count[...] += 1",
+        "counter = Counter(nnx.Rngs(0))": "counter = Counter(rngs=nnx.Rngs(0))",  # inside `%%time`
+        "print(counter.count.value)": "print(counter.count[...])",
+    }
+    assert "echo counter.count.value" in after  # a `%%bash` cell is not Python
+    (file,) = result.files
+    assert ":block_1" in file.diff and " %time counter()" in file.diff
+    assert {e.line for e in file.edits if e.rule == "value-access"} == {25, 29}  # the page's own lines
+
+
+def test_jupytext_percent_script_with_magics(tmp_path: Path) -> None:
+    script = tmp_path / "train_percent.py"
+    shutil.copy(NOTEBOOKS / script.name, script)
+    original = script.read_text()
+    result = run([tmp_path], Settings(), tmp_path, write=False)
+    assert not result.failed and not result.diagnostics
+    (file,) = result.files
+    assert file.diff.startswith(f"--- a/{file.display}\n+++ b/{file.display}\n@@ -16,18 +16,18 @@")  # one diff
+    result = run([tmp_path], Settings(), tmp_path, write=True)
+    migrated = script.read_text()
+    assert "# %time model = MLP(4, rngs=nnx.Rngs(0))\nprint(model.scale[...])" in migrated  # jupytext's escaped magic
+    assert migrated.endswith("%%time\ny = model(jnp.ones((1, 4)))\n!echo done\n")  # magics left in, as they were
+    assert "# !pip install -U flax\n# %matplotlib inline\n" in migrated and "`.value` here is prose" in migrated
+    assert len(migrated.splitlines()) == len(original.splitlines())
+    assert [e.line for e in file.edits if e.rule == "value-access"] == [26, 30]  # the script's own lines
+    assert not run([tmp_path], Settings(), tmp_path, write=True).changed
+
+
+def test_a_plain_script_with_cell_markers_is_an_ordinary_file(tmp_path: Path) -> None:
+    script = tmp_path / "cells.py"
+    script.write_text("# %%\nfrom flax import nnx\n\n# %%\ny = nnx.Param(1).value  # %time is prose here\n")
+    result = run([tmp_path], Settings(), tmp_path, write=True)
+    (file,) = result.files
+    assert not file.embedded and script.read_text().endswith("y = nnx.Param(1).get_value()  # %time is prose here\n")
