@@ -66,6 +66,10 @@ def load(text: str, suffix: str) -> tuple[str, Page]:
     text_lines = 0
     for start, end, indent, ipython in spans:
         body = lines[start:end]
+        if body and body[0].strip() == "---" and suffix not in (".rst", ".py"):
+            closing = next((n for n, line in enumerate(body[1:], start=1) if line.strip() == "---"), None)
+            if closing is not None:  # MyST cell options as a YAML block
+                body, start = body[closing + 1:], start + closing + 1
         while body and body[0].lstrip(" \t").startswith(":") and suffix not in (".rst", ".py"):
             body, start = body[1:], start + 1  # MyST cell options (`:tags: [...]`)
         code = "".join(body) if page.script else textwrap.dedent("".join(body))

@@ -198,22 +198,17 @@ class Masker:
         out: list[str] = []
         cell = MaskedCell("")
         residual: list[str] = []
-        first = 0
-        while first < len(lines) and not lines[first].strip():
-            first += 1
-        if first < len(lines):
-            header = _CELL_MAGIC.match(lines[first])
-            if header is not None and not lines[first].rstrip().endswith("?"):
-                if header.group("name") not in PYTHON_CELL_MAGICS:
-                    # not Python run in the kernel: it calls nothing the notebook defines
-                    return MaskedCell("", foreign=True)
-                out.extend(lines[:first])
-                out.append(self._whole_line(lines[first:first + 1], "", residual))
-                first += 1
-            else:
-                first = 0
+        index = 0
+        first = next((number for number, line in enumerate(lines) if line.strip()), len(lines))
+        header = _CELL_MAGIC.match(lines[first]) if first < len(lines) else None
+        if header is not None and not lines[first].rstrip().endswith("?"):  # (`%%time?` is help)
+            if header.group("name") not in PYTHON_CELL_MAGICS:
+                # not Python run in the kernel: it calls nothing the notebook defines
+                return MaskedCell("", foreign=True)
+            out.extend(lines[:first])
+            out.append(self._whole_line(lines[first:first + 1], "", residual))
+            index = first + 1
         scan = _Scan()
-        index = first
         while index < len(lines):
             line = lines[index]
             if not scan.at_logical_start():

@@ -33,14 +33,15 @@ class Notebook:
     indent: int | str | None
     trailing_newline: bool
     masker: Masker
+    ascii_only: bool = False  # non-ASCII text written as \u escapes
     cells: list[int] = field(default_factory=list)  # indices of the code cells in the text
     skipped: list[int] = field(default_factory=list)  # code cells that could not be masked or parsed
     left_out: dict[int, str] = field(default_factory=dict)  # cell -> code no rule saw (it may call things)
     prefixes: dict[int, int] = field(default_factory=dict)  # line of the text -> columns of `%time ` before it
 
 
-def _dump(document: dict, indent, trailing_newline: bool) -> str:
-    return json.dumps(document, indent=indent, ensure_ascii=False) + ("\n" if trailing_newline else "")
+def _dump(document: dict, indent, trailing_newline: bool, ascii_only: bool = False) -> str:
+    return json.dumps(document, indent=indent, ensure_ascii=ascii_only) + ("\n" if trailing_newline else "")
 
 
 def _source(cell: dict) -> str:
@@ -60,7 +61,9 @@ def load(raw: str) -> tuple[str, Notebook]:
     indent = len(first_indented.group(1)) if first_indented and first_indented.group(1).strip(" ") == "" else None
     notebook = Notebook(document, indent, raw.endswith("\n"), Masker(raw))
     if _dump(document, indent, notebook.trailing_newline) != raw:
-        raise NotebookError("its JSON layout would change on writing (not written by Jupyter/nbformat?)")
+        notebook.ascii_only = True
+        if _dump(document, indent, notebook.trailing_newline, ascii_only=True) != raw:
+            raise NotebookError("its JSON layout would change on writing (not written by Jupyter/nbformat?)")
     parts: list[str] = []
     lines = 0
     for number, cell in enumerate(document["cells"]):
@@ -130,7 +133,7 @@ def dump_sources(sources: dict[int, str], notebook: Notebook) -> str:
         if new == old:
             continue
         cell["source"] = new.splitlines(keepends=True) if isinstance(cell.get("source"), list) else new
-    return _dump(document, notebook.indent, notebook.trailing_newline)
+    return _dump(document, notebook.indent, notebook.trailing_newline, notebook.ascii_only)
 
 
 def cell_diffs(display: str, old_text: str, new_text: str, label: str = "cell", masker: Masker | None = None) -> str:

@@ -353,7 +353,7 @@ def test_a_cell_that_cannot_be_masked_is_reported_and_its_callers_count(tmp_path
 def test_a_notebook_with_an_unusual_layout_is_left_alone(tmp_path: Path) -> None:
     document = json.loads(NOTEBOOK.read_text())
     target = tmp_path / "odd.ipynb"
-    target.write_text(json.dumps(document, indent=3, sort_keys=True))
+    target.write_text(json.dumps(document, indent="\t", sort_keys=True))
     before = target.read_bytes()
     result = run([tmp_path], Settings(), tmp_path, write=True)
     assert target.read_bytes() == before
@@ -388,3 +388,39 @@ def test_review_goes_cell_by_cell_naming_the_cell(tmp_path: Path) -> None:
     assert "*, rngs: nnx.Rngs" in cells["model"] and "self.count[...] += 1" in cells["model"]
     raw = (tmp_path / COLAB.name).read_text()
     assert raw.count('"outputs"') == COLAB.read_text().count('"outputs"') and raw.endswith("}\n")
+
+
+def test_a_notebook_written_with_ascii_escapes_keeps_them(tmp_path: Path) -> None:
+    target = tmp_path / "nb.ipynb"
+    target.write_text(json.dumps(json.loads(NOTEBOOK.read_text()), indent=1, ensure_ascii=True) + "\n")
+    result = run([tmp_path], Settings(), tmp_path, write=True)
+    assert not result.failed and result.changed
+    raw = target.read_text()
+    assert raw.count("\\u2014") == 2 and "\u2014" not in raw  # in the migrated cell and in its output
+
+
+MODEL_CELL = ("import jax.numpy as jnp\nfrom flax import nnx\n\nclass M(nnx.Module):\n"
+              "    def __init__(self, rngs: nnx.Rngs):\n        self.w = nnx.Param(jnp.ones(3))\n\n"
+              "model = M(nnx.Rngs(0))\nx = model.w.value\n")
+
+
+@given(st.lists(st.lists(st.sampled_from(POOL), max_size=6), min_size=1, max_size=4))
+def test_any_cells_of_escapes_are_migrated_around_or_reported(cells: list[list[str]]) -> None:
+    import tempfile
+
+    sources = [MODEL_CELL] + ["".join(lines) for lines in cells]
+    document = {"cells": [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+                           "source": source.splitlines(keepends=True)} for source in sources],
+                "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "nb.ipynb"
+        target.write_text(json.dumps(document, indent=1) + "\n")
+        result = run([Path(folder)], Settings(), Path(folder), write=True)
+        assert not result.failed
+        after = [cell_source(cell) for cell in json.loads(target.read_text())["cells"]]
+    assert "x = model.w[...]" in after[0]
+    for old, new in zip(sources[1:], after[1:]):
+        old_lines, new_lines = old.splitlines(), new.splitlines()
+        assert len(old_lines) == len(new_lines)
+        for before, now in zip(old_lines, new_lines):
+            assert now == before or before.replace(".w.value", ".w[...]").replace("M(nnx.Rngs", "M(rngs=nnx.Rngs") == now
