@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import ast
 
+from nnx_migrate.index import dotted_name
+
 # Scopes of their own: their bodies are separate flows (comprehensions run at once, so
 # names they read from the enclosing scope are recorded at that point).
 _DEFERRED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
@@ -105,9 +107,17 @@ def _join(*states: State | None) -> State | None:
         return dict(live[0])
     joined: dict[str, frozenset] = {}
     for name in set().union(*live):
+        if "." in name and not all(name in s for s in live):
+            continue  # an attribute chain narrowed on one path only
         # a name bound on one path only: unbound on the other, which fails at run time
         joined[name] = frozenset().union(*(s.get(name, frozenset()) for s in live))
     return joined
+
+
+def _forget_chains(state: State, prefix: str) -> None:
+    """Drop the narrowing of attribute chains at or below `prefix` (`a` or `a.b`)."""
+    for key in [k for k in state if "." in k and (k == prefix or k.startswith(prefix + "."))]:
+        del state[key]
 
 
 def _walk_scope_local(nodes):
@@ -152,6 +162,14 @@ class FlowAnalysis:
     def _bind(self, node: ast.AST, state: State) -> State:
         for name, binding in self.table.of(node):
             state[name] = frozenset((binding,))
+            _forget_chains(state, name)
+        targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else (
+            [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else [])
+        for target in targets:
+            for element in (target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]):
+                chain = dotted_name(element) if isinstance(element, ast.Attribute) else None
+                if chain is not None:
+                    _forget_chains(state, chain)
         return state
 
     def _statement(self, node: ast.stmt, state: State) -> State | None:
@@ -247,7 +265,7 @@ class FlowAnalysis:
                     state[target.id] = frozenset()
                 else:
                     self._target_reads(target, state)
-            return state
+            return self._bind(node, state)
         if isinstance(node, ast.Assert):
             self._expression(node.test, state)
             if node.msg is not None:
@@ -281,7 +299,7 @@ class FlowAnalysis:
 
     def _bindings_under(self, statements: list[ast.stmt], base: State) -> State:
         """`base`, with every binding made anywhere in `statements` added to its name."""
-        merged = dict(base)
+        merged = {k: v for k, v in base.items() if "." not in k}  # any call in a loop may reassign
         for statement in statements:
             for name, bindings in self._bindings_in(statement).items():
                 merged[name] = merged.get(name, frozenset()) | bindings
@@ -326,13 +344,16 @@ class FlowAnalysis:
             and test.func.id == "isinstance"
             and len(test.args) == 2
             and not test.keywords
-            and isinstance(test.args[0], ast.Name)
-            and test.args[0].id not in self.untracked
         ):
-            name = test.args[0].id
+            subject = test.args[0]
             classes = test.args[1].elts if isinstance(test.args[1], ast.Tuple) else [test.args[1]]
-            before = state.get(name)
-            state[name] = frozenset((("narrow", tuple(classes), before),))
+            if isinstance(subject, ast.Name) and subject.id not in self.untracked:
+                state[subject.id] = frozenset((("narrow", tuple(classes), state.get(subject.id)),))
+            elif isinstance(subject, ast.Attribute):
+                # `isinstance(self.bias, nnx.Param)`: the chain, until it or its head is rebound
+                chain = dotted_name(subject)
+                if chain is not None and chain.split(".")[0] not in self.untracked:
+                    state[chain] = frozenset((("narrow", tuple(classes), None),))
         return state
 
     # -- expressions ------------------------------------------------------------------
@@ -364,6 +385,10 @@ class FlowAnalysis:
                 if isinstance(current.ctx, ast.Load):
                     reads.append(current)
                 continue
+            if isinstance(current, ast.Attribute) and isinstance(current.ctx, ast.Load):
+                chain = dotted_name(current)
+                if chain is not None and chain in state:
+                    self.reaching[id(current)] = state[chain]
             if isinstance(current, ast.NamedExpr):
                 walrus.append(current)
                 stack.append(current.value)

@@ -73,6 +73,12 @@ class GradientT:
 
 
 @dataclass(frozen=True)
+class ClassT:
+    """A class itself (`cls` in a classmethod): calling it makes an instance."""
+    cls: str
+
+
+@dataclass(frozen=True)
 class FunctionT:
     node: ast.AST  # a def or lambda: calling it gives its summary's type
 
@@ -81,7 +87,7 @@ class FunctionT:
 # pass other Modules than the project's own calls do).
 ANY_MODULE = InstanceT(f"{flax_api.NNX}.Module")
 
-Type = Union[VariableT, InstanceT, ContainerT, TupleT, SplitT, GradientT, FunctionT, Simple, None]
+Type = Union[VariableT, InstanceT, ContainerT, TupleT, SplitT, GradientT, ClassT, FunctionT, Simple, None]
 
 _ARRAY_METHODS = frozenset(
     {"astype", "reshape", "transpose", "sum", "mean", "max", "min", "squeeze", "ravel",
@@ -163,9 +169,9 @@ class Scope:
         if not isinstance(node, ast.Lambda):
             decorators = {dotted_name(d) for d in node.decorator_list}
         for position, arg in enumerate([*positional, *arguments.kwonlyargs]):
-            if position == 0 and self.cls is not None and arg in positional and not (
-                decorators & {"staticmethod", "classmethod"}
-            ):
+            if position == 0 and self.cls is not None and arg in positional and "classmethod" in decorators:
+                binding = ("cls", self.cls.qualname)
+            elif position == 0 and self.cls is not None and arg in positional and "staticmethod" not in decorators:
                 binding = ("self", self.cls.qualname)
             elif getattr(arg, "annotation", None) is not None:
                 binding = ("annotation", arg.annotation)
@@ -465,6 +471,8 @@ class Resolver:
             return None
         if kind == "def":
             return FunctionT(binding[1])
+        if kind == "cls":
+            return ClassT(binding[1])
         if kind == "param":
             return self._parameter_type(binding[1], binding[2], scope)
         return None
@@ -549,6 +557,11 @@ class Resolver:
         qualified = self.qualified(node, scope)
         if qualified is not None:
             return None  # a module attribute or class, not an instance attribute
+        narrowed = self.flow(scope).reaching.get(id(node))  # `if isinstance(self.b, C):`
+        if narrowed:
+            found = join_or_unknown([self.binding_type(b, scope) for b in narrowed])
+            if found is not None:
+                return found
         base = self.type_of(node.value, scope)
         found = self.member_type(base, node.attr)
         if found is None and base in (None, ANY_MODULE) and self._root_is_instance(node.value, scope):
@@ -617,12 +630,9 @@ class Resolver:
                 wrapped = self.type_of(node.args[0], scope)
                 if isinstance(wrapped, ContainerT) or bare == "data":
                     return wrapped  # iterating or indexing sees the same elements
-            if self.index.is_variable_class(qualified):
-                value = node.args[0] if node.args else _keyword(node, "value")
-                array = value is not None and self.type_of(value, scope) == ARRAY
-                return VariableT(qualified, array)
-            if self.index.is_nnx_class(qualified) or self.index.lookup_class(qualified):
-                return InstanceT(qualified)
+            constructed = self._construct(qualified, node, scope)
+            if constructed is not None:
+                return constructed
             if qualified in flax_api.STRUCTURE_PRESERVING_FUNCTIONS:
                 # a pytree function of a Variable gives back a Variable
                 found = self.type_of(node.args[0], scope) if node.args else None
@@ -636,7 +646,7 @@ class Resolver:
             function = self._project_function(qualified)
             if function is not None:
                 return self._call_result(function, node, scope)
-            return None
+            return self._class_method_result(qualified, node, scope)
         if isinstance(func, ast.Call):
             inner = self.qualified(func.func, scope)
             if inner is not None and inner.startswith(flax_api.INITIALIZER_MODULES):
@@ -659,12 +669,49 @@ class Resolver:
             return ARRAY  # a PRNG key
         if isinstance(callee_type, FunctionT):
             return self._call_result(callee_type.node, node, scope)
+        if isinstance(callee_type, ClassT):
+            return self._construct(callee_type.cls, node, scope)
         if isinstance(callee_type, GradientT):
             return self._gradient_result(callee_type.transform, callee_type.call, node, scope)
         # Flax's convention: `kernel_init(key, shape, dtype)` returns the array.
         name = dotted_name(func)
         if name and name.rsplit(".", 1)[-1].endswith("init") and len(node.args) >= 2:
             return ARRAY
+        return None
+
+    def _construct(self, cls: str, call: ast.Call, scope: Scope) -> Type:
+        """`C(...)`: a Variable (holding an array when its value is one) or an instance."""
+        if self.index.is_variable_class(cls):
+            value = call.args[0] if call.args else _keyword(call, "value")
+            array = value is not None and self.type_of(value, scope) == ARRAY
+            return VariableT(cls, array)
+        if self.index.is_nnx_class(cls) or self.index.lookup_class(cls):
+            return InstanceT(cls)
+        return None
+
+    def _class_method_result(self, qualified: str, call: ast.Call, scope: Scope) -> Type:
+        """`C.factory(...)`: a class- or staticmethod's summary; what `cls(...)` makes in
+        the defining class is made by the class it was called on."""
+        owner, _, method_name = qualified.rpartition(".")
+        if self.index.lookup_class(owner) is None:
+            return None
+        for name in self.index.mro(owner):
+            info = self.index.lookup_class(name)
+            if info is None or method_name not in info.methods:
+                continue
+            method = info.methods[method_name]
+            decorators = {dotted_name(d) for d in method.decorator_list}
+            if not decorators & {"classmethod", "staticmethod"}:
+                return None
+            self.method_scope(info, method)
+            summary = self.summary(method)
+            if summary[0] == "param":
+                argument = _argument_for(method, summary[1], call, skip_self="classmethod" in decorators)
+                return self.type_of(argument, scope) if argument is not None else None
+            found = summary[1]
+            if name != owner and found is not None and found == self._construct(name, call, scope):
+                return self._construct(owner, call, scope)
+            return found
         return None
 
     def _gradient_result(self, transform: str, transform_call: ast.Call, call: ast.Call, scope: Scope) -> Type:
@@ -1145,6 +1192,8 @@ def _decorators_keep_calls(function: ast.AST, scope: Scope, resolver: Resolver,
     function with the caller's arguments and return its result: `nnx.jit`, `nnx.remat`;
     also as `nnx.jit(...)` or `functools.partial(nnx.jit, ...)`)."""
     for decorator in function.decorator_list:
+        if dotted_name(decorator) in ("classmethod", "staticmethod"):
+            continue  # the method's kind, handled by the caller
         if isinstance(decorator, ast.Call):
             qualified = resolver.qualified(decorator.func, scope)
             if qualified == "functools.partial" and decorator.args:
