@@ -91,12 +91,27 @@ MODULE_ATTRIBUTES: dict[str, dict[str, tuple]] = {
     "MultiMetric": {},
 }
 
-# Functions returning an nnx.State (or a tuple of them).
-STATE_FUNCTIONS = frozenset(
-    {"state", "pop", "variables", "filter_state", "merge_state", "map_state", "from_flat_state"}
-)
-SPLIT_FUNCTIONS = frozenset({"split"})  # -> (GraphDef, State, *States)
-# State methods (and their function forms) returning a State, or a tuple of States.
+# What a call of a flax.nnx function returns, by name (the resolver's table of flax's API):
+#   "state"        an nnx.State
+#   "split"        (GraphDef, State, *States): `graphdef, params, rest = nnx.split(m, nnx.Param, ...)`
+#   "states"       a tuple of States (`nnx.split_state`)
+#   "filtered"     one State for one filter, a tuple of States for several (`nnx.filter_state`)
+#   "flat_state"   iterates as (path, Variable) pairs
+#   "same"         its first argument's type (`nnx.clone(m)`)
+#   "gradient"     a transform whose result, called on a Module or State, returns gradients (a State)
+FUNCTION_RESULTS: dict[str, str] = {
+    "state": "state", "pop": "state", "variables": "state", "merge_state": "state",
+    "map_state": "state", "from_flat_state": "state",
+    "filter_state": "filtered",
+    "split": "split",
+    "split_state": "states",
+    "to_flat_state": "flat_state",
+    "clone": "same",
+    "grad": "gradient", "value_and_grad": "gradient",
+}
+GRADIENT_TRANSFORMS = frozenset(name for name, result in FUNCTION_RESULTS.items() if result == "gradient")
+# State methods (the deprecated forms of filter_state, split_state, ...) returning a State,
+# or a tuple of them for several filters.
 STATE_METHODS = frozenset({"filter", "split", "merge", "map"})
 
 # Rngs attributes that are methods, not streams.
@@ -159,8 +174,6 @@ def format_version(version: tuple[int, int, int]) -> str:
 CALL_PRESERVING_TRANSFORMS = frozenset({"jit", "remat", "checkpoint"})
 # Transforms that pass the caller's graph-node arguments through to the function.
 ARGUMENT_PRESERVING_TRANSFORMS = CALL_PRESERVING_TRANSFORMS | {"grad", "value_and_grad", "vmap"}
-# `nnx.grad(f)(model)` / `nnx.value_and_grad(f)(model)`: gradients of a Module are a State.
-GRADIENT_TRANSFORMS = frozenset({"grad", "value_and_grad"})
 # Pytree functions that return their first argument's structure: a Variable stays one.
 STRUCTURE_PRESERVING_FUNCTIONS = frozenset(
     {"jax.lax.with_sharding_constraint", "jax.sharding.reshard", "jax.device_put"}

@@ -11,7 +11,6 @@ unknown: unknown is never rewritten.
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass
 from typing import Union
 
@@ -221,10 +220,14 @@ class Resolver:
         self._file_bindings: dict[int, dict[int, list[ast.AST]]] = {}
         self._untracked: dict[int, frozenset[str]] = {}
         self._summaries: dict[int, tuple] = {}
+        self._module_functions: dict[str, ast.AST] | None = None
+        self._function_files: dict[int, SourceFile] = {}
+        self._name_uses: dict[str, list] | None = None
         self._callers: dict[int, list | None] = {}
         self.steps = 0  # evaluation steps of the whole run, for tests that count cost
         self._budget: int | None = None
         self._budget_file: SourceFile | None = None
+        self._last_node: ast.AST | None = None  # where the evaluation is, for the budget's report
 
     # -- budget -----------------------------------------------------------------------
     def begin_file(self, file: SourceFile) -> None:
@@ -239,9 +242,12 @@ class Resolver:
 
     def _step(self, node: ast.AST | None = None) -> None:
         self.steps += 1
+        if node is not None:
+            self._last_node = node
         if self._budget is not None and self.steps > self._budget:
-            file = self._budget_file
-            where = _enclosing_function_name(file, node) if file is not None and node is not None else "the file"
+            file, node = self._budget_file, self._last_node
+            inside = file is not None and node is not None and file.parents.get(id(node)) is not None
+            where = _enclosing_function_name(file, node) if inside else "the file"
             self._budget = None  # report once
             raise AnalysisBudgetExceeded(file, where, self.steps)
 
@@ -616,16 +622,9 @@ class Resolver:
             bare = flax_api.flax_name(qualified)
             if bare == "Rngs":
                 return RNGS
-            if bare in flax_api.SPLIT_FUNCTIONS:
-                return SplitT(graphdef_first=True)
-            if bare == "split_state" or (bare == "filter_state" and len(node.args) > 2):
-                return SplitT(graphdef_first=False)
-            if bare in flax_api.STATE_FUNCTIONS:
-                return STATE
-            if bare == "to_flat_state":
-                return FLAT_STATE
-            if bare in flax_api.GRADIENT_TRANSFORMS:
-                return GradientT(bare, node)
+            result = flax_api.FUNCTION_RESULTS.get(bare)
+            if result is not None:
+                return self._flax_function_result(result, bare, node, scope)
             if bare in ("List", "Dict", "data") and len(node.args) == 1 and not node.keywords:
                 wrapped = self.type_of(node.args[0], scope)
                 if isinstance(wrapped, ContainerT) or bare == "data":
@@ -677,6 +676,24 @@ class Resolver:
         name = dotted_name(func)
         if name and name.rsplit(".", 1)[-1].endswith("init") and len(node.args) >= 2:
             return ARRAY
+        return None
+
+    def _flax_function_result(self, result: str, name: str, call: ast.Call, scope: Scope) -> Type:
+        """A call of a flax.nnx function, from `flax_api.FUNCTION_RESULTS`."""
+        if result == "state":
+            return STATE
+        if result == "split":
+            return SplitT(graphdef_first=True)
+        if result == "states" or (result == "filtered" and len(call.args) > 2):
+            return SplitT(graphdef_first=False)
+        if result == "filtered":
+            return STATE
+        if result == "flat_state":
+            return FLAT_STATE
+        if result == "same":
+            return self.type_of(call.args[0], scope) if len(call.args) == 1 and not call.keywords else None
+        if result == "gradient":
+            return GradientT(name, call)
         return None
 
     def _construct(self, cls: str, call: ast.Call, scope: Scope) -> Type:
@@ -736,20 +753,35 @@ class Resolver:
     # -- functions: summaries and parameters ------------------------------------------
     def _project_function(self, qualified: str) -> ast.AST | None:
         """The module-level def of the project that `qualified` names."""
-        module, _, name = qualified.rpartition(".")
-        for file in self.index.files.values():
-            if file.module != module:
-                continue
-            for statement in file.tree.body:
-                if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and statement.name == name:
-                    return statement
-        return None
+        if self._module_functions is None:
+            self._module_functions = {}
+            for file in self.index.files.values():
+                for statement in file.tree.body:
+                    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        self._module_functions.setdefault(f"{file.module}.{statement.name}", statement)
+                        self._function_files[id(statement)] = file
+        return self._module_functions.get(qualified)
 
     def _file_of(self, function: ast.AST) -> SourceFile | None:
-        for file in self.index.files.values():
-            if file.parents.get(id(function)) is not None or function is file.tree:
-                return file
-        return None
+        found = self._function_files.get(id(function))
+        if found is None:
+            for file in self.index.files.values():
+                self.steps += 1
+                if file.parents.get(id(function)) is not None:
+                    found = self._function_files[id(function)] = file
+                    break
+        return found
+
+    def name_uses(self, name: str) -> list[tuple[ast.expr, SourceFile]]:
+        """Every Name or Attribute node of the project spelled `name` (`f`, `x.f`)."""
+        if self._name_uses is None:
+            self._name_uses = {}
+            for file in self.index.files.values():
+                for node in file.nodes(ast.Name, ast.Attribute):
+                    self.steps += 1
+                    named = node.id if isinstance(node, ast.Name) else node.attr
+                    self._name_uses.setdefault(named, []).append((node, file))
+        return self._name_uses.get(name, [])
 
     def function_scope(self, function: ast.AST) -> Scope | None:
         file = self._file_of(function)
@@ -891,8 +923,9 @@ class Resolver:
             return None
         calls = []
         file = scope.file
-        for node in _scope_local_nodes(outer.node.body, enter_functions=True):
-            if not (isinstance(node, ast.Name) and node.id == function.name):
+        for node, other in self.name_uses(function.name):
+            self.steps += 1
+            if other is not file or not isinstance(node, ast.Name):
                 continue
             use_scope = self.scope_of(node, file)
             if use_scope.find(node.id) is not outer:
@@ -915,32 +948,27 @@ class Resolver:
             return None
         file = scope.file
         qualified = f"{file.module}.{function.name}" if file.module else function.name
-        pattern = re.compile(r"\b" + re.escape(function.name) + r"\b")
         calls = []
-        for other in self.index.files.values():
-            if not pattern.search(other.text):
+        for node, other in self.name_uses(function.name):
+            self.steps += 1
+            if isinstance(node.ctx, ast.Store):
                 continue
-            for node in other.nodes(ast.Name, ast.Attribute):
-                named = node.id if isinstance(node, ast.Name) else node.attr
-                if named != function.name or isinstance(node.ctx, ast.Store):
+            use_scope = self.scope_of(node, other)
+            resolved = self.qualified(node, use_scope)
+            if resolved != qualified:
+                if isinstance(node, ast.Name) and (
+                    resolved is not None or use_scope.find(node.id) not in (None, outer)
+                ):
+                    continue  # another thing of the same name
+                if isinstance(node, ast.Name) and use_scope.find(node.id) is None:
+                    continue  # a builtin or an unbound name: not this function
+                if not isinstance(node, ast.Name) and resolved is not None:
                     continue
-                use_scope = self.scope_of(node, other)
-                resolved = self.qualified(node, use_scope)
-                parent = other.parents.get(id(node))
-                if resolved != qualified:
-                    if isinstance(node, ast.Name) and (
-                        resolved is not None or use_scope.find(node.id) not in (None, outer)
-                    ):
-                        continue  # another thing of the same name
-                    if isinstance(node, ast.Name) and use_scope.find(node.id) is None:
-                        continue  # a builtin or an unbound name: not this function
-                    if not isinstance(node, ast.Name) and resolved is not None:
-                        continue
-                    return None  # may be this function, reached another way
-                found = self._calls_through(node, other, use_scope)
-                if found is None:
-                    return None  # used as a value: callers unseen
-                calls.extend(found)
+                return None  # may be this function, reached another way
+            found = self._calls_through(node, other, use_scope)
+            if found is None:
+                return None  # used as a value: callers unseen
+            calls.extend(found)
         return calls
 
     def _calls_through(self, node: ast.expr, file: SourceFile, scope: Scope) -> list | None:
@@ -963,13 +991,12 @@ class Resolver:
         name = holder.targets[0].id
         owner = scope.find(name)
         if owner is None or len(owner.bindings.get(name, ())) != 1 or owner.node is file.tree \
-                and any(other is not file and re.search(rf"\b{re.escape(name)}\b", other.text)
-                        for other in self.index.files.values()):
+                and any(other is not file for _, other in self.name_uses(name)):
             return None
         calls = []
-        for use in _scope_local_nodes([owner.node] if owner.node is not file.tree else file.tree.body,
-                                      enter_functions=True):
-            if not (isinstance(use, ast.Name) and use.id == name and isinstance(use.ctx, ast.Load)):
+        for use, other in self.name_uses(name):
+            self.steps += 1
+            if other is not file or not (isinstance(use, ast.Name) and isinstance(use.ctx, ast.Load)):
                 continue
             use_scope = self.scope_of(use, file)
             if use_scope.find(name) is not owner:

@@ -234,3 +234,24 @@ def test_a_20000_line_file_is_analysed_within_a_linear_budget(tmp_path: Path) ->
     assert source.count("\n") > 20000
     steps = _steps(tmp_path, source)
     assert steps < 60 * source.count("\n"), steps
+
+
+def test_a_file_over_its_step_budget_is_reported_and_left_alone(tmp_path: Path, monkeypatch) -> None:
+    from nnx_migrate import resolve
+    from nnx_migrate.config import Settings
+    from nnx_migrate.pipeline import run
+
+    monkeypatch.setattr(resolve, "MIN_STEPS_PER_FILE", 50)
+    monkeypatch.setattr(resolve, "STEPS_PER_FILE_NODE", 0)
+    big = HEADER + "def heavy(k):\n    x = nnx.Param(k)\n" + "".join(
+        f"    y{i} = x.value + {i}\n" for i in range(200)
+    )
+    small = HEADER + "w = nnx.Param(jnp.zeros(3))\nprint(w.value)\n"
+    (tmp_path / "big.py").write_text(big)
+    (tmp_path / "small.py").write_text(small)
+    result = run([tmp_path], Settings(), tmp_path, write=True)
+    failed = {f.path.name: f.error for f in result.failed}
+    assert set(failed) == {"big.py"}
+    assert "function `heavy`" in failed["big.py"] and "evaluation steps" in failed["big.py"]
+    assert (tmp_path / "big.py").read_text() == big
+    assert "w[...]" in (tmp_path / "small.py").read_text()
