@@ -1,10 +1,12 @@
 """Benchmark: nnx-migrate against the libcst parse floor, on a monorepo-sized tree.
 
-    python benchmarks/bench.py [--copies 6] [--keep DIR]
+    python benchmarks/bench.py [--corpus monorepo|real] [--copies 6] [--keep DIR]
 
-Builds a corpus: the `flax/nnx` sources of the flax 0.10.7 and 0.11.2 wheels (the NNX
-code to migrate, `--copies` times) and of the installed flax, padded with the sources of
-the installed jax (code that never mentions flax). Then, from one run on one machine,
+Builds a corpus. `monorepo` (the default): the `flax/nnx` sources of the flax 0.10.7 and
+0.11.2 wheels (the NNX code to migrate, `--copies` times) and of the installed flax,
+padded with the sources of the installed jax (code that never mentions flax). `real`: one
+copy of each release of the real corpus (tests/corpus.py: CORPUS; old EasyDeL, tunix and
+flax/nnx releases from PyPI), as found. Then, from one run on one machine,
 prints: files and MB; the libcst parse-only floor over the files that need parsing;
 nnx-migrate `--check` cold and warm with 1 job and with all cores; `python -m libcst.tool
 codemod` running the value-access codemod over the same tree; the ratios; peak memory.
@@ -20,14 +22,23 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import zipfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))
+from corpus import CORPUS, OLD_FLAX, wheel_sources  # noqa: E402
+
 MEASURE = (
-    "import resource, subprocess, sys, time, json\n"
+    "import json, os, resource, signal, subprocess, sys, time\n"
     "start = time.perf_counter()\n"
-    "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode\n"
+    "process = subprocess.Popen(sys.argv[2:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,\n"
+    "                           start_new_session=True)\n"
+    "try:\n"
+    "    code = process.wait(timeout=float(sys.argv[1]))\n"
+    "except subprocess.TimeoutExpired:\n"
+    "    os.killpg(process.pid, signal.SIGKILL)  # the pool workers too\n"
+    "    process.wait()\n"
+    "    code = 'timeout'\n"
     "print(json.dumps({'seconds': time.perf_counter() - start, 'code': code,\n"
     "                  'rss_mb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))\n"
 )
@@ -42,27 +53,12 @@ FLOOR = (
 )
 
 
-def old_flax_sources(version: str, cache: Path) -> Path:
-    target = cache / f"flax-{version}"
-    if not (target / ".complete").exists():
-        wheels = cache / "wheels"
-        wheels.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", f"flax=={version}", "-d", str(wheels)],
-                       check=True)
-        wheel = next(wheels.glob(f"flax-{version}-*.whl"))
-        with zipfile.ZipFile(wheel) as archive:
-            archive.extractall(target, [m for m in archive.namelist() if m.startswith("flax/nnx/") and m.endswith(".py")])
-        (target / ".complete").touch()
-    return target / "flax" / "nnx"
-
-
 def build_corpus(root: Path, copies: int) -> None:
     import flax
     import jax
 
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "nnx-migrate-tests"
-    for version in ("0.10.7", "0.11.2"):
-        source = old_flax_sources(version, cache)
+    for version in OLD_FLAX:
+        source = wheel_sources("flax", version) / "flax" / "nnx"
         for copy in range(copies):
             shutil.copytree(source, root / f"nnx_{version.replace('.', '_')}_{copy}" / "nnx")
     shutil.copytree(Path(flax.__file__).parent / "nnx", root / "flax_current" / "nnx",
@@ -70,9 +66,20 @@ def build_corpus(root: Path, copies: int) -> None:
     shutil.copytree(Path(jax.__file__).parent, root / "padding_jax", ignore=shutil.ignore_patterns("__pycache__", "*.so", "*.pyi"))
 
 
-def measure(*command: str, cwd: Path, expect: tuple[int, ...] = (0, 1)) -> dict:
-    out = subprocess.run([sys.executable, "-c", MEASURE, *command], cwd=cwd, capture_output=True, text=True, check=True)
+def build_real_corpus(root: Path) -> None:
+    for release in CORPUS:
+        folder = f"{release.dist}_{release.version}".replace(".", "_").replace("-", "_")
+        shutil.copytree(wheel_sources(release.dist, release.version) / release.folder,
+                        root / folder / Path(release.folder).name)
+
+
+def measure(*command: str, cwd: Path, limit: float, expect: tuple[int, ...] = (0, 1)) -> dict:
+    """Seconds and peak memory of `command`; seconds None when it ran past `limit`."""
+    out = subprocess.run([sys.executable, "-c", MEASURE, str(limit), *command], cwd=cwd, capture_output=True,
+                         text=True, check=True)
     result = json.loads(out.stdout)
+    if result["code"] == "timeout":
+        return {**result, "seconds": None}
     if result["code"] not in expect:  # a failed command would time nothing useful
         raise SystemExit(f"{' '.join(command)} exited {result['code']}")
     return result
@@ -80,13 +87,18 @@ def measure(*command: str, cwd: Path, expect: tuple[int, ...] = (0, 1)) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--copies", type=int, default=6, help="copies of the old nnx sources")
+    parser.add_argument("--corpus", choices=("monorepo", "real"), default="monorepo", help="which tree to measure")
+    parser.add_argument("--copies", type=int, default=6, help="copies of the old nnx sources (monorepo)")
     parser.add_argument("--keep", type=Path, help="build the corpus here and keep it")
+    parser.add_argument("--limit", type=float, default=1800, help="seconds before a measured command is stopped")
     args = parser.parse_args()
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="nnx-migrate-bench-"))
     corpus = workdir / "corpus"
     if not corpus.exists():
-        build_corpus(corpus, args.copies)
+        if args.corpus == "real":
+            build_real_corpus(corpus)
+        else:
+            build_corpus(corpus, args.copies)
     files = sorted(corpus.rglob("*.py"))
     size = sum(p.stat().st_size for p in files)
     needing = [p for p in files if any(m in p.read_bytes() for m in (b"nnx", b"flax"))]
@@ -102,7 +114,7 @@ def main() -> int:
         if not warm:
             shutil.rmtree(cache, ignore_errors=True)
         result = measure(python, "-m", "nnx_migrate", "corpus", "--check", "-q", "-j", str(jobs),
-                         "--cache-dir", str(cache), cwd=workdir)
+                         "--cache-dir", str(cache), cwd=workdir, limit=args.limit)
         rows.append((label, result))
 
     migrate("nnx-migrate --check, cold, 1 job", 1, warm=False)
@@ -114,7 +126,7 @@ def main() -> int:
     shutil.copytree(corpus, codemod_tree)
     rows.append(("libcst.tool codemod (value-access), 1 job", measure(
         python, "-m", "libcst.tool", "codemod", "-x", "--no-format", "--hide-progress", "--jobs=1",
-        "nnx_migrate.codemods.value_access.ValueAccessCommand", "codemod", cwd=workdir)))
+        "nnx_migrate.codemods.value_access.ValueAccessCommand", "codemod", cwd=workdir, limit=args.limit)))
 
     print(f"corpus: {len(files)} files, {size / 1e6:.1f} MB; {len(needing)} files mention flax/nnx "
           f"({sum(p.stat().st_size for p in needing) / 1e6:.1f} MB); {cores} cores; Python {sys.version.split()[0]}")
@@ -123,11 +135,15 @@ def main() -> int:
     print("|---|---|---|---|")
     print(f"| libcst.parse_module of the {len(needing)} files that need parsing (the floor) | {floor:.2f} | 1.00 | |")
     for label, result in rows:
-        print(f"| {label} | {result['seconds']:.2f} | {result['seconds'] / floor:.2f} | {result['rss_mb']:.0f} |")
+        if result["seconds"] is None:
+            print(f"| {label} | not done after {args.limit:.0f} | > {args.limit / floor:.1f} | |")
+        else:
+            print(f"| {label} | {result['seconds']:.2f} | {result['seconds'] / floor:.2f} | {result['rss_mb']:.0f} |")
     cold = dict(rows)["nnx-migrate --check, cold, 1 job"]["seconds"]
     warm = dict(rows)["nnx-migrate --check, warm, 1 job"]["seconds"]
-    print()
-    print(f"warm / cold (1 job): {warm / cold:.3f}")
+    if cold and warm:
+        print()
+        print(f"warm / cold (1 job): {warm / cold:.3f}")
     if not args.keep:
         shutil.rmtree(workdir, ignore_errors=True)
     return 0

@@ -1,16 +1,20 @@
 """The tool over real NNX code: the nnx sources shipped in the flax 0.10.7 and 0.11.2
-wheels. No crash, every output parses, a second run changes nothing, and each rule
-still fires at least as often as pinned (so a rule that silently stops firing fails)."""
+wheels, and old releases of EasyDeL and tunix (tests/corpus.py: CORPUS). No crash, every
+output parses, a second run changes nothing, and each rule still fires at least as often
+as pinned on flax's own code (so a rule that silently stops firing fails)."""
 
 from __future__ import annotations
 
 import ast
+import json
 import shutil
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from corpus import OLD_FLAX, flax_nnx_sources
+from corpus import CORPUS, OLD_FLAX, available, flax_nnx_sources, run_bounded
 
 from nnx_migrate.config import Settings
 from nnx_migrate.pipeline import run
@@ -55,6 +59,69 @@ def test_corpus_keeps_submodule_named_value(corpus) -> None:
     attention = (root / "nnx" / "nn" / "attention.py").read_text()
     assert "self.value = linear_general(" in attention
     assert "value = self.value(inputs_v)" in attention
+
+
+# One CLI run over a whole release (cheaper than one per file); a run past this is a failure.
+RUN_LIMIT_SECONDS = 120
+# Where the tool is known to fail a release today: label -> reason (strict: a fix must drop it).
+KNOWN_FAILING = {
+    "easydel 0.2.0.2 easydel": "issue 11: easydel/utils/parameters_transformation.py alone does not finish "
+                               "(a loop rebinding `tensor` ~11 times); the whole tree never does",
+}
+
+
+def _cli(*arguments: str, cwd: Path) -> subprocess.CompletedProcess:
+    done = run_bounded([sys.executable, "-m", "nnx_migrate", *arguments, "--no-cache", "-j", "2"],
+                       RUN_LIMIT_SECONDS, cwd=cwd)
+    if done is None:
+        pytest.fail(f"nnx-migrate {' '.join(arguments)}: not done after {RUN_LIMIT_SECONDS} s")
+    return done
+
+
+# Reported to the lead: `with Pool()` ends with terminate(); the workers inherited the CLI's
+# SIGTERM handler, and, depending on timing, some print a KeyboardInterrupt traceback (those
+# of two workers interleave). Tolerated, by count, only so the other checks keep running:
+# any other traceback still fails. Drop this once the pool no longer does it.
+def _tracebacks(stderr: str) -> bool:
+    lines = stderr.splitlines()
+    return lines.count("Traceback (most recent call last):") > lines.count("    raise KeyboardInterrupt")
+
+
+def _genuine_syntax_error(path: Path) -> bool:
+    try:
+        ast.parse(path.read_bytes())
+    except SyntaxError:
+        return True
+    return False
+
+
+@pytest.mark.parametrize("release", [
+    pytest.param(r, marks=pytest.mark.xfail(strict=True, reason=KNOWN_FAILING[r.label])) if r.label in KNOWN_FAILING
+    else r for r in CORPUS if r.in_tests], ids=lambda r: r.label.replace(" ", "-"))
+def test_cli_over_release_no_crash_parses_idempotent(release, tmp_path: Path) -> None:
+    """The CLI over a whole release, all cores: no traceback; a failed file only for a syntax
+    error Python also reports; every rewritten file parses; a second run finds nothing."""
+    original = available(release.dist, release.version) / release.folder
+    tree = tmp_path / Path(release.folder).name
+    shutil.copytree(original, tree)
+    first = _cli(tree.name, "--output-format", "json", cwd=tmp_path)
+    assert not _tracebacks(first.stderr), first.stderr[-3000:]
+    assert first.returncode in (0, 123), (first.returncode, first.stderr[-2000:])
+    report = json.loads(first.stdout)
+    failed = {f["path"]: f["error"] for f in report["files"] if f["status"] == "failed"}
+    assert (first.returncode == 123) == bool(failed)
+    not_syntax = {path: error for path, error in failed.items()
+                  if not (error.startswith("syntax error") and _genuine_syntax_error(original.parent / path))}
+    assert not not_syntax, not_syntax
+    changed = [f["path"] for f in report["files"] if f["status"] == "changed"]
+    assert changed and sum(len(f["edits"]) for f in report["files"]) > 0
+    for path in changed:
+        ast.parse((tmp_path / path).read_bytes(), filename=path)
+    second = _cli(tree.name, "--check", "--output-format", "json", cwd=tmp_path)
+    assert not _tracebacks(second.stderr), second.stderr[-3000:]
+    again = json.loads(second.stdout)
+    assert [f["path"] for f in again["files"] if f["status"] == "changed"] == []
+    assert second.returncode == (123 if failed else 0), second.stderr[-2000:]
 
 
 # flax 0.11's BatchNorm reads `Variable.has_ref`, an internal attribute 0.12 removed: no
