@@ -64,10 +64,7 @@ def test_corpus_keeps_submodule_named_value(corpus) -> None:
 # One CLI run over a whole release (cheaper than one per file); a run past this is a failure.
 RUN_LIMIT_SECONDS = 120
 # Where the tool is known to fail a release today: label -> reason (strict: a fix must drop it).
-KNOWN_FAILING = {
-    "easydel 0.2.0.2 easydel": "issue 11: easydel/utils/parameters_transformation.py alone does not finish "
-                               "(a loop rebinding `tensor` ~11 times); the whole tree never does",
-}
+KNOWN_FAILING: dict[str, str] = {}
 
 
 def _cli(*arguments: str, cwd: Path) -> subprocess.CompletedProcess:
