@@ -877,8 +877,8 @@ class Resolver:
         if not calls:
             return None
         # a module-level function may also be called from outside the scanned paths: of
-        # what its callers pass, only "a Variable" carries over (`get_value()` works on
-        # any Variable; `[...]` and a Module's attributes depend on the caller)
+        # what its callers pass, only the kind carries over (a Variable, some Module, a
+        # State, an Rngs): `[...]` and a Module's attributes depend on the caller
         public = scope.parent is not None and scope.parent.node is scope.file.tree
         types = []
         for call, call_scope in calls:
@@ -899,7 +899,7 @@ class Resolver:
             return VariableT(found.cls, False)
         if isinstance(found, InstanceT) and self.index.is_nnx_class(found.cls):
             return ANY_MODULE
-        return None
+        return found if found in (STATE, RNGS) else None
 
     def _callers_of(self, function: ast.AST, scope: Scope) -> list | None:
         """Every call of a function defined inside another function, when its name is
