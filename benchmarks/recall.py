@@ -4,12 +4,15 @@
 
 For each library, two releases from PyPI (`pip download --no-deps`, cached as the test
 corpus is): one from before flax 0.12 and one after its maintainers migrated to 0.12.
-difflib pairs the lines of each file present in both; a line of the old release that held
-`.value`, `.iter_modules(` or `.iter_children(` and that the maintainers rewrote to a 0.12
-form (`[...]`, `get_value()`, `set_value()`, `nnx.iter_modules(...)`, ...) is a target.
-nnx-migrate runs over the old release twice: each file with targets copied alone into an
-empty directory, and the whole old package at once. Recall is the fraction of targets the
-tool also rewrote (the line holds fewer old forms afterwards).
+difflib pairs the lines of each old file with those of the same path in the new release
+(or, for a moved or split file, of the files sharing a fifth of its lines); a line of the
+old release that held `.value`, `.iter_modules(` or `.iter_children(` and that the
+maintainers rewrote to a 0.12 form (`[...]`, `get_value()`, `set_value()`,
+`nnx.iter_modules(...)`, ...) is a target. nnx-migrate runs over the old release twice:
+each file with targets copied alone into an empty directory, and the whole old package at
+once. Recall is the fraction of the code targets the tool also rewrote (the line holds
+fewer old forms afterwards); targets in comments and docstrings, inside a class that
+defines `value` itself, or reviewed as not NNX (NOT_NNX) are counted apart (KINDS).
 
 Also counted, and listed for review: look-alikes, lines the maintainers kept verbatim with
 `.value` (or `iter_*`) that the tool rewrote (not necessarily wrong: maintainers migrate in
@@ -21,6 +24,7 @@ look-alikes; `--log` appends the figures with a timestamp and the tool's commit.
 from __future__ import annotations
 
 import argparse
+import ast
 import datetime
 import difflib
 import io
@@ -127,8 +131,28 @@ class Line:
     old: str
     maintainers: str
     form: str
-    in_prose: bool  # every old form on the line is inside a comment or a string (docstring, doctest)
-    not_nnx: str = ""  # why the receiver is not an NNX object (NOT_NNX), else empty
+    kind: str  # one of KINDS
+    reason: str = ""  # for "not NNX": why (NOT_NNX)
+
+
+# What a target line is; recall is measured on "code" alone, the others are counted apart.
+KINDS = {
+    "code": "code",
+    "prose": "in comments/docstrings (the tool leaves prose alone)",
+    "defines value": "inside a class that defines `value` itself (flax's Variable: the tool leaves its `self.value`)",
+    "not NNX": "not NNX (reviewed, NOT_NNX): the library's own `value`; the tool must not rewrite",
+}
+
+
+def classes_defining_value(text: str) -> list[range]:
+    """Line ranges of the classes that define a `value` method or property."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return []
+    return [range(node.lineno, node.end_lineno + 1) for node in ast.walk(tree) if isinstance(node, ast.ClassDef)
+            and any(isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == "value"
+                    for item in node.body)]
 
 
 PROSE_TOKENS = {tokenize.COMMENT, tokenize.STRING, getattr(tokenize, "FSTRING_MIDDLE", tokenize.STRING)}
@@ -181,7 +205,16 @@ def compare_releases(old_root: Path, new_root: Path, package: str, not_nnx=()) -
         old_lines = _read(old_file)
         if not any(form.count(line) for line in old_lines for form in FORMS):
             continue
-        prose = prose_lines(old_file.read_text(encoding="utf-8", errors="replace"))
+        text = old_file.read_text(encoding="utf-8", errors="replace")
+        prose, own_value = prose_lines(text), classes_defining_value(text)
+
+        def kind(number: int, line: str) -> tuple[str, str]:
+            reason = next((why for path, pattern, why in not_nnx if path == relative and pattern.search(line)), "")
+            if reason:
+                return "not NNX", reason
+            if number in prose:
+                return "prose", ""
+            return ("defines value" if any(number in lines for lines in own_value) else "code"), ""
         pairs: dict[int, str] = {}
         kept: set[int] = set()
         for candidate in counterparts(relative, old_lines, new_root, new_index):
@@ -197,8 +230,7 @@ def compare_releases(old_root: Path, new_root: Path, package: str, not_nnx=()) -
                 if not form.count(line) or index not in pairs:
                     continue
                 after = pairs[index]
-                reason = next((why for path, pattern, why in not_nnx if path == relative and pattern.search(line)), "")
-                entry = Line(relative, index + 1, line, after, form.name, index + 1 in prose, reason)
+                entry = Line(relative, index + 1, line, after, form.name, *kind(index + 1, line))
                 if index in kept:
                     result.kept.append(entry)
                 elif form.count(after) < form.count(line) and form.new.search(after):
@@ -322,14 +354,8 @@ class Result:
     runs: dict[str, ToolRun]  # "alone", "whole"
     old_root: Path
 
-    def code_targets(self) -> list[Line]:
-        return [t for t in self.comparison.targets if not t.in_prose and not t.not_nnx]
-
-    def prose_targets(self) -> list[Line]:
-        return [t for t in self.comparison.targets if t.in_prose and not t.not_nnx]
-
-    def not_nnx_targets(self) -> list[Line]:
-        return [t for t in self.comparison.targets if t.not_nnx]
+    def targets(self, kind: str) -> list[Line]:
+        return [t for t in self.comparison.targets if t.kind == kind]
 
     def hits(self, mode: str, lines: list[Line]) -> int:
         return sum(self.runs[mode].rewrote(line) for line in lines)
@@ -347,49 +373,46 @@ MODES = ("alone", "whole")
 
 def print_table(results: list[Result]) -> list[str]:
     """Prints the table; returns one summary line per library (for the log)."""
+    apart = [kind for kind in KINDS if kind != "code"]
     print("| library (old -> new) | code targets | recall, file alone | recall, whole package "
-          "| targets in comments/docstrings: rewritten alone / whole | not NNX (reviewed): rewritten alone / whole "
-          "| look-alikes rewritten alone / whole "
-          "| `[...] =` writes alone / whole | `[...] op=` writes alone / whole | failures alone / whole |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          + "".join(f"| {kind}: rewritten alone / whole " for kind in apart)
+          + "| look-alikes rewritten alone / whole | `[...] =` writes alone / whole "
+          "| `[...] op=` writes alone / whole | failures alone / whole |")
+    print("|---" * (8 + len(apart)) + "|")
     summary = []
     for r in results:
-        code, prose, kept, foreign = r.code_targets(), r.prose_targets(), r.comparison.kept, r.not_nnx_targets()
+        code, kept = r.targets("code"), r.comparison.kept
         by_form = ", ".join(f"{f.name} {n}" for f in FORMS if (n := sum(t.form == f.name for t in code)))
         writes = {mode: r.writes(mode) for mode in MODES}
-        cells = [f"{r.pair.library} {r.pair.old} -> {r.pair.new}", f"{len(code)} ({by_form})",
-                 ratio(r.hits("alone", code), len(code)), ratio(r.hits("whole", code), len(code)),
-                 f"{r.hits('alone', prose)} / {r.hits('whole', prose)} of {len(prose)}",
-                 f"{r.hits('alone', foreign)} / {r.hits('whole', foreign)} of {len(foreign)}",
-                 f"{r.hits('alone', kept)} / {r.hits('whole', kept)} of {len(kept)} kept",
-                 f"{len(writes['alone'][0])} / {len(writes['whole'][0])}",
-                 f"{len(writes['alone'][1])} / {len(writes['whole'][1])}",
-                 f"{len(r.runs['alone'].failures)} / {len(r.runs['whole'].failures)}"]
-        print("| " + " | ".join(cells) + " |")
-        summary.append(f"{r.pair.library}: code alone {cells[2]}, whole {cells[3]}; prose {cells[4]}; not-nnx {cells[5]}; "
-                       f"look-alikes {cells[6]}; [...]= {cells[7]}; [...]op= {cells[8]}; failures {cells[9]}")
-    code = [(r, t) for r in results for t in r.code_targets()]
+        cells = {"library": f"{r.pair.library} {r.pair.old} -> {r.pair.new}", "code": f"{len(code)} ({by_form})",
+                 "alone": ratio(r.hits("alone", code), len(code)), "whole": ratio(r.hits("whole", code), len(code))}
+        for kind in apart:
+            lines = r.targets(kind)
+            cells[kind] = f"{r.hits('alone', lines)} / {r.hits('whole', lines)} of {len(lines)}"
+        cells.update({"look-alikes": f"{r.hits('alone', kept)} / {r.hits('whole', kept)} of {len(kept)} kept",
+                      "[...]=": f"{len(writes['alone'][0])} / {len(writes['whole'][0])}",
+                      "[...]op=": f"{len(writes['alone'][1])} / {len(writes['whole'][1])}",
+                      "failures": f"{len(r.runs['alone'].failures)} / {len(r.runs['whole'].failures)}"})
+        print("| " + " | ".join(cells.values()) + " |")
+        summary.append("; ".join(f"{key} {value}" for key, value in cells.items()))
+    code = [(r, t) for r in results for t in r.targets("code")]
     totals = {mode: sum(r.runs[mode].rewrote(t) for r, t in code) for mode in MODES}
     print(f"| all | {len(code)} | {ratio(totals['alone'], len(code))} | {ratio(totals['whole'], len(code))} "
-          "| | | | | | |")
+          + "| " * (4 + len(apart)) + "|")
     summary.append(f"all: code alone {ratio(totals['alone'], len(code))}, whole {ratio(totals['whole'], len(code))}")
     return summary
 
 
 def misses_report(r: Result) -> list[str]:
-    lines = [f"######## {r.pair.library} {r.pair.old} -> {r.pair.new}", "",
-             "## missed targets (maintainers migrated, the tool did not)", ""]
-    for target in r.code_targets() + r.prose_targets():
-        missed = [mode for mode in MODES if not r.runs[mode].rewrote(target)]
-        if missed:
-            where = " (in a comment/docstring)" if target.in_prose else ""
-            lines += [f"{target.path}:{target.number}  [{target.form}] missed {' and '.join(missed)}{where}",
-                      f"    old: {target.old.strip()}", f"    new: {target.maintainers.strip()}"]
-    lines += ["", "## not NNX (reviewed, NOT_NNX): maintainers renamed their own `value`; the tool must not rewrite", ""]
-    for target in r.not_nnx_targets():
-        modes = [mode for mode in MODES if r.runs[mode].rewrote(target)]
-        lines += [f"{target.path}:{target.number}  {target.not_nnx}; tool rewrote: {' and '.join(modes) or 'no'}",
-                  f"    old: {target.old.strip()}"]
+    lines = [f"######## {r.pair.library} {r.pair.old} -> {r.pair.new}"]
+    for kind, title in KINDS.items():
+        lines += ["", f"## missed targets, {title} (maintainers migrated, the tool did not)", ""]
+        for target in r.targets(kind):
+            missed = [mode for mode in MODES if not r.runs[mode].rewrote(target)]
+            if missed or kind == "not NNX":
+                lines += [f"{target.path}:{target.number}  [{target.form}] missed {' and '.join(missed) or 'by neither'}"
+                          + (f"  ({target.reason})" if target.reason else ""),
+                          f"    old: {target.old.strip()}", f"    new: {target.maintainers.strip()}"]
     lines += ["", "## look-alikes: maintainers kept the line, the tool rewrote it (review)", ""]
     for kept in r.comparison.kept:
         modes = [mode for mode in MODES if r.runs[mode].rewrote(kept)]
