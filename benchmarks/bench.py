@@ -91,6 +91,7 @@ def main() -> int:
     parser.add_argument("--copies", type=int, default=6, help="copies of the old nnx sources (monorepo)")
     parser.add_argument("--keep", type=Path, help="build the corpus here and keep it")
     parser.add_argument("--limit", type=float, default=1800, help="seconds before a measured command is stopped")
+    parser.add_argument("--no-codemod", action="store_true", help="skip the (slow) libcst.tool codemod row")
     args = parser.parse_args()
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="nnx-migrate-bench-"))
     corpus = workdir / "corpus"
@@ -121,12 +122,13 @@ def main() -> int:
     migrate("nnx-migrate --check, warm, 1 job", 1, warm=True)
     migrate(f"nnx-migrate --check, cold, {cores} jobs", cores, warm=False)
     migrate(f"nnx-migrate --check, warm, {cores} jobs", cores, warm=True)
-    codemod_tree = workdir / "codemod"
-    shutil.rmtree(codemod_tree, ignore_errors=True)
-    shutil.copytree(corpus, codemod_tree)
-    rows.append(("libcst.tool codemod (value-access), 1 job", measure(
-        python, "-m", "libcst.tool", "codemod", "-x", "--no-format", "--hide-progress", "--jobs=1",
-        "nnx_migrate.codemods.value_access.ValueAccessCommand", "codemod", cwd=workdir, limit=args.limit)))
+    if not args.no_codemod:
+        codemod_tree = workdir / "codemod"
+        shutil.rmtree(codemod_tree, ignore_errors=True)
+        shutil.copytree(corpus, codemod_tree)
+        rows.append(("libcst.tool codemod (value-access), 1 job", measure(
+            python, "-m", "libcst.tool", "codemod", "-x", "--no-format", "--hide-progress", "--jobs=1",
+            "nnx_migrate.codemods.value_access.ValueAccessCommand", "codemod", cwd=workdir, limit=args.limit)))
 
     print(f"corpus: {len(files)} files, {size / 1e6:.1f} MB; {len(needing)} files mention flax/nnx "
           f"({sum(p.stat().st_size for p in needing) / 1e6:.1f} MB); {cores} cores; Python {sys.version.split()[0]}")
