@@ -22,8 +22,9 @@ the class is passed around as a value (a factory, `layer_cls=Block`), a call unp
 `*args`, a call site carries `# nnx-migrate: skip`, a file that mentions the class failed
 to parse, or a subclass overrides the constructor under a `cls(...)` call. A run given
 single files rather than folders (pre-commit passes only the staged files) cannot see
-every caller: there the rule only reports. Callers outside the scanned paths are yours:
-the summary lists every signature that changed.
+every caller: there the rule only reports, except for classes a notebook defines, which
+nothing can import (a notebook run by `%run` from another one is the exception: scan both).
+Callers outside the scanned paths are yours: the summary lists every signature that changed.
 
 ## Why
 It is flax's convention (every `nnx.Linear`, `nnx.Conv`, ... takes `rngs` by keyword),
@@ -359,7 +360,8 @@ class KeywordOnlyRngs(Rule):
                 (signature.info.file, None, f"{path.name} mentions it and could not be processed")
                 for path in context.index.failed_files_mentioning(signature.info.node.name)
             )
-            if not complete and not blocked:
+            # a class a notebook defines cannot be imported: its callers are in that notebook
+            if not complete and not blocked and signature.info.file.path.suffix != ".ipynb":
                 blocked.append((signature.info.file, None, "only single files were given, so not every caller can be seen"))
             in_this_file = signature.info.file is context.file
             if blocked:

@@ -424,3 +424,12 @@ def test_any_cells_of_escapes_are_migrated_around_or_reported(cells: list[list[s
         assert len(old_lines) == len(new_lines)
         for before, now in zip(old_lines, new_lines):
             assert now == before or before.replace(".w.value", ".w[...]").replace("M(nnx.Rngs", "M(rngs=nnx.Rngs") == now
+
+
+def test_a_notebook_given_alone_is_complete_for_the_classes_it_defines(tmp_path: Path) -> None:
+    target = tmp_path / COLAB.name
+    shutil.copy(COLAB, target)
+    result = run([target], Settings(), tmp_path, write=True)  # one file, as pre-commit passes it
+    assert not result.failed and not result.diagnostics
+    cells = {cell["metadata"]["id"]: cell_source(cell) for cell in json.loads(target.read_text())["cells"]}
+    assert "*, rngs: nnx.Rngs" in cells["model"] and "MLP(2, hidden_dim, 1, rngs=nnx.Rngs(seed))" in cells["train"]
