@@ -138,7 +138,9 @@ POOL = [
     "files = !ls\n", "model?\n", "??nnx.Linear\n", "/print 1\n", ";print a b\n", ",print a b\n",
     "x = model.w.value\n", "for i in range(3):\n", "    !echo {i}\n", "    %time z = i\n", "    pass\n",
     "s = '''\n", "!inside a string\n", "'''\n", "f(1,\n", "  2)\n", "y = 1  # @param {type:'integer'}\n",
-    "!ls \\\n", "%%time\n", "\n", "print(x?)\n",
+    "!ls \\\n", "%%time\n", "\n", "print(x?)\n", "d = {'a': [1,\n", "  %not_magic]}\n", "a.b[0]??\n",
+    "t = \"x\" if a else 'y'  # c?\n", "x = a % b\n", "    y = !ls\n", "if x:\n", "    %matplotlib\n",
+    "z = (1 +\n", "     !2)\n", "    u = %sx ls\n", "w = f'{a!r}'\n",
 ]
 
 
@@ -153,6 +155,21 @@ def test_masking_round_trips_byte_for_byte(lines: list[str], without_last_newlin
         return  # left out and reported
     assert len(masked.text.splitlines()) == len(source.splitlines())
     assert masker.unmask(masked.text) == source
+
+
+@given(st.lists(st.sampled_from([line for line in POOL if not line.endswith(("\\\n", "%%time\n"))]), min_size=1, max_size=8))
+def test_masked_lines_agree_with_ipython_on_any_cell(lines: list[str]) -> None:
+    source = "".join(lines)
+    masked = Masker(source).mask(source)
+    if masked is None:
+        return  # not Python even masked (IPython would fail on it too, or it is indented)
+    try:
+        transformed = TransformerManager().transform_cell(source).splitlines()
+    except SyntaxError:
+        return
+    assert len(transformed) == len(source.splitlines())
+    ipython = {n for n, (old, new) in enumerate(zip(source.splitlines(), transformed)) if old != new}
+    assert ipython == {n for n, (old, new) in enumerate(zip(source.splitlines(), masked.text.splitlines())) if old != new}
 
 
 # --- a Colab notebook, migrated ---------------------------------------------------------
