@@ -89,6 +89,15 @@ def read_source(path: Path) -> SourceText:
     return source
 
 
+def read_unchanged(path: Path, text: str) -> SourceText | None:
+    """The file read again, or None unless the text the rules saw is still what it holds."""
+    try:
+        source = read_source(path)
+    except FileError:
+        return None
+    return source if source.text == text else None
+
+
 def decode_source(data: bytes) -> SourceText:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)

@@ -209,8 +209,8 @@ def sarif_report(result: RunResult) -> str:
         return {"physicalLocation": {"artifactLocation": {"uri": file}, "region": region}}
 
     for changed in result.changed:
-        # a notebook's or page's text is its joined cells or blocks, not the file: no replacements
-        hunks = [] if changed.embedded else _replacements(changed.old_text, changed.new_text)
+        texts = _file_texts(changed)
+        hunks = _replacements(*texts) if texts else []
         claimed: set[int] = set()
         for edit in changed.edits:
             entry = {"ruleId": edit.rule, "ruleIndex": index_of.get(edit.rule, -1), "level": "warning",
@@ -244,6 +244,22 @@ def sarif_report(result: RunResult) -> str:
         }],
     }
     return json.dumps(document, indent=2)
+
+
+def _file_texts(changed) -> tuple[str, str] | None:
+    """The file's text before and after. A page's or jupytext script's is read again (None
+    once it was written); a notebook gets none: its lines are inside cells, as in ruff's."""
+    if not changed.embedded:
+        return changed.old_text, changed.new_text
+    if changed.path.suffix == ".ipynb":
+        return None
+    from nnx_migrate import docblocks
+    from nnx_migrate.apply import read_unchanged
+
+    source = read_unchanged(changed.path, changed.old_text)
+    if source is None:
+        return None
+    return "".join(source.embedded.lines), docblocks.dump(changed.new_text, source.embedded)
 
 
 def _replacements(old: str, new: str) -> list[dict]:

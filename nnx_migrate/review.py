@@ -19,7 +19,7 @@ from rich.markup import escape
 from rich.syntax import Syntax
 
 from nnx_migrate import docblocks, notebook
-from nnx_migrate.apply import FileError, SourceText, read_source, write_atomic
+from nnx_migrate.apply import FileError, SourceText, read_unchanged, write_atomic
 from nnx_migrate.ipython import Masker, parses
 from nnx_migrate.pipeline import FileResult, RunResult
 
@@ -84,11 +84,8 @@ def hunks_of(file: FileResult, parts: _Parts | None = None) -> list[Hunk]:
 
 def _parts(file: FileResult) -> _Parts | None:
     """The cells or blocks of a changed notebook or page, read again (None if it changed)."""
-    try:
-        source = read_source(file.path)
-    except FileError:
-        return None
-    if source.text != file.old_text:
+    source = read_unchanged(file.path, file.old_text)
+    if source is None:
         return None
     masker = source.embedded.masker
     return _Parts(source, notebook.split(file.old_text, masker), notebook.split(file.new_text, masker))

@@ -94,3 +94,31 @@ def test_a_plain_script_with_cell_markers_is_an_ordinary_file(tmp_path: Path) ->
     result = run([tmp_path], Settings(), tmp_path, write=True)
     (file,) = result.files
     assert not file.embedded and script.read_text().endswith("y = nnx.Param(1).get_value()  # %time is prose here\n")
+
+
+def test_sarif_fixes_of_pages_and_scripts_rebuild_the_migrated_files(tmp_path: Path) -> None:
+    import json
+
+    from nnx_migrate.report import sarif_report
+
+    for name in ("myst_counter.md", "train_percent.py"):
+        shutil.copy(NOTEBOOKS / name, tmp_path / name)
+    result = run([tmp_path], Settings(include_docs=True), tmp_path, write=False)
+    document = json.loads(sarif_report(result))
+    replacements: dict[str, list[dict]] = {}
+    for entry in document["runs"][0]["results"]:
+        region = entry["locations"][0]["physicalLocation"]["region"]
+        assert "properties" not in region  # no cells here: the lines are the file's own
+        for fix in entry.get("fixes", []):
+            for change in fix["artifactChanges"]:
+                replacements.setdefault(change["artifactLocation"]["uri"], []).extend(change["replacements"])
+    assert len(replacements) == 2
+    migrated = run([tmp_path], Settings(include_docs=True), tmp_path, write=True)
+    assert not migrated.failed
+    for uri, changes in replacements.items():
+        name = Path(uri).name
+        text = (NOTEBOOKS / name).read_text()
+        for change in sorted(changes, key=lambda c: -c["deletedRegion"]["charOffset"]):
+            start, length = change["deletedRegion"]["charOffset"], change["deletedRegion"]["charLength"]
+            text = text[:start] + change["insertedContent"]["text"] + text[start + length:]
+        assert text == (tmp_path / name).read_text()

@@ -450,3 +450,19 @@ def test_a_notebook_given_alone_is_complete_for_the_classes_it_defines(tmp_path:
     assert not result.failed and not result.diagnostics
     cells = {cell["metadata"]["id"]: cell_source(cell) for cell in json.loads(target.read_text())["cells"]}
     assert "*, rngs: nnx.Rngs" in cells["model"] and "MLP(2, hidden_dim, 1, rngs=nnx.Rngs(seed))" in cells["train"]
+
+
+def test_json_and_sarif_name_the_cell_and_the_position_inside_it(tmp_path: Path) -> None:
+    from nnx_migrate.report import json_report, sarif_report
+
+    shutil.copy(COLAB, tmp_path / COLAB.name)
+    result = run([tmp_path], Settings(), tmp_path, write=False)
+    (file,) = json.loads(json_report(result, check=True, diff=False))["files"]
+    assert {(e["cell"], e["line"]) for e in file["edits"]} >= {(6, 2), (7, 2), (8, 3), (11, 4)}
+    results = json.loads(sarif_report(result))["runs"][0]["results"]
+    timed = next(r for r in results if r["message"]["text"].startswith("cell 8: "))
+    location = timed["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"].endswith("colab_mlp.ipynb")
+    assert location["region"] == {"startLine": 3, "startColumn": len("print(y_pred.shape, model.head.bias.value.") + 1,
+                                  "properties": {"cell": 8}}
+    assert not any("fixes" in r for r in results)  # as ruff: no fixes inside a notebook's JSON
