@@ -14,8 +14,9 @@ as ruff's and nbQA's notebook support do:
 
 An escape line becomes a placeholder statement carrying a token comment
 (`...  # nnx-ipython0-3`), so blocks and line numbers stay as they were. `%time STMT` and
-`%timeit [options] STMT` hold Python: the line becomes `STMT  # token` and STMT is
-migrated like any other code; the `%time ` in front is put back afterwards. Restoring
+`%timeit [options] STMT` hold Python, and so does the setup statement of
+`%%timeit [options] SETUP`: the line becomes `STMT  # token` and STMT is migrated like
+any other code; the `%time ` in front is put back afterwards. Restoring
 checks every placeholder came back exactly once and unchanged, and refuses otherwise.
 """
 
@@ -33,6 +34,7 @@ _OPTIONS_WITH_VALUE = {"timeit": "nrpv", "time": ""}  # getopt spec of the magic
 _OPTION_FLAGS = {"timeit": "tcqo", "time": ""}
 _LONG_OPTIONS = {"time": ("--no-raise-error",), "timeit": ()}
 _LINE_MAGIC = re.compile(r"%(?P<name>\w+)(?P<space>[ \t]+|$)")
+_SETUP_CELL_MAGIC = re.compile(r"%%(?P<name>timeit)(?P<space>[ \t]+|$)")  # `%%timeit [options] setup`
 _CELL_MAGIC = re.compile(r"%%(?P<name>\w+)")
 _HELP_TARGET = re.compile(r"%{0,2}(?!\d)[\w*]+(?:\.(?!\d)[\w*]+|\[-?[0-9]+\])*\?\??$")
 # jupytext percent scripts keep their magics commented out: `# %time x = f()`
@@ -206,7 +208,14 @@ class Masker:
                 # not Python run in the kernel: it calls nothing the notebook defines
                 return MaskedCell("", foreign=True)
             out.extend(lines[:first])
-            out.append(self._whole_line(lines[first:first + 1], "", residual))
+            header_line = lines[first]
+            header_body = header_line.rstrip("\r\n")
+            held = self._holding(header_body, "", header_body, None, _SETUP_CELL_MAGIC)
+            if held is not None:  # `%%timeit -n 3 x = setup()`: the setup statement is Python
+                out.append(held[0] + header_line[len(header_body):])
+                cell.prefixes[first + 1] = len(held[1])
+            else:
+                out.append(self._whole_line(lines[first:first + 1], "", residual))
             index = first + 1
         scan = _Scan()
         while index < len(lines):
@@ -259,12 +268,13 @@ class Masker:
             return index + 1
         return None
 
-    def _holding(self, stripped: str, indent: str, body: str, commented: re.Match | None) -> tuple[str, str] | None:
+    def _holding(self, stripped: str, indent: str, body: str, commented: re.Match | None,
+                 magic_pattern: re.Pattern = _LINE_MAGIC) -> tuple[str, str] | None:
         """`%time STMT` -> (`STMT  # token`, the `%time ` taken off), or None: the statement
         stays Python. `commented`: the `# ` of a jupytext-commented magic, kept in the prefix."""
         comment = commented.group(0) if commented else ""
         magic = stripped[len(comment):]
-        match = _LINE_MAGIC.match(magic)
+        match = magic_pattern.match(magic)
         if match is None or match.group("name") not in _OPTIONS_WITH_VALUE:
             return None
         arguments = magic[match.end():]
