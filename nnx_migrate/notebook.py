@@ -67,8 +67,11 @@ def load(raw: str) -> tuple[str, Notebook]:
     parts: list[str] = []
     lines = 0
     for number, cell in enumerate(document["cells"]):
-        if cell.get("cell_type") != "code":
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
+        source = cell.get("source", "")
+        if not isinstance(source, str) and not (isinstance(source, list) and all(isinstance(s, str) for s in source)):
+            raise NotebookError(f"cell {number + 1} has a source that is not text")
         source = _source(cell)
         masked = notebook.masker.mask(source)
         if masked is None:

@@ -478,3 +478,24 @@ def test_json_and_sarif_name_the_cell_and_the_position_inside_it(tmp_path: Path)
     assert location["region"] == {"startLine": 3, "startColumn": len("print(y_pred.shape, model.head.bias.value.") + 1,
                                   "properties": {"cell": 8}}
     assert not any("fixes" in r for r in results)  # as ruff: no fixes inside a notebook's JSON
+
+
+FLAX_CELL = {"cell_type": "code", "source": "from flax import nnx\nx = nnx.Param(1).value\n"}
+
+
+@pytest.mark.parametrize(("cells", "fails"), [
+    ([FLAX_CELL, {"cell_type": "code", "source": None}], True),
+    ([FLAX_CELL, {"cell_type": "code", "source": ["x", 1]}], True),
+    (["not a cell", None, FLAX_CELL], False),
+])
+def test_odd_cells_fail_cleanly_or_are_skipped(tmp_path: Path, cells: list, fails: bool) -> None:
+    target = tmp_path / "odd.ipynb"
+    target.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1) + "\n")
+    before = target.read_bytes()
+    result = run([target], Settings(), tmp_path, write=True)
+    if fails:
+        assert target.read_bytes() == before
+        (failed,) = result.failed
+        assert "not text" in failed.error
+    else:
+        assert not result.failed and "nnx.Param(1).get_value()" in target.read_text()
