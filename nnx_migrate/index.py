@@ -27,6 +27,8 @@ class SourceFile:
     # from the one walk over the tree: each node's parent, and the nodes of each type
     parents: dict[int, ast.AST] = field(default_factory=dict, repr=False)
     by_type: dict[type, list[ast.AST]] = field(default_factory=dict, repr=False)
+    # flax.nnx names this file refers to (`nnx.BatchNorm`, `from flax.nnx import Linear`)
+    flax_names_used: set[str] = field(default_factory=set, repr=False)
 
     def nodes(self, *types: type) -> list[ast.AST]:
         """The file's nodes of these types, in source order."""
@@ -131,6 +133,7 @@ def _walk(index: ProjectIndex, file: SourceFile) -> None:
             bare = flax_api.flax_name(file.qualify(name))
             if bare is not None:
                 index.flax_names_used.add(bare)
+                file.flax_names_used.add(bare)
     for node in file.nodes(ast.Assign, ast.AnnAssign, ast.AugAssign):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         value = None if isinstance(node, ast.AugAssign) else node.value

@@ -132,6 +132,23 @@ STEPS_PER_FILE_NODE = 200
 MIN_STEPS_PER_FILE = 500_000
 
 
+_MISSING = object()
+
+
+class _Frame:
+    """One evaluation in progress: the outermost in-progress evaluation it used."""
+
+    __slots__ = ("key", "index", "lowlink", "dependents", "stood_in", "inexact")
+
+    def __init__(self, key: tuple, index: int):
+        self.key = key
+        self.index = index
+        self.lowlink = index
+        self.dependents: list[tuple] = []  # incomplete results that used this evaluation
+        self.stood_in = False  # "unknown" was used for it while it was being evaluated
+        self.inexact = False  # some stand-in in its group differs from the final answer
+
+
 class AnalysisBudgetExceeded(Exception):
     """Type evaluation of a file took more steps than its budget allows."""
 
@@ -212,14 +229,13 @@ class Resolver:
         self.bindings = BindingTable()
         self._scopes: dict[int, Scope] = {}
         self._flows: dict[int, FlowAnalysis] = {}
-        self._memo: dict[tuple, Type] = {}
-        self._in_progress: set = set()
-        self._depth = 0
-        self._attribute_cache: dict[tuple[str, str], Type] = {}
-        self._fallback: dict[str, VariableT] | None = None
+        self._memo: dict[tuple, object] = {}
+        self._frames: list[_Frame] = []  # the evaluations in progress, outermost first
+        self._on_stack: dict[tuple, int] = {}
+        self._incomplete: dict[tuple, tuple[object, int]] = {}
+        self._by_file: dict[int, tuple[list, dict]] | None = None
         self._file_bindings: dict[int, dict[int, list[ast.AST]]] = {}
         self._untracked: dict[int, frozenset[str]] = {}
-        self._summaries: dict[int, tuple] = {}
         self._module_functions: dict[str, ast.AST] | None = None
         self._function_files: dict[int, SourceFile] = {}
         self._name_uses: dict[str, list] | None = None
@@ -357,23 +373,64 @@ class Resolver:
     def type_of(self, node: ast.expr, scope: Scope) -> Type:
         return self._memoized(("expr", id(node), id(scope)), node, lambda: self._type_of(node, scope))
 
-    def _memoized(self, key: tuple, node: ast.AST | None, compute) -> Type:
+    def _memoized(self, key: tuple, node: ast.AST | None, compute, unknown=None):
         """One evaluation per key. A key met again while being computed (a recursive
-        definition), or past the depth limit, is "unknown" there: never rewritten."""
-        if key in self._memo:
-            return self._memo[key]
-        if key in self._in_progress or self._depth >= MAX_EVALUATION_DEPTH:
-            return None
+        definition), or past the depth limit, is `unknown` there: never rewritten.
+
+        A result that used such a stand-in is incomplete: it is kept only until the
+        evaluation it depends on finishes (as pyright keeps incomplete types), then kept
+        for good if every stand-in it used was that evaluation's final answer, else
+        dropped and recomputed when asked again; so the answer does not depend on which
+        question was asked first (past the depth limit, "unknown" may be kept)."""
+        found = self._memo.get(key, _MISSING)
+        if found is not _MISSING:
+            return found
+        frames = self._frames
+        if key in self._on_stack:
+            index = self._on_stack[key]
+            frames[index].stood_in = True
+            self._depends_on(index)
+            return unknown
+        if key in self._incomplete:
+            result, head = self._incomplete[key]
+            self._depends_on(head)
+            return result
+        if len(frames) >= MAX_EVALUATION_DEPTH:
+            self._depends_on(0)
+            return unknown
         self._step(node)
-        self._in_progress.add(key)
-        self._depth += 1
+        frame = _Frame(key, len(frames))
+        frames.append(frame)
+        self._on_stack[key] = frame.index
         try:
             result = compute()
         finally:
-            self._depth -= 1
-            self._in_progress.discard(key)
-        self._memo[key] = result
+            frames.pop()
+            del self._on_stack[key]
+            if not frames and frame.lowlink < frame.index:
+                self._incomplete.clear()  # an evaluation abandoned midway (the step budget)
+        # inexact: some evaluation used "unknown" for this one, which turned out known
+        inexact = frame.inexact or (frame.stood_in and result != unknown)
+        if frame.lowlink < frame.index:
+            # depends on an evaluation still in progress: valid until that one ends
+            self._incomplete[key] = (result, frame.lowlink)
+            head = frames[frame.lowlink]
+            head.dependents.append(key)
+            head.dependents.extend(frame.dependents)
+            head.inexact = head.inexact or inexact
+            self._depends_on(frame.lowlink)
+        else:
+            self._memo[key] = result
+            for dependent in frame.dependents:
+                stored = self._incomplete.pop(dependent, None)
+                if stored is not None and not inexact:
+                    self._memo[dependent] = stored[0]  # every stand-in was the final answer
         return result
+
+    def _depends_on(self, index: int) -> None:
+        if self._frames:
+            top = self._frames[-1]
+            top.lowlink = min(top.lowlink, index)
 
     def _type_of(self, node: ast.expr, scope: Scope) -> Type:
         if isinstance(node, ast.Constant):
@@ -571,7 +628,7 @@ class Resolver:
         base = self.type_of(node.value, scope)
         found = self.member_type(base, node.attr)
         if found is None and base in (None, ANY_MODULE) and self._root_is_instance(node.value, scope):
-            return self.fallback_attributes().get(node.attr)
+            return self.fallback_attributes(scope.file).get(node.attr)
         return found
 
     def member_type(self, base: Type, attr: str) -> Type:
@@ -794,13 +851,8 @@ class Resolver:
     def summary(self, function: ast.AST) -> tuple:
         """What a call of `function` returns: ("param", name) when it returns one of its
         parameters unchanged, ("type", T) otherwise (T may be unknown)."""
-        key = id(function)
-        if key in self._summaries:
-            return self._summaries[key]
-        self._summaries[key] = ("type", None)  # recursion: unknown
-        result = self._compute_summary(function)
-        self._summaries[key] = result
-        return result
+        return self._memoized(("summary", id(function)), None, lambda: self._compute_summary(function),
+                              unknown=("type", None))
 
     def _compute_summary(self, function: ast.AST) -> tuple:
         scope = self.function_scope(function)
@@ -1104,10 +1156,9 @@ class Resolver:
     # -- attributes of classes --------------------------------------------------------
     def instance_attribute(self, cls: str, attr: str) -> Type:
         """Type of `<instance of cls>.attr`, joined over every class in its MRO that binds it."""
-        key = (cls, attr)
-        if key in self._attribute_cache:
-            return self._attribute_cache[key]
-        self._attribute_cache[key] = None  # cycle guard
+        return self._memoized(("attribute", cls, attr), None, lambda: self._instance_attribute(cls, attr))
+
+    def _instance_attribute(self, cls: str, attr: str) -> Type:
         types: list[Type] = []
         for name in self.index.mro(cls):
             bare = flax_api.flax_name(name)
@@ -1130,22 +1181,40 @@ class Resolver:
                     self.annotation_type(value, binding_scope) if is_annotation
                     else self.type_of(value, binding_scope)
                 )
-        result = join_or_unknown(types)
-        self._attribute_cache[key] = result
-        return result
+        return join_or_unknown(types)
 
-    def fallback_attributes(self) -> dict[str, VariableT]:
+    def fallback_attributes(self, file: SourceFile | None = None) -> dict[str, VariableT]:
         """Attribute names bound only to Variables anywhere in the project (plus the
-        names flax's layers use for theirs, unless the project binds them otherwise)."""
-        if self._fallback is not None:
-            return self._fallback
-        self._fallback = {}
+        names flax's layers use for theirs, unless the project binds them otherwise).
+        For a file, also the names its own classes and stores bind only to Variables:
+        what the file alone shows stays shown when more files are given."""
+        def compute() -> dict[str, VariableT]:
+            if file is None:
+                return self._fallback_from(list(self.index.classes.values()),
+                                           self.index.foreign_attribute_stores, self.index.flax_names_used)
+            classes, stores = self._per_file_bindings().get(id(file), ([], {}))
+            return {**self.fallback_attributes(), **self._fallback_from(classes, stores, file.flax_names_used)}
+
+        return self._memoized(("fallback", id(file) if file is not None else None), None, compute, unknown={})
+
+    def _per_file_bindings(self) -> dict[int, tuple[list, dict]]:
+        """Each file's classes and foreign attribute stores, grouped once."""
+        if self._by_file is None:
+            self._by_file = {}
+            for info in self.index.classes.values():
+                self._by_file.setdefault(id(info.file), ([], {}))[0].append(info)
+            for attr, values in self.index.foreign_attribute_stores.items():
+                for value, file in values:
+                    self._by_file.setdefault(id(file), ([], {}))[1].setdefault(attr, []).append((value, file))
+        return self._by_file
+
+    def _fallback_from(self, classes, stores, flax_names_used) -> dict[str, VariableT]:
         per_name: dict[str, list[Type]] = {}
-        for info in self.index.classes.values():
+        for info in classes:
             for attr in set(info.attribute_bindings) | set(info.methods):
                 per_name.setdefault(attr, []).append(self.instance_attribute(info.qualname, attr))
-        for attr, stores in self.index.foreign_attribute_stores.items():
-            for value, file in stores:
+        for attr, values in stores.items():
+            for value, file in values:
                 per_name.setdefault(attr, []).append(
                     None if value is None else self.type_of(value, self.module_scope(file))
                 )
@@ -1154,13 +1223,12 @@ class Resolver:
             joined = join_or_unknown(types)
             if isinstance(joined, VariableT):
                 fallback[attr] = joined
-        # Attributes of the flax layers the project uses (`kernel` only where some
-        # Linear/Conv/... is used, `mean` only with BatchNorm), unless bound otherwise.
-        for layer in self.index.flax_names_used:
+        # Attributes of the flax layers used (`kernel` only where some Linear/Conv/... is
+        # used, `mean` only with BatchNorm), unless bound otherwise.
+        for layer in flax_names_used:
             for attr, entry in flax_api.MODULE_ATTRIBUTES.get(layer, {}).items():
                 if entry[0] == "variable" and attr not in per_name:
                     fallback[attr] = _flax_entry_type(entry)
-        self._fallback = fallback
         return fallback
 
 
