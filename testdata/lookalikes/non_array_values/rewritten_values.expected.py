@@ -1,0 +1,23 @@
+"""Variables made with an array and later given a tuple or a dict: reads must use
+get_value(), `[...]` fails on them."""
+
+import jax.numpy as jnp
+from flax import nnx
+
+
+class Decoder(nnx.Module):
+    def __init__(self):
+        self.cache = nnx.Cache(jnp.zeros((1, 4)))
+
+    def prefill(self, k, v):
+        self.cache.set_value((k, v))
+
+    def step(self):
+        k, v = self.cache.get_value()  # NON-ARRAY: a (k, v) tuple after prefill
+        return k
+
+
+def local_retyped():
+    v = nnx.Variable(jnp.zeros(3))
+    v.set_value({"a": 1})
+    return v.get_value()["a"]  # NON-ARRAY: a dict after the write
