@@ -33,6 +33,7 @@ class SourceText:
     text: str  # the Python the rules see (a notebook's code cells or a page's blocks, joined)
     encoding: str
     embedded: object | None = None  # notebook.Notebook or docblocks.Page: where the code lives
+    unread: tuple[tuple[int, int], ...] = ()  # (line, column) of f-strings newer than this Python reads
 
     def render(self, new_text: str) -> bytes:
         """The file's bytes with `new_text` in place of `text`."""
@@ -45,6 +46,7 @@ class SourceText:
         return new_text.encode(self.encoding)
 
     def diff(self, display: str, new_text: str) -> str:
+        display = display.lstrip("/")  # as git names an absolute path: a/tmp/x.py, not a//tmp/x.py
         if getattr(self.embedded, "script", False):  # a percent script: one diff of the file
             from nnx_migrate import docblocks
 
@@ -143,7 +145,10 @@ def write_atomic(path: Path, expected_old: bytes, new_data: bytes) -> None:
     except OSError as error:
         raise FileError(f"cannot re-read before writing: {error.strerror or error}") from error
     with _signals_held():
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".nnx-migrate")
+        try:  # a read-only folder fails here: one file's failure, like any other
+            descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".nnx-migrate")
+        except OSError as error:
+            raise FileError(f"cannot write: {error.strerror or error}") from error
         try:
             with os.fdopen(descriptor, "wb") as handle:
                 handle.write(new_data)

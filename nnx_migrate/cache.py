@@ -4,8 +4,10 @@ One entry per project state, keyed by the tool version, the settings that change
 result (rules, target version, unsafe fixes) and the path and content hash of every file
 the run looked at: the project index is built from all of them, so any change to any of
 them makes a new entry (the files of an unchanged project are never parsed again).
+Paths are resolved, so `proj`, `./proj` and `$PWD/proj` share an entry; an entry that
+does not fit the run (damaged, another format) is a miss, never an error.
 Lives under the user cache directory (platformdirs, honouring XDG_CACHE_HOME), or
-`--cache-dir`.
+under $NNX_MIGRATE_CACHE_DIR, or in `--cache-dir`.
 """
 
 from __future__ import annotations
@@ -19,13 +21,23 @@ from pathlib import Path
 
 from nnx_migrate import __version__
 
-FORMAT = 1
+FORMAT = 2
+
+
+CACHE_DIR_VARIABLE = "NNX_MIGRATE_CACHE_DIR"
+
+
+def cache_home() -> Path:
+    """Where every cache of nnx-migrate lives: results here, verify's environments too."""
+    if os.environ.get(CACHE_DIR_VARIABLE):
+        return Path(os.environ[CACHE_DIR_VARIABLE])
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("nnx-migrate"))
 
 
 def default_directory() -> Path:
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("nnx-migrate")) / "results"
+    return cache_home() / "results"
 
 
 def project_key(settings, files: list[tuple[Path, bytes]], complete: bool) -> str:
@@ -34,16 +46,25 @@ def project_key(settings, files: list[tuple[Path, bytes]], complete: bool) -> st
         FORMAT, __version__, settings.select, sorted(settings.ignore), list(settings.target_version),
         settings.unsafe_fixes, complete, settings.include_docs,
     ]).encode())
-    for path, data in sorted(files, key=lambda item: str(item[0])):
-        digest.update(str(path.absolute()).encode() + b"\0" + hashlib.sha256(data).digest())
+    for name, data in sorted((identity(path), data) for path, data in files):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
     return digest.hexdigest()
+
+
+def identity(path: Path) -> str:
+    """The name a file has in the cache, the same however the user spelled its path."""
+    try:
+        return str(path.resolve())
+    except (OSError, RuntimeError):  # a symlink loop: the spelling is all there is
+        return str(path.absolute())
 
 
 def load(directory: Path, key: str) -> list[dict] | None:
     try:
-        return json.loads((directory / f"{key}.json").read_text(encoding="utf-8"))["files"]
-    except (OSError, ValueError, KeyError):
+        entries = json.loads((directory / f"{key}.json").read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError):
         return None
+    return entries if isinstance(entries, list) else None
 
 
 def store(directory: Path, key: str, results) -> None:
@@ -51,7 +72,7 @@ def store(directory: Path, key: str, results) -> None:
     entries = []
     for result in results:
         entry = {
-            "path": str(result.path), "status": result.status, "error": result.error,
+            "path": identity(result.path), "status": result.status, "error": result.error,
             "error_rule": result.error_rule, "new_text": result.new_text if result.status == "changed" else None,
             "edits": [asdict(e) for e in result.edits], "diagnostics": [asdict(d) for d in result.diagnostics],
             "suppressed": result.suppressed, "encoding": result.encoding,

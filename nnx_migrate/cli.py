@@ -95,27 +95,27 @@ def migrate(
     diff: Annotated[bool, typer.Option("--diff", help="Print unified diffs and write nothing.")] = False,
     check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if any file would change.")] = False,
     review: Annotated[bool, typer.Option("--review", help="Walk the changes hunk by hunk; write only the accepted ones.")] = False,
-    select: Annotated[Optional[list[str]], typer.Option("--select", help="Only these rules (comma-separated or repeated).")] = None,
-    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="Skip these rules.")] = None,
+    select: Annotated[Optional[list[str]], typer.Option("--select", metavar="RULE", help="Only these rules (comma-separated or repeated).")] = None,
+    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", metavar="RULE", help="Skip these rules.")] = None,
     target_version: Annotated[
         Optional[str],
-        typer.Option("--target-version", help="Oldest flax the migrated code must run on "
+        typer.Option("--target-version", metavar="VERSION", help="Oldest flax the migrated code must run on "
                      f"(default {flax_api.format_version(flax_api.NEWEST)}); only forms that exist there are emitted."),
     ] = None,
     unsafe_fixes: Annotated[
         Optional[bool], typer.Option("--unsafe-fixes/--no-unsafe-fixes", help="Also apply fixes that may change behaviour.", show_default=False)
     ] = None,
-    exclude: Annotated[Optional[list[str]], typer.Option("--exclude", help="Gitignore-style glob of paths to skip (repeatable).")] = None,
+    exclude: Annotated[Optional[list[str]], typer.Option("--exclude", metavar="GLOB", help="Gitignore-style glob of paths to skip (repeatable).")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="With --check, items needing manual attention also fail.")] = False,
     output_format: Annotated[OutputFormat, typer.Option("--output-format", help="Report format.")] = OutputFormat.text,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Only report errors.")] = False,
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="List every rewrite; show tracebacks.")] = False,
     color: Annotated[Optional[bool], typer.Option("--color/--no-color", help="Colour diffs (default: when stdout is a terminal).", show_default=False)] = None,
-    stdin_filename: Annotated[Optional[Path], typer.Option("--stdin-filename", help="With `-` as the path: the name of the file read from stdin.")] = None,
+    stdin_filename: Annotated[Optional[Path], typer.Option("--stdin-filename", metavar="NAME", help="With `-` as the path: the name of the file read from stdin.")] = None,
     include_docs: Annotated[Optional[bool], typer.Option("--include-docs/--no-include-docs", help="Also migrate Python blocks in Markdown/MyST/reST pages.", show_default=False)] = None,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores; small runs use one).", show_default=False)] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, metavar="N", help="Worker processes (default: all cores; small runs use one).", show_default=False)] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the results cache.")] = False,
-    cache_dir: Annotated[Optional[Path], typer.Option("--cache-dir", help="Where the results cache lives (default: the user cache directory).")] = None,
+    cache_dir: Annotated[Optional[Path], typer.Option("--cache-dir", metavar="DIR", help="Where the results cache lives (default: the user cache directory).")] = None,
 ) -> None:
     """Rewrite files in place (or show/check what would change)."""
     from nnx_migrate.pipeline import run
@@ -138,6 +138,11 @@ def migrate(
         )
     except ConfigError as error:
         typer.echo(f"nnx-migrate: error: {error}", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    missing = [p for p in paths if str(p) != "-" and not (p.exists() or p.is_symlink())]
+    if missing:  # as black and ruff: a usage error, found before anything is touched
+        for path in missing:
+            typer.echo(f"nnx-migrate: error: {path}: no such file or directory", err=True)
         raise typer.Exit(EXIT_USAGE)
     if [str(p) for p in paths] == ["-"]:
         from nnx_migrate.pipeline import run_stdin
@@ -170,7 +175,11 @@ def migrate(
     if review and not (diff or check):
         from nnx_migrate.review import review as run_review
 
-        counts = run_review(result)
+        try:
+            counts = run_review(result)
+        except KeyboardInterrupt:
+            typer.echo("\nnnx-migrate: interrupted; nothing written", err=True)
+            raise typer.Exit(130)
         typer.echo(f"{counts['accepted']} hunk(s) accepted, {counts['rejected']} rejected; "
                    f"{counts['files']} file(s) written", err=True)
         raise typer.Exit(123 if result.failed or counts["failed"] else 0)
@@ -184,10 +193,7 @@ def migrate(
         typer.echo(sarif_report(result))
     else:
         print_text_summary(result, check=check, diff=diff, quiet=quiet, verbose=verbose)
-    code = exit_code(result, check, strict)
-    if result.discovery.missing and code == 0:
-        code = EXIT_USAGE
-    raise typer.Exit(code)
+    raise typer.Exit(exit_code(result, check, strict))
 
 
 @app.command("rules")
@@ -212,11 +218,17 @@ def rules(name: Annotated[Optional[str], typer.Argument(help="Print this rule's 
         else:
             typer.echo(render(rule), nl=False)
         return
+    if not console.is_terminal:  # piped: whole lines, never cut to a guessed width
+        name_width = max(len(rule.name) for rule in RULES)
+        needed_width = max(len(rule.needed_from) for rule in RULES)
+        for rule in RULES:
+            typer.echo(f"{rule.name:<{name_width}}  {rule.needed_from:<{needed_width}}  {rule.summary} (fix: {rule.safety})")
+        return
     table = Table(box=None)
-    table.add_column("rule", no_wrap=True)
+    table.add_column("rule", no_wrap=True, min_width=max(len(rule.name) for rule in RULES))
     table.add_column("needed from flax", no_wrap=True)
-    table.add_column("fix")
-    table.add_column("what it does")
+    table.add_column("fix", overflow="fold")
+    table.add_column("what it does", overflow="fold")
     for rule in RULES:
         table.add_row(rule.name, rule.needed_from, rule.safety, rule.summary)
     console.print(table)
@@ -276,9 +288,21 @@ def verify(
     raise typer.Exit(outcome.exit_code())
 
 
+def _command():
+    """The click command behind `app`, its flags shown without a type (typer 0.29's rich
+    help writes `<bool>` after every flag)."""
+    root = typer.main.get_command(app)
+    for command in (root, *getattr(root, "commands", {}).values()):
+        context = command.make_context("nnx-migrate", [], resilient_parsing=True)
+        for parameter in (*command.params, command.get_help_option(context)):
+            if getattr(parameter, "is_flag", False):
+                parameter.metavar = ""
+    return root
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: a first word that is not a subcommand means `migrate`."""
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] not in SUBCOMMANDS and args[0] not in ("-h", "--help", "--version"):
         args.insert(0, "migrate")
-    app(args=args, prog_name="nnx-migrate")
+    _command()(args=args, prog_name="nnx-migrate")

@@ -13,7 +13,9 @@ NNX = "flax.nnx"
 KNOWN_VERSIONS: tuple[tuple[int, int, int], ...] = (
     *((0, 10, p) for p in range(8)),
     *((0, 11, p) for p in range(3)),
-    *((0, 12, p) for p in range(9)),
+    # 0.12.9-0.12.12 (0.12.11 was yanked) deprecate none of the idioms here; they add
+    # RoPE and a config making sow/perturb outside nnx.capture no-ops
+    *((0, 12, p) for p in range(13)),
 )
 NEWEST = KNOWN_VERSIONS[-1]
 

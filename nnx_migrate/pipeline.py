@@ -5,13 +5,13 @@
 
 from __future__ import annotations
 
-import ast
 import re
+import sys
 import traceback
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nnx_migrate import newer_syntax
 from nnx_migrate.apply import (
     FileError,
     SourceText,
@@ -24,6 +24,7 @@ from nnx_migrate.discover import Discovery, discover, mentions_flax
 from nnx_migrate.index import ProjectIndex
 from nnx_migrate.resolve import Resolver
 from nnx_migrate.rule import Diagnostic, Edit
+from nnx_migrate.workers import worker_pool
 
 # Below this many files a process pool costs more than it saves (pre-commit passes few).
 POOL_THRESHOLD = 24
@@ -75,12 +76,6 @@ def display_path(path: Path) -> str:
         return path.absolute().as_posix()
 
 
-def _parse(path: Path, text: str) -> ast.Module:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # SyntaxWarnings of the user's code are not ours
-        return ast.parse(text, filename=str(path))
-
-
 def run(paths: list[Path], settings: Settings, root: Path, *, write: bool, jobs: int = 1,
         cache_dir: Path | None = None, progress=None) -> RunResult:
     """`cache_dir`: reuse and store results there (None: no cache). `progress(done, total)`
@@ -102,9 +97,10 @@ def run(paths: list[Path], settings: Settings, root: Path, *, write: bool, jobs:
 
         key = cache.project_key(settings, [(p, s.data) for p, s in read.items()] +
                                 [(p, d or b"") for p, d in unreadable.items()], not discovery.only_explicit_files)
-        cached = cache.load(cache_dir, key)
+        entries = cache.load(cache_dir, key)
+        cached = None if entries is None else _from_cache(entries, read)
         if cached is not None:
-            results += _from_cache(cached, read)
+            results += cached
             return _finish(results, discovery, read, write, parsed=0)
 
     rewritten, parsed = _migrate(discovery, read, unreadable, settings, jobs, progress, results)
@@ -163,37 +159,50 @@ def _finish(results: list[FileResult], discovery, read, write: bool, parsed: int
     return RunResult(results, discovery, len(discovery.files), parsed, write)
 
 
-def _from_cache(entries: list[dict], read: dict[Path, SourceText]) -> list[FileResult]:
+def _from_cache(entries: list, read: dict[Path, SourceText]) -> list[FileResult] | None:
+    """The cached results, under this run's spelling of each path; None (a miss) when an
+    entry does not fit the files read, whatever is wrong with it."""
+    from nnx_migrate.cache import identity
+
+    given = {identity(path): path for path in read}
     results = []
-    for entry in entries:
-        path = Path(entry["path"])
-        if entry["status"] == "failed" and path not in read:
-            continue  # unreadable files were reported again by this run already
-        result = FileResult(
-            path, display_path(path), entry["status"], error=entry["error"], error_rule=entry["error_rule"],
-            edits=[Edit(**e) for e in entry["edits"]], diagnostics=[Diagnostic(**d) for d in entry["diagnostics"]],
-            suppressed=entry["suppressed"], encoding=entry["encoding"], new_text=entry["new_text"],
-        )
-        result.embedded = read[path].embedded is not None if path in read else False
-        if result.status == "changed":
-            result.old_text = read[path].text
-            result.diff = read[path].diff(result.display, result.new_text)
-        results.append(result)
+    try:
+        for entry in entries:
+            path = given.pop(entry["path"], None)
+            if path is None:
+                if entry["status"] == "failed":
+                    continue  # unreadable files were reported again by this run already
+                return None
+            result = FileResult(
+                path, display_path(path), entry["status"], error=entry["error"], error_rule=entry["error_rule"],
+                edits=[Edit(**e) for e in entry["edits"]], diagnostics=[Diagnostic(**d) for d in entry["diagnostics"]],
+                suppressed=entry["suppressed"], encoding=entry["encoding"], new_text=entry["new_text"],
+            )
+            result.embedded = read[path].embedded is not None
+            if result.status == "changed":
+                result.old_text = read[path].text
+                result.diff = read[path].diff(result.display, result.new_text)
+            results.append(result)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
     return results
 
 
 def _index_file(index: ProjectIndex, results: list[FileResult], sources, path: Path, source: SourceText) -> int:
     """Parse one file into the index, or record why it cannot be. Returns 1 if parsed."""
     try:
-        tree = _parse(path, source.text)
+        tree, blanked = newer_syntax.parse(source.text, str(path))
     except SyntaxError as error:
-        where = f"line {error.lineno}" + (f", column {error.offset}" if error.offset else "")
-        error_text = f"syntax error at {where}: {error.msg}"
+        error_text = _syntax_error_text(error, source.text)
     except (ValueError, RecursionError, MemoryError) as error:
         error_text = f"cannot parse: {error}"
     else:
         sources[path] = source
         index.add_file(path, source.text, tree)
+        if blanked:  # f-strings this Python cannot read: what they call is unseen
+            source.unread = tuple(blanked)
+            for (line, column), code in blanked.items():
+                index.unprocessed[path.with_name(f"{path.name}#{line}:{column}")] = code.encode("utf-8")
         if source.embedded is not None:
             # code left out (magics, doctests) may still call what a rule changes
             from nnx_migrate.notebook import Notebook, skipped_sources
@@ -210,6 +219,17 @@ def _index_file(index: ProjectIndex, results: list[FileResult], sources, path: P
     return 0
 
 
+def _syntax_error_text(error: SyntaxError, text: str) -> str:
+    if error.lineno is None:  # no place to point at: a NUL byte, say
+        return f"cannot parse: {error.msg}"
+    if not newer_syntax.NATIVE and newer_syntax.parses_as_newer_python(text):
+        running = f"{sys.version_info.major}.{sys.version_info.minor}"
+        return (f"needs Python 3.12 to parse (line {error.lineno}: {error.msg}); nnx-migrate runs on "
+                f"Python {running}: run it with Python 3.12 or newer to migrate this file")
+    where = f"line {error.lineno}" + (f", column {error.offset}" if error.offset else "")
+    return f"syntax error at {where}: {error.msg}"
+
+
 # What forked workers inherit: the index, resolver and rules of the run (never pickled).
 _WORKER: dict = {}
 
@@ -222,9 +242,7 @@ def _rewrite_all(index, sources, settings, rules, jobs=1, progress=None, skip=fr
     _WORKER.update(index=index, resolver=resolver, sources=sources, settings=settings, rules=rules)
     try:
         if jobs > 1 and len(paths) >= POOL_THRESHOLD:
-            import multiprocessing
-
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            with worker_pool(jobs) as pool:
                 results = []
                 for result in pool.imap(_rewrite_path, paths, chunksize=max(1, len(paths) // (jobs * 8))):
                     results.append(result)
@@ -267,6 +285,12 @@ def _rewrite_one(file, source: SourceText, index, resolver, settings, rules) -> 
     if source.embedded is not None:
         rewrite.edits, result.diagnostics = _in_cells(source, rewrite.edits, result.diagnostics)
         result.diagnostics += _embedded_notes(source)
+    result.diagnostics += [
+        Diagnostic("python-version", line, column, "this f-string is Python 3.12 syntax, which the Python running "
+                   "nnx-migrate cannot read, so nothing inside it was migrated",
+                   "run nnx-migrate with Python 3.12 or newer, or migrate the f-string by hand")
+        for line, column in source.unread
+    ]
     if rewrite.new_text != source.text:
         try:
             result.diff = source.diff(result.display, rewrite.new_text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections import Counter
 
@@ -62,14 +63,19 @@ def print_text_summary(result: RunResult, *, check: bool, diff: bool, quiet: boo
                 flag = "" if edit.safe else " (unsafe fix)"
                 console.print(f"{escape(_where(changed.display, edit))}:{edit.column + 1}: {edit.rule}: {escape(edit.message)}{flag}")
     if not quiet:
-        for file, item in result.diagnostics:
+        for group in _repeats(result.diagnostics, lambda item: (item.rule, _gist(item.message), item.advice), verbose):
+            file, item = group[0]
+            message = item.message if len(group) == 1 else f"{item.message} ({_places(group)})"
             console.print(
-                f"{escape(_where(file.display, item))}:{item.column + 1}: [bold]{item.rule}[/]: {escape(item.message)}\n"
+                f"{escape(_where(file.display, item))}:{item.column + 1}: [bold]{item.rule}[/]: {escape(message)}\n"
                 f"    [cyan]fix by hand:[/] {escape(item.advice)}"
                 + (f"\n    [dim]see {escape(item.url)}[/]" if item.url and verbose else "")
             )
     if quiet:
         return
+    if check and not diff:  # as black's "would reformat": which files, not only how many
+        for changed_file in result.changed:
+            console.print(f"would change {escape(changed_file.display)}")
     dry = check or diff
     verb = "would be changed" if dry else "changed"
     changed = len(result.changed)
@@ -90,10 +96,11 @@ def print_text_summary(result: RunResult, *, check: bool, diff: bool, quiet: boo
             notes.append(f"{unsafe[rule]} unsafe")
         extra = f" ({'; '.join(notes)})" if notes else ""
         console.print(f"  {rule}: {count} rewrite{'s' if count != 1 else ''}{extra}")
-    for changed_file in result.changed:
-        for edit in changed_file.edits:
-            if edit.announce:
-                console.print(f"  [cyan]note[/] {escape(_where(changed_file.display, edit))}: {escape(edit.message)}")
+    notes = [(f, edit) for f in result.changed for edit in f.edits if edit.announce]
+    for group in _repeats(notes, lambda edit: (edit.rule, _gist(edit.message)), verbose):
+        file, edit = group[0]
+        more = f" ({_places(group)})" if len(group) > 1 else ""
+        console.print(f"  [cyan]note[/] {escape(_where(file.display, edit))}: {escape(edit.message + more)}")
     suppressed = sum(f.suppressed for f in result.files)
     if suppressed:
         console.print(f"  {suppressed} rewrite{'s' if suppressed != 1 else ''} suppressed by `# nnx-migrate: skip`")
@@ -109,6 +116,35 @@ def _where(display: str, item) -> str:
 
 def _in_cell(item, text: str) -> str:
     return f"cell {item.cell}: {text}" if item.cell else text
+
+
+# A message's subject, as rules write it first: "`pkg.Model.__init__`: ..." or "`Model.__init__` keeps ..."
+_SUBJECT = re.compile(r"^`[^`]+`:?\s+")
+PLACES_SHOWN = 3
+
+
+def _gist(message: str) -> str:
+    """What a message says without the name it starts with: alike for repeated notes."""
+    return _SUBJECT.sub("", message, count=1)
+
+
+def _repeats(items: list[tuple], key, verbose: bool) -> list[list[tuple]]:
+    """(file, item) pairs grouped by `key(item)`, in order of first appearance; with
+    `verbose`, every pair alone (the full list)."""
+    if verbose:
+        return [[pair] for pair in items]
+    groups: dict = {}
+    for pair in items:
+        groups.setdefault(key(pair[1]), []).append(pair)
+    return list(groups.values())
+
+
+def _places(group: list[tuple]) -> str:
+    """The other members of a group of alike messages, shortly."""
+    others = group[1:]
+    shown = ", ".join(_where(file.display, item) for file, item in others[:PLACES_SHOWN])
+    rest = f" and {len(others) - PLACES_SHOWN} more" if len(others) > PLACES_SHOWN else ""
+    return f"and {len(others)} more like it: {shown}{rest}; -v lists each"
 
 
 def json_report(result: RunResult, *, check: bool, diff: bool) -> str:

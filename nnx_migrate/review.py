@@ -18,9 +18,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.syntax import Syntax
 
-from nnx_migrate import docblocks, notebook
+from nnx_migrate import docblocks, newer_syntax, notebook
 from nnx_migrate.apply import FileError, SourceText, read_unchanged, write_atomic
-from nnx_migrate.ipython import Masker, parses
+from nnx_migrate.ipython import Masker
 from nnx_migrate.pipeline import FileResult, RunResult
 
 GROUPED_RULES = ("keyword-only-rngs",)  # a signature changes with all its call sites or not at all
@@ -54,18 +54,30 @@ def _hunks(file: FileResult, old: str, new: str, part: int | None = None, first_
            cell: int | None = None) -> list[Hunk]:
     """`first_line`: the part's line 0 in the numbering of the file's edits."""
     old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    edit_lines = [(e.rule, e.line - first_line) for e in file.edits if e.cell == cell]  # in this part's numbering
     hunks = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False).get_opcodes():
         if tag == "equal":
             continue
-        where = f"{file.display}:cell {cell}:{i1 + 1}" if cell else f"{file.display}:{first_line + i1 + 1}"
-        hunk = Hunk(file, i1, i2, new_lines[j1:j2], part=part, old_lines=old_lines, where=where)
-        hunk.rules = {e.rule for e in file.edits
-                      if e.cell == cell and i1 + 1 <= e.line - first_line <= max(i2, i1 + 1)}
-        added = "".join(hunk.new_lines).strip()
-        hunk.is_import = i1 == i2 and added.startswith(("from ", "import ")) and "\n" not in added
-        hunks.append(hunk)
+        for start, end, new_start, new_end in _split_by_edit(edit_lines, i1, i2, j1, j2):
+            where = f"{file.display}:cell {cell}:{start + 1}" if cell else f"{file.display}:{first_line + start + 1}"
+            hunk = Hunk(file, start, end, new_lines[new_start:new_end], part=part, old_lines=old_lines, where=where)
+            hunk.rules = {rule for rule, line in edit_lines if start + 1 <= line <= max(end, start + 1)}
+            added = "".join(hunk.new_lines).strip()
+            hunk.is_import = start == end and added.startswith(("from ", "import ")) and "\n" not in added
+            hunks.append(hunk)
     return hunks
+
+
+def _split_by_edit(edit_lines: list[tuple[str, int]], i1: int, i2: int, j1: int, j2: int) -> list[tuple]:
+    """Adjacent changed lines from different rewrites, as separate hunks, so one rule's
+    question does not carry another's lines. Only a block of lines replaced one for one
+    can be split: a line where an edit starts opens a hunk, lines after it belong to it."""
+    starts = sorted({line - 1 for _, line in edit_lines if i1 < line - 1 < i2})
+    if i2 - i1 != j2 - j1 or not starts:
+        return [(i1, i2, j1, j2)]
+    bounds = [i1, *starts, i2]
+    return [(a, b, j1 + a - i1, j1 + b - i1) for a, b in zip(bounds, bounds[1:])]
 
 
 def hunks_of(file: FileResult, parts: _Parts | None = None) -> list[Hunk]:
@@ -103,7 +115,7 @@ def _new_text(file: FileResult, hunks: list[Hunk], parts: _Parts | None) -> str 
     """The file with the accepted hunks, or None when they do not parse on their own."""
     if parts is None:
         text = _apply(file.old_text.splitlines(keepends=True), hunks)
-        return text if parses(text) else None
+        return text if _parses_as_a_file(text) else None
     embedded = parts.source.embedded
     sources = {}
     for number in {h.part for h in hunks if h.accepted}:
@@ -114,6 +126,15 @@ def _new_text(file: FileResult, hunks: list[Hunk], parts: _Parts | None) -> str 
     if isinstance(embedded, notebook.Notebook):
         return notebook.dump_sources(sources, embedded)
     return docblocks.dump_blocks(sources, embedded)
+
+
+def _parses_as_a_file(text: str) -> bool:
+    """Whether `text` parses, PEP 701 f-strings included on an older Python (newer_syntax)."""
+    try:
+        newer_syntax.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
 
 
 def _show(console: Console, hunk: Hunk) -> None:
@@ -163,7 +184,11 @@ def review(result: RunResult, ask=input, console: Console | None = None) -> dict
         if len(group) > 1:
             console.print(f"[bold]these {len(group)} hunks change together[/] (a signature and its call sites)")
         while True:
-            answer = ask("Apply? [y]es, [n]o, [a]ll of this rule, [q]uit: ").strip().lower()[:1]
+            try:
+                answer = ask(f"Apply? [y]es, [n]o, [a]ll of {', '.join(sorted(rules)) or 'these'}, [q]uit: ")
+            except EOFError:  # input ended: the rest is rejected, as with [q]uit
+                answer = "q"
+            answer = answer.strip().lower()[:1]
             if answer in ("y", "n", "a", "q"):
                 break
         if answer == "q":

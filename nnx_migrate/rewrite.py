@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from nnx_migrate import newer_syntax
 from nnx_migrate.config import Settings
 from nnx_migrate.index import ProjectIndex, SourceFile
 from nnx_migrate.resolve import AnalysisBudgetExceeded, Resolver
@@ -158,7 +159,7 @@ def rewrite_file(
             first.rule,
         )
     try:
-        ast.parse(new_text)
+        newer_syntax.parse(new_text)
     except SyntaxError as error:
         raise RewriteError(f"internal error: the rewritten file does not parse ({error}); file left untouched") from error
     edits = [site.as_edit() for site in sorted(applied, key=lambda s: (s.line, s.column))]

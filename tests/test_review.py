@@ -24,7 +24,7 @@ class Block(nnx.Module):
 def build():
     return Block(2, nnx.Rngs(0))
 '''
-PROMPT = r"Apply\? \[y\]es, \[n\]o, \[a\]ll of this rule, \[q\]uit: "
+PROMPT = r"Apply\? \[y\]es, \[n\]o, \[a\]ll of [-a-z, ]+, \[q\]uit: "
 
 
 def spawn(tmp_path: Path) -> pexpect.spawn:

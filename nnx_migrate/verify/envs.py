@@ -4,7 +4,6 @@ directory and reused; never imports jax or flax itself."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -19,8 +18,9 @@ class BaselineError(RuntimeError):
 
 
 def cache_root() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "nnx-migrate" / "envs"
+    from nnx_migrate.cache import cache_home
+
+    return cache_home() / "envs"
 
 
 def requirements_for(flax_version: str, extra: tuple[str, ...] = ()) -> list[str]:
