@@ -152,6 +152,28 @@ def _show(console: Console, hunk: Hunk) -> None:
     console.print(Syntax(text, "diff", theme="ansi_dark", background_color="default"))
 
 
+def _questions(hunks: list[Hunk]) -> list[list[Hunk]]:
+    """The hunks, as questions: one per hunk, except that a hunk where no rewrite starts
+    goes with the hunk before it (the rest of a rewrite over several lines), and the
+    grouped rules' hunks are one question, asked last. Imports are never asked about."""
+    questions: list[list[Hunk]] = []
+    grouped: list[Hunk] = []
+    previous: list[Hunk] | None = None
+    for hunk in hunks:
+        if hunk.is_import:
+            continue
+        if not hunk.rules and previous is not None and (previous[-1].file, previous[-1].part) == (hunk.file, hunk.part):
+            previous.append(hunk)
+            continue
+        if hunk.rules & set(GROUPED_RULES):
+            grouped.append(hunk)
+            previous = grouped
+        else:
+            previous = [hunk]
+            questions.append(previous)
+    return questions + ([grouped] if grouped else [])
+
+
 def review(result: RunResult, ask=input, console: Console | None = None) -> dict[str, int]:
     """Ask about every hunk; write the accepted ones. Returns counts for the summary."""
     console = console or Console(highlight=False)
@@ -161,14 +183,7 @@ def review(result: RunResult, ask=input, console: Console | None = None) -> dict
         if file not in reviewable:
             console.print(f"[yellow]skipped[/] {escape(file.display)}: changed on disk since it was read")
     hunks = [h for file in reviewable for h in hunks_of(file, parts.get(id(file)))]
-    questions: list[list[Hunk]] = []
-    grouped = [h for h in hunks if h.rules & set(GROUPED_RULES)]
-    for hunk in hunks:
-        if hunk.is_import or hunk in grouped:
-            continue
-        questions.append([hunk])
-    if grouped:
-        questions.append(grouped)
+    questions = _questions(hunks)
     accept_all: set[str] = set()
     quit_now = False
     for group in questions:
@@ -182,7 +197,8 @@ def review(result: RunResult, ask=input, console: Console | None = None) -> dict
         for hunk in group:
             _show(console, hunk)
         if len(group) > 1:
-            console.print(f"[bold]these {len(group)} hunks change together[/] (a signature and its call sites)")
+            why = "a signature and its call sites" if rules & set(GROUPED_RULES) else "one rewrite over several lines"
+            console.print(f"[bold]these {len(group)} hunks change together[/] ({why})")
         while True:
             try:
                 answer = ask(f"Apply? [y]es, [n]o, [a]ll of {', '.join(sorted(rules)) or 'these'}, [q]uit: ")

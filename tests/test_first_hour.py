@@ -315,7 +315,9 @@ def test_review_names_the_rule_and_asks_about_the_signature_group_alone(tmp_path
 
         class Stack(nnx.Module):
             def __init__(self, dim, rngs):
-                self.layers = [nnx.Linear(dim, dim, rngs=rngs)]
+                self.layers = [
+                    nnx.Linear(dim, dim, rngs=rngs),
+                ]
 
 
         def build():
@@ -332,8 +334,9 @@ def test_review_names_the_rule_and_asks_about_the_signature_group_alone(tmp_path
     counts = review(result, ask=ask, console=console)
     assert counts["accepted"] >= 3 and counts["failed"] == 0
     shown = [screen for screen, _ in questions]
-    assert any("[module-containers]" in screen for screen in shown)
-    (group,) = [screen for screen in shown if "change together" in screen]
+    (containers,) = [screen for screen in shown if "[module-containers]" in screen]
+    assert "one rewrite over several lines" in containers and "+        ])" in containers  # the list's end with it
+    (group,) = [screen for screen in shown if "(a signature and its call sites)" in screen]
     assert "[keyword-only-rngs]" in group and "nnx.List" not in group
     assert any("[a]ll of keyword-only-rngs," in prompt for _, prompt in questions)
     text = (tmp_path / "model.py").read_text()
