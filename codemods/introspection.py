@@ -87,7 +87,8 @@ class IntrospectionFunctions(Rule):
             ):
                 continue
             receiver = context.resolver.type_of(node.func.value, visit.scope)
-            is_module = isinstance(receiver, InstanceT) and context.index.is_nnx_class(receiver.cls)
+            is_module = isinstance(receiver, InstanceT) and context.index.is_nnx_class(receiver.cls) \
+                and not context.resolver.defines_before_flax(receiver.cls, {node.func.attr})
             if not is_module and isinstance(node.func.value, ast.Name):
                 checked = context.isinstance_narrowing(node.func.value)
                 is_module = bool(checked) and all(context.index.is_nnx_class(c) for c in checked)

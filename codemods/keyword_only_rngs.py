@@ -103,6 +103,9 @@ def _candidate(info: ClassInfo) -> Signature | None:
     names = [a.arg for a in init.args.args]
     if "rngs" not in names or init.args.posonlyargs and names.index("rngs") == 0:
         return None
+    annotation = init.args.args[names.index("rngs")].annotation
+    if annotation is not None and "Rngs" not in ast.unparse(annotation):
+        return None  # annotated as something else (a numpy Generator, ...): not flax's rngs
     positional = [a.arg for a in _positional(init)][1:]
     if init.args.vararg is not None:
         return None  # `*args` already sits where `*` would go

@@ -266,7 +266,7 @@ class ModuleContainers(Rule):
                 inner = resolver.scope_for(argument, scope, scope.file)
                 return "list", [resolver.type_of(argument.elt, inner)]
             element = resolver.type_of(argument, scope)
-            container = as_container(element)
+            container = as_container(element, iterated=True)
             return ("list", [container.element]) if container is not None else (None, None)
         if isinstance(value, ast.Dict):
             if None in value.keys:
@@ -329,7 +329,7 @@ class ModuleContainers(Rule):
                     types.append(resolver.type_of(node.args[1], scope))
                 elif node.func.attr == "extend" and len(node.args) == 1:
                     extended = resolver.type_of(node.args[0], scope)
-                    container = as_container(extended)
+                    container = as_container(extended, iterated=True)
                     types.append(container.element if container is not None else None)
             elif dict_items and isinstance(node, ast.Assign):
                 for target in node.targets:

@@ -153,12 +153,16 @@ class OptimizerApi(Rule):
 
     # -- what is an optimizer -----------------------------------------------------------
     def _is_optimizer_class(self, func: ast.expr, scope: Scope) -> bool:
+        """flax's Optimizer, or a subclass that keeps its constructor."""
         qualified = self.context.resolver.qualified(func, scope)
-        return qualified is not None and OPTIMIZER in self.context.index.mro(qualified)
+        return qualified is not None and OPTIMIZER in self.context.index.mro(qualified) \
+            and not self.context.resolver.defines_before_flax(qualified, {"__init__"})
 
     def _is_optimizer(self, node: ast.expr, scope: Scope) -> bool:
+        """flax's Optimizer, or a subclass that keeps its `update` and `model`."""
         found = self.context.resolver.type_of(node, scope)
-        return isinstance(found, InstanceT) and OPTIMIZER in self.context.index.mro(found.cls)
+        return isinstance(found, InstanceT) and OPTIMIZER in self.context.index.mro(found.cls) \
+            and not self.context.resolver.defines_before_flax(found.cls, {"update", "model"})
 
     @staticmethod
     def _looks_like_optimizer(node: ast.expr) -> bool:

@@ -208,6 +208,13 @@ class ValueAccess(Rule):
     safety = "safe; `[...]` writes need --unsafe-fixes"
     documentation = __doc__
 
+    def names_needed_project_wide(self, index) -> set[str]:
+        """A subclass that rebinds an attribute, or `module.name = ...` from another file,
+        may live in a file that never says flax: those files must be seen too."""
+        classes = {info.node.name for info in index.classes.values() if index.is_nnx_class(info.qualname)}
+        modules = {file.module.rpartition(".")[2] for file in index.files.values() if file.module}
+        return classes | {name for name in modules if name.isidentifier()}
+
     def analyze(self, context: FileContext) -> tuple[list[Site], list[Diagnostic]]:
         sites: list[Site] = []
         diagnostics: list[Diagnostic] = []
@@ -307,12 +314,11 @@ class ValueAccess(Rule):
     def _variable(context: FileContext, visit) -> VariableT | None:
         node: ast.Attribute = visit.node
         receiver = context.resolver.type_of(node.value, visit.scope)
-        if isinstance(receiver, VariableT):
-            return receiver
         if receiver is None:
-            narrowed = context.narrowed_type(node.value)
-            if isinstance(narrowed, VariableT):
-                return narrowed
+            receiver = context.narrowed_type(node.value)
+        if isinstance(receiver, VariableT):
+            # a subclass (or a mixin before flax's Variable) with its own `value`: not flax's
+            return None if context.resolver.implements_value(receiver.cls) else receiver
         if receiver in (STATE, GRAPH_ELEMENT) and isinstance(node.value, (ast.Subscript, ast.Attribute)):
             # `state['w'].value` is a leaf only if nothing is looked up below it: on
             # `state.value.kernel`, `value` is a sub-State (MultiHeadAttention has one),
@@ -321,6 +327,12 @@ class ValueAccess(Rule):
             if isinstance(parent, ast.Attribute) and parent.value is node and parent.attr not in PASSTHROUGH_ATTRIBUTES:
                 return None
             if isinstance(parent, (ast.Subscript, ast.Call)) and getattr(parent, "value", getattr(parent, "func", None)) is node:
+                return None
+            # and, in a State, only under a name the project binds only to Variables
+            # (`['kernel']`, `.w`): `state.attn.value` is MultiHeadAttention's `value` sub-State
+            key = node.value.attr if isinstance(node.value, ast.Attribute) else (
+                node.value.slice.value if isinstance(node.value.slice, ast.Constant) else None)
+            if receiver == STATE and not isinstance(context.resolver.fallback_attributes(context.file).get(key), VariableT):
                 return None
             return VariableT(f"{flax_api.NNX}.Variable", False)
         return None

@@ -122,14 +122,30 @@ RNGS_METHODS = frozenset(
 )
 RNG_STREAM_ATTRIBUTES = {"key": "RngKey", "count": "RngCount"}
 
-# Functions in array libraries whose result is not an array.
+# Functions in array libraries whose result is not one array (a dtype, a tuple of
+# arrays, a transform, a generator, a file): their results are never `[...]`-read.
 NON_ARRAY_FUNCTIONS = frozenset(
     {"dtype", "shape", "ndim", "size", "iinfo", "finfo", "issubdtype", "result_type",
      "promote_types", "can_cast", "isdtype", "vectorize", "vmap", "jit", "grad",
-     "float32", "float16", "bfloat16", "int32", "int8", "uint32", "int64", "float64"}
+     "float32", "float16", "bfloat16", "int32", "int8", "uint32", "int64", "float64",
+     # tuples or lists of arrays
+     "eig", "eigh", "svd", "qr", "slogdet", "lstsq", "lu", "lu_factor", "schur", "split",
+     "array_split", "hsplit", "vsplit", "dsplit", "meshgrid", "nonzero", "where", "unique",
+     "unique_all", "unique_counts", "unique_inverse", "histogram", "histogram2d", "histogramdd",
+     "broadcast_arrays", "divmod", "frexp", "modf", "unravel_index", "indices", "tril_indices",
+     "triu_indices", "diag_indices", "argwhere", "gradient",
+     # control flow and collectives over pytrees
+     "scan", "top_k", "sort_key_val", "while_loop", "fori_loop", "cond", "switch", "map",
+     "associative_scan", "reduce", "psum", "pmean", "pmax", "pmin", "all_gather", "all_to_all",
+     "ppermute", "custom_root", "custom_linear_solve",
+     # objects
+     "default_rng", "RandomState", "Generator", "load", "loadtxt", "genfromtxt", "savez", "save",
+     "key_data", "key_impl"}
 )
 ARRAY_MODULES = ("jax.numpy.", "jax.random.", "numpy.", "jax.lax.")
 INITIALIZER_MODULES = ("flax.nnx.initializers.", "jax.nn.initializers.")
+# Flax's convention: `self.kernel_init(key, shape, dtype)` returns the array.
+INITIALIZER_ATTRIBUTE_SUFFIXES = ("kernel_init", "bias_init", "embedding_init", "scale_init", "_initializer")
 # Initializers in those modules that are themselves `(key, shape, dtype) -> array`.
 DIRECT_INITIALIZERS = frozenset({"zeros", "ones"})
 

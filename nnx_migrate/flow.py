@@ -114,6 +114,15 @@ def _join(*states: State | None) -> State | None:
     return joined
 
 
+# Builtins that cannot reassign an attribute of the objects they are given.
+_PURE_BUILTINS = frozenset({"isinstance", "issubclass", "hasattr", "len", "print", "type", "id", "str", "repr"})
+
+
+def _forget_all_chains(state: State) -> None:
+    for key in [k for k in state if "." in k]:
+        del state[key]
+
+
 def _forget_chains(state: State, prefix: str) -> None:
     """Drop the narrowing of attribute chains at or below `prefix` (`a` or `a.b`)."""
     for key in [k for k in state if "." in k and (k == prefix or k.startswith(prefix + "."))]:
@@ -167,9 +176,8 @@ class FlowAnalysis:
             [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else [])
         for target in targets:
             for element in (target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]):
-                chain = dotted_name(element) if isinstance(element, ast.Attribute) else None
-                if chain is not None:
-                    _forget_chains(state, chain)
+                if isinstance(element, (ast.Attribute, ast.Subscript, ast.Starred)):
+                    _forget_all_chains(state)  # through an alias, any chain may be this one
         return state
 
     def _statement(self, node: ast.stmt, state: State) -> State | None:
@@ -244,7 +252,7 @@ class FlowAnalysis:
         if isinstance(node, ast.Match):
             self._expression(node.subject, state)
             ends = [state]
-            for case in node.match_cases:
+            for case in node.cases:
                 start = dict(state)
                 for pattern in ast.walk(case.pattern):
                     if isinstance(pattern, ast.expr):
@@ -325,17 +333,22 @@ class FlowAnalysis:
 
     # -- narrowing --------------------------------------------------------------------
     def _narrowed(self, test: ast.expr, state: State, when_true: bool) -> State:
-        """The state where `test` is known true (or false): `isinstance(x, C)` narrows x."""
-        state = dict(state)
+        """The state where `test` is known true (or false): `isinstance(x, C)` narrows x,
+        unless the test itself rebinds x (`isinstance(v, C) and (v := f(v))`)."""
+        rebound = {name for node in ast.walk(test) if isinstance(node, ast.NamedExpr)
+                   for name, _ in self.table.of(node)}
+        return self._narrowed_except(test, dict(state), when_true, rebound)
+
+    def _narrowed_except(self, test: ast.expr, state: State, when_true: bool, rebound) -> State:
         if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-            return self._narrowed(test.operand, state, not when_true)
+            return self._narrowed_except(test.operand, state, not when_true, rebound)
         if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) and when_true:
             for value in test.values:
-                state = self._narrowed(value, state, True)
+                state = self._narrowed_except(value, state, True, rebound)
             return state
         if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or) and not when_true:
             for value in test.values:
-                state = self._narrowed(value, state, False)
+                state = self._narrowed_except(value, state, False, rebound)
             return state
         if (
             when_true
@@ -347,12 +360,12 @@ class FlowAnalysis:
         ):
             subject = test.args[0]
             classes = test.args[1].elts if isinstance(test.args[1], ast.Tuple) else [test.args[1]]
-            if isinstance(subject, ast.Name) and subject.id not in self.untracked:
+            if isinstance(subject, ast.Name) and subject.id not in self.untracked and subject.id not in rebound:
                 state[subject.id] = frozenset((("narrow", tuple(classes), state.get(subject.id)),))
             elif isinstance(subject, ast.Attribute):
                 # `isinstance(self.bias, nnx.Param)`: the chain, until it or its head is rebound
                 chain = dotted_name(subject)
-                if chain is not None and chain.split(".")[0] not in self.untracked:
+                if chain is not None and chain.split(".")[0] not in self.untracked | rebound:
                     state[chain] = frozenset((("narrow", tuple(classes), None),))
         return state
 
@@ -377,10 +390,15 @@ class FlowAnalysis:
         done, and reads of a walrus-bound name inside it see both bindings."""
         walrus: list[ast.NamedExpr] = []
         reads: list[ast.Name] = []
+        calls_anything = False
         stack = [node]
         while stack:
             current = stack.pop()
             self.steps += 1
+            if isinstance(current, ast.Call) and not (
+                isinstance(current.func, ast.Name) and current.func.id in _PURE_BUILTINS
+            ):
+                calls_anything = True  # it may reassign any attribute
             if isinstance(current, ast.Name):
                 if isinstance(current.ctx, ast.Load):
                     reads.append(current)
@@ -397,9 +415,12 @@ class FlowAnalysis:
                 stack.extend(d for d in [*current.args.defaults, *current.args.kw_defaults] if d is not None)
                 continue
             if isinstance(current, _COMPREHENSIONS):
-                # the first iterable is evaluated here; the rest runs at once, in its
-                # own scope, so reads of this scope's names there see this point
+                # the first iterable is evaluated here; the rest of a list, set or dict
+                # comprehension runs at once, so its reads of this scope's names see this
+                # point (a generator runs when consumed: its reads see every binding)
                 stack.append(current.generators[0].iter)
+                if isinstance(current, ast.GeneratorExp):
+                    continue
                 # names any (nested) comprehension binds: left to that comprehension's flow
                 bound = {
                     name
@@ -426,6 +447,9 @@ class FlowAnalysis:
                 self._read(name, state)
         for name, bindings in walrus_names.items():
             state[name] = frozenset(bindings)
+            _forget_chains(state, name)
+        if calls_anything:
+            _forget_all_chains(state)
 
     def _comprehension(self, node, state: State) -> None:
         """A comprehension's own flow: its generator targets, then the element (its first

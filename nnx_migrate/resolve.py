@@ -33,6 +33,7 @@ class InstanceT:
 @dataclass(frozen=True)
 class ContainerT:
     element: "Type"
+    mapping: bool = False  # a dict: iterating it gives keys, not elements
 
 
 @dataclass(frozen=True)
@@ -96,10 +97,15 @@ _ARRAY_ANNOTATIONS = frozenset(
     {"jax.Array", "jax.numpy.ndarray", "numpy.ndarray", "jax.typing.ArrayLike", "chex.Array",
      "jaxtyping.Array", "flax.typing.Array"}
 )
-_CONTAINER_ANNOTATIONS = frozenset(
-    {"list", "tuple", "dict", "typing.List", "typing.Tuple", "typing.Sequence",
-     "typing.Dict", "typing.Mapping", "collections.abc.Sequence", "collections.abc.Mapping"}
+_MAPPING_ANNOTATIONS = frozenset(
+    {"dict", "typing.Dict", "typing.Mapping", "typing.MutableMapping", "collections.abc.Mapping",
+     "collections.abc.MutableMapping"}
 )
+_CONTAINER_ANNOTATIONS = _MAPPING_ANNOTATIONS | {
+    "list", "tuple", "set", "frozenset", "typing.List", "typing.Tuple", "typing.Sequence", "typing.Set",
+    "typing.Iterable", "typing.Iterator", "typing.Collection", "collections.abc.Sequence",
+    "collections.abc.Iterable", "collections.abc.Iterator", "collections.abc.Collection",
+}
 
 
 def join(types: list[Type]) -> Type:
@@ -192,7 +198,7 @@ class Scope:
             elif getattr(arg, "annotation", None) is not None:
                 binding = ("annotation", arg.annotation)
             elif arg.arg == "rngs" and self.cls is not None:
-                binding = ("rngs_parameter",)
+                binding = ("rngs_parameter", self.cls.qualname)
             else:
                 binding = ("param", node, arg.arg)
             self._add(arg.arg, binding)
@@ -234,6 +240,7 @@ class Resolver:
         self._on_stack: dict[tuple, int] = {}
         self._incomplete: dict[tuple, tuple[object, int]] = {}
         self._by_file: dict[int, tuple[list, dict]] | None = None
+        self._subclasses: dict[str, list[str]] | None = None
         self._file_bindings: dict[int, dict[int, list[ast.AST]]] = {}
         self._untracked: dict[int, frozenset[str]] = {}
         self._module_functions: dict[str, ast.AST] | None = None
@@ -255,6 +262,13 @@ class Resolver:
     def end_file(self) -> None:
         self._budget = None
         self._budget_file = None
+
+    def _project_wide_steps(self, count: int) -> None:
+        """Steps of a one-time, project-wide table: counted, not charged to the file
+        whose analysis happened to need it first."""
+        self.steps += count
+        if self._budget is not None:
+            self._budget += count
 
     def _step(self, node: ast.AST | None = None) -> None:
         self.steps += 1
@@ -347,6 +361,12 @@ class Resolver:
         owner = scope.find(node.id)
         if owner is None:
             return None
+        if node.id in self._untracked_names(owner) or (
+            owner.node is owner.file.tree and self._stored_from_outside(owner.file, node.id)
+        ):
+            # `global` / `nonlocal` somewhere, or `module.name = ...` from elsewhere:
+            # another scope may bind it to anything
+            return owner, [*owner.bindings[node.id], ("unknown",)]
         reaching = self.flow(owner).reaching.get(id(node))
         if reaching is None:
             return owner, owner.bindings[node.id]
@@ -457,11 +477,11 @@ class Resolver:
             if not node.values or None in node.keys:
                 return None
             element = join([self.type_of(v, scope) for v in node.values])
-            return ContainerT(element) if element is not None else None
+            return ContainerT(element, mapping=True) if element is not None else None
         if isinstance(node, _COMPREHENSIONS):
             inner = self.scope_for(node, scope, scope.file, None)
             element = self.type_of(node.value if isinstance(node, ast.DictComp) else node.elt, inner)
-            return ContainerT(element) if element is not None else None
+            return ContainerT(element, mapping=isinstance(node, ast.DictComp)) if element is not None else None
         if isinstance(node, ast.IfExp):
             return join([self.type_of(node.body, scope), self.type_of(node.orelse, scope)])
         if isinstance(node, ast.NamedExpr):
@@ -490,9 +510,24 @@ class Resolver:
             return None
         if isinstance(base, VariableT) and base.array and _is_ellipsis(node.slice):
             return ARRAY
-        if isinstance(base, InstanceT) and flax_api.flax_name(base.cls) in ("List", "Dict"):
-            return GRAPH_ELEMENT
+        if isinstance(base, InstanceT) and flax_api.flax_name(base.cls) in ("List", "Dict") \
+                and self._differentiated(scope):
+            return GRAPH_ELEMENT  # the leaves a gradient is taken of are Variables
         return None
+
+    def _differentiated(self, scope: Scope) -> bool:
+        """`scope` is a function under `@nnx.grad` / `@nnx.value_and_grad`."""
+        function = scope.node
+        while not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            scope = scope.parent
+            if scope is None:
+                return False
+            function = scope.node
+        for decorator in function.decorator_list:
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            if flax_api.flax_name(self.qualified(target, scope.parent or scope) or "") in flax_api.GRADIENT_TRANSFORMS:
+                return True
+        return False
 
     def _name_type(self, node: ast.Name, scope: Scope) -> Type:
         found = self.reaching_bindings(node, scope)
@@ -518,7 +553,7 @@ class Resolver:
                 return declared
             return self.type_of(binding[2], scope)
         if kind == "rngs_parameter":
-            return RNGS
+            return RNGS if self.index.is_nnx_class(binding[1]) else None
         if kind == "iter":
             return self._element_type(binding[1], scope, None)
         if kind == "unpack":
@@ -551,15 +586,40 @@ class Resolver:
             return VariableT(f"{flax_api.NNX}.Variable", False)
         return None
 
+    def implements_value(self, cls: str) -> bool:
+        """A project class in `cls`'s MRO (before flax's own) defines `value` or
+        `raw_value` itself (a property, a method, a class attribute): `.value` is its."""
+        return self.defines_before_flax(cls, {"value", "raw_value"})
+
+    def defines_before_flax(self, cls: str, names: set[str]) -> bool:
+        """A project class of `cls`'s MRO, or of a subclass's, before flax's own classes,
+        defines one of `names` as a method or class attribute."""
+        for klass in [cls, *self.subclasses(cls)]:
+            for name in self.index.mro(klass):
+                if flax_api.flax_name(name) is not None:
+                    break
+                info = self.index.lookup_class(name)
+                if info is not None and names & (set(info.methods) | {
+                    attr for attr, bindings in info.attribute_bindings.items()
+                    if any(function is None for _, function, _ in bindings)
+                }):
+                    return True
+        return False
+
+    def subclasses(self, cls: str) -> list[str]:
+        """The project's classes that have `cls` in their MRO (not `cls` itself)."""
+        if self._subclasses is None:
+            self._subclasses = {}
+            for name in self.index.classes:
+                for base in self.index.mro(name)[1:]:
+                    self._subclasses.setdefault(base, []).append(name)
+        return self._subclasses.get(cls, [])
+
     def _self_type(self, cls: str) -> Type:
         """`self` in a method: an instance, or a Variable in a user Variable subclass
         (unless the class implements `value` itself, as flax's own Variable does)."""
         if self.index.is_variable_class(cls):
-            implements_value = any(
-                (info := self.index.lookup_class(name)) is not None and "value" in info.methods
-                for name in self.index.mro(cls)
-            )
-            return None if implements_value else VariableT(cls, False)
+            return None if self.implements_value(cls) else VariableT(cls, False)
         return InstanceT(cls)
 
     def _unpacked_type(self, binding: tuple, position: int, scope: Scope) -> Type:
@@ -607,7 +667,7 @@ class Resolver:
             return None
         if position == 1 and self.type_of(iterable, scope) == FLAT_STATE:
             return VariableT(f"{flax_api.NNX}.Variable", False)
-        container = as_container(self.type_of(iterable, scope))
+        container = as_container(self.type_of(iterable, scope), iterated=True)
         if container is None:
             return None
         if position is None:
@@ -627,7 +687,9 @@ class Resolver:
                 return found
         base = self.type_of(node.value, scope)
         found = self.member_type(base, node.attr)
-        if found is None and base in (None, ANY_MODULE) and self._root_is_instance(node.value, scope):
+        if found is None and isinstance(base, InstanceT) and self.index.is_nnx_class(base.cls):
+            # a Module whose class does not say: names the project binds only to Variables
+            # (or only to Modules) on its Modules. Never for a receiver not shown to be a Module.
             return self.fallback_attributes(scope.file).get(node.attr)
         return found
 
@@ -658,19 +720,6 @@ class Resolver:
         if self.index.is_nnx_class(qualified) or self.index.lookup_class(qualified):
             return InstanceT(qualified)
         return None
-
-    def _root_is_instance(self, node: ast.expr, scope: Scope) -> bool:
-        """The chain starts at a name bound in the file (not an imported module/class)."""
-        while isinstance(node, (ast.Attribute, ast.Subscript)):
-            node = node.value
-        if isinstance(node, ast.Call):
-            return False
-        if not isinstance(node, ast.Name):
-            return False
-        owner = scope.find(node.id)
-        return owner is not None and not any(
-            b[0] == "import" for b in owner.bindings[node.id]
-        )
 
     def _call_type(self, node: ast.Call, scope: Scope) -> Type:
         func = node.func
@@ -731,7 +780,7 @@ class Resolver:
             return self._gradient_result(callee_type.transform, callee_type.call, node, scope)
         # Flax's convention: `kernel_init(key, shape, dtype)` returns the array.
         name = dotted_name(func)
-        if name and name.rsplit(".", 1)[-1].endswith("init") and len(node.args) >= 2:
+        if name and name.rsplit(".", 1)[-1].endswith(flax_api.INITIALIZER_ATTRIBUTE_SUFFIXES) and len(node.args) >= 2:
             return ARRAY
         return None
 
@@ -790,8 +839,8 @@ class Resolver:
 
     def _gradient_result(self, transform: str, transform_call: ast.Call, call: ast.Call, scope: Scope) -> Type:
         """`nnx.grad(f)(model)`: the gradients of a Module (or State) are a State."""
-        if any(k.arg == "argnums" for k in transform_call.keywords) or len(transform_call.args) != 1:
-            return None
+        if any(k.arg in ("argnums", None) for k in transform_call.keywords) or len(transform_call.args) != 1:
+            return None  # other arguments, or `**options` that may set them
         if not call.args or isinstance(call.args[0], ast.Starred):
             return None
         differentiated = self.type_of(call.args[0], scope)
@@ -829,13 +878,25 @@ class Resolver:
                     break
         return found
 
+    def _stored_from_outside(self, file: SourceFile, name: str) -> bool:
+        """Another file assigns `module.name = ...` to this file's module-level `name`."""
+        key = ("stored", id(file), name)
+        if key not in self._memo:
+            self._memo[key] = any(
+                isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load)
+                and self.qualified(node.value, self.scope_of(node, other)) == file.module
+                for node, other in self.name_uses(name)
+            )
+        return self._memo[key]
+
     def name_uses(self, name: str) -> list[tuple[ast.expr, SourceFile]]:
         """Every Name or Attribute node of the project spelled `name` (`f`, `x.f`)."""
         if self._name_uses is None:
             self._name_uses = {}
             for file in self.index.files.values():
-                for node in file.nodes(ast.Name, ast.Attribute):
-                    self.steps += 1
+                nodes = file.nodes(ast.Name, ast.Attribute)
+                self._project_wide_steps(len(nodes))
+                for node in nodes:
                     named = node.id if isinstance(node, ast.Name) else node.attr
                     self._name_uses.setdefault(named, []).append((node, file))
         return self._name_uses.get(name, [])
@@ -1094,6 +1155,12 @@ class Resolver:
 
     def _method_return_type(self, cls: str, method_name: str, call: ast.Call | None = None,
                             scope: Scope | None = None) -> Type:
+        """What `<instance of cls>.method(...)` returns: every subclass's override agrees."""
+        return join_or_unknown([self._class_method_return_type(klass, method_name, call, scope)
+                                for klass in [cls, *self.subclasses(cls)]])
+
+    def _class_method_return_type(self, cls: str, method_name: str, call: ast.Call | None,
+                                  scope: Scope | None) -> Type:
         for name in self.index.mro(cls):
             info = self.index.lookup_class(name)
             if info is None or method_name not in info.methods:
@@ -1130,8 +1197,12 @@ class Resolver:
             if outer in ("typing.Union",):
                 return join([self.annotation_type(a, scope) for a in arguments])
             if outer in _CONTAINER_ANNOTATIONS:
-                element = self.annotation_type(arguments[-1], scope)
-                return ContainerT(element) if element is not None else None
+                last = arguments[-1]
+                if _is_ellipsis(last) and len(arguments) == 2:  # tuple[X, ...]
+                    last = arguments[0]
+                element = self.annotation_type(last, scope)
+                mapping = outer in _MAPPING_ANNOTATIONS
+                return ContainerT(element, mapping=mapping) if element is not None else None
             if outer and self.index.is_variable_class(outer):
                 return VariableT(outer, self.annotation_type(arguments[0], scope) == ARRAY)
             return None
@@ -1156,7 +1227,9 @@ class Resolver:
     # -- attributes of classes --------------------------------------------------------
     def instance_attribute(self, cls: str, attr: str) -> Type:
         """Type of `<instance of cls>.attr`, joined over every class in its MRO that binds it."""
-        return self._memoized(("attribute", cls, attr), None, lambda: self._instance_attribute(cls, attr))
+        return self._memoized(("attribute", cls, attr), None, lambda: join_or_unknown(
+            [self._instance_attribute(klass, attr) for klass in [cls, *self.subclasses(cls)]]
+        ))
 
     def _instance_attribute(self, cls: str, attr: str) -> Type:
         types: list[Type] = []
@@ -1183,12 +1256,13 @@ class Resolver:
                 )
         return join_or_unknown(types)
 
-    def fallback_attributes(self, file: SourceFile | None = None) -> dict[str, VariableT]:
-        """Attribute names bound only to Variables anywhere in the project (plus the
-        names flax's layers use for theirs, unless the project binds them otherwise).
+    def fallback_attributes(self, file: SourceFile | None = None) -> dict[str, Type]:
+        """Attribute names bound only to Variables (or only to Modules, or containers of
+        Modules) anywhere in the project, plus the names flax's layers use for their
+        Variables, unless the project binds them otherwise.
         For a file, also the names its own classes and stores bind only to Variables:
         what the file alone shows stays shown when more files are given."""
-        def compute() -> dict[str, VariableT]:
+        def compute() -> dict[str, Type]:
             if file is None:
                 return self._fallback_from(list(self.index.classes.values()),
                                            self.index.foreign_attribute_stores, self.index.flax_names_used)
@@ -1208,7 +1282,7 @@ class Resolver:
                     self._by_file.setdefault(id(file), ([], {}))[1].setdefault(attr, []).append((value, file))
         return self._by_file
 
-    def _fallback_from(self, classes, stores, flax_names_used) -> dict[str, VariableT]:
+    def _fallback_from(self, classes, stores, flax_names_used) -> dict[str, Type]:
         per_name: dict[str, list[Type]] = {}
         for info in classes:
             for attr in set(info.attribute_bindings) | set(info.methods):
@@ -1218,11 +1292,16 @@ class Resolver:
                 per_name.setdefault(attr, []).append(
                     None if value is None else self.type_of(value, self.module_scope(file))
                 )
-        fallback: dict[str, VariableT] = {}
+        fallback: dict[str, Type] = {}
         for attr, types in per_name.items():
             joined = join_or_unknown(types)
             if isinstance(joined, VariableT):
                 fallback[attr] = joined
+            elif isinstance(joined, InstanceT) and self.index.is_nnx_class(joined.cls):
+                fallback[attr] = ANY_MODULE
+            elif (container := as_container(joined)) is not None and isinstance(container.element, InstanceT) \
+                    and self.index.is_nnx_class(container.element.cls):
+                fallback[attr] = ContainerT(ANY_MODULE)
         # Attributes of the flax layers used (`kernel` only where some Linear/Conv/... is
         # used, `mean` only with BatchNorm), unless bound otherwise.
         for layer in flax_names_used:
@@ -1232,12 +1311,15 @@ class Resolver:
         return fallback
 
 
-def as_container(found: Type) -> ContainerT | None:
-    """A list, dict, set or tuple type as a container of its (joined) elements."""
+def as_container(found: Type, iterated: bool = False) -> ContainerT | None:
+    """A list, dict, set or tuple type as a container of its (joined) elements; with
+    `iterated`, only if iterating it gives those elements (not a dict's keys)."""
     if isinstance(found, TupleT):
         element = join_or_unknown(list(found.elements))
         return ContainerT(element) if element is not None else None
-    return found if isinstance(found, ContainerT) else None
+    if not isinstance(found, ContainerT) or (iterated and found.mapping):
+        return None
+    return found
 
 
 def join_or_unknown(types: list[Type]) -> Type:

@@ -180,10 +180,24 @@ class FileContext:
             elif isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And) and child in node.values:
                 tests = node.values[: node.values.index(child)]
             elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)) and child not in node.generators:
-                tests = [test for generator in node.generators for test in generator.ifs]
+                # only conditions after the comprehension's last binding of the name count,
+                # and a comprehension that binds it hides any outer check
+                binding = [i for i, g in enumerate(node.generators)
+                           if any(isinstance(t, ast.Name) and t.id == name.id for t in ast.walk(g.target))]
+                start = binding[-1] if binding else 0
+                tests = [test for generator in node.generators[start:] for test in generator.ifs]
+                if binding:
+                    found.extend(c for test in tests for c in self._isinstance_classes(test, name.id, scope))
+                    break
             for test in tests:
                 found.extend(self._isinstance_classes(test, name.id, scope))
             child, node = node, self.parent(node)
+        statement = self.enclosing_statement(name)
+        if found and statement is not None and any(
+            isinstance(n, ast.NamedExpr) and isinstance(n.target, ast.Name) and n.target.id == name.id
+            for n in ast.walk(statement)
+        ):
+            return []  # rebound by a walrus somewhere in the statement: no proof left
         return found
 
     def narrowed_type(self, node: ast.expr):

@@ -78,7 +78,8 @@ HEADER = "import jax\nimport jax.numpy as jnp\nfrom flax import nnx\n"
          "grads", STATE),
         ("class M(nnx.Module):\n    pass\n\ndef f(loss):\n    m = M()\n    loss, grads = nnx.value_and_grad(loss)(m)\n"
          "    return grads", "grads", STATE),
-        ("def f(m: nnx.Dict):\n    return m['a'][0]", "m['a'][0]", GRAPH_ELEMENT),
+        ("@nnx.grad\ndef f(m: nnx.Dict):\n    return m['a'][0]", "m['a'][0]", GRAPH_ELEMENT),
+        ("def f(m: nnx.Dict):\n    return m['a'][0]", "m['a'][0]", None),  # outside a gradient: may be static
         ("def f(state: nnx.State):\n    return jax.tree.map(lambda v: v, state, "
          "is_leaf=lambda x: isinstance(x, nnx.Variable))", "v", VariableT(f"{flax_api.NNX}.Variable", False)),
         # a nested function's parameters, from its every caller
@@ -242,10 +243,10 @@ def test_a_file_over_its_step_budget_is_reported_and_left_alone(tmp_path: Path, 
     from nnx_migrate.config import Settings
     from nnx_migrate.pipeline import run
 
-    monkeypatch.setattr(resolve, "MIN_STEPS_PER_FILE", 50)
+    monkeypatch.setattr(resolve, "MIN_STEPS_PER_FILE", 2000)
     monkeypatch.setattr(resolve, "STEPS_PER_FILE_NODE", 0)
     big = HEADER + "def heavy(k):\n    x = nnx.Param(k)\n" + "".join(
-        f"    y{i} = x.value + {i}\n" for i in range(200)
+        f"    y{i} = x.value + {i}\n" for i in range(3000)
     )
     small = HEADER + "w = nnx.Param(jnp.zeros(3))\nprint(w.value)\n"
     (tmp_path / "big.py").write_text(big)

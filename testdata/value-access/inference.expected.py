@@ -30,6 +30,7 @@ def train(model: Attention, loss_fn, x):
     return kernel_grad, grads['k_cache'].get_value()
 
 
+@nnx.grad
 def sum_dict(m: nnx.Dict):
     return m['a'][0].get_value() + m['b'].get_value()
 

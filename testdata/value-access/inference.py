@@ -30,6 +30,7 @@ def train(model: Attention, loss_fn, x):
     return kernel_grad, grads['k_cache'].value
 
 
+@nnx.grad
 def sum_dict(m: nnx.Dict):
     return m['a'][0].value + m['b'].value
 
