@@ -85,14 +85,6 @@ def escapes_by_registry():
     return read(nnx.Param(jnp.ones(3)))
 
 
-def escapes_via_jax_jit():
-    @jax.jit
-    def read(v):
-        return v.value  # LOOKALIKE: jax.jit (not nnx.jit) turns a Variable argument into a pytree of arrays
-
-    return read(nnx.Param(jnp.ones(3)))
-
-
 def default_argument_enum():
     def read(v=Level.HIGH):
         return v.value  # LOOKALIKE: the one call passes nothing: the default is an Enum

@@ -212,12 +212,3 @@ class Simulator:
     def __init__(self, rngs):
         self.start = rngs.noise.count.value  # LOOKALIKE: not an nnx class: `rngs` is whatever the caller passes
         self.seed = rngs.params.key.value  # LOOKALIKE: same, a ctypes value in this project
-
-
-class NumpyModule(nnx.Module):
-    def __init__(self, rngs: np.random.Generator):
-        self.noise = rngs.normal(size=3)
-        self.counter = rngs.bit_generator.state  # plain numpy
-
-    def seed_value(self, rngs: np.random.Generator):
-        return rngs.counter.count.value  # LOOKALIKE: annotated as a numpy Generator, not nnx.Rngs
