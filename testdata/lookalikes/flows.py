@@ -181,7 +181,7 @@ def global_read_before_rebinding():
 
 def lambda_default_captures(levels):
     w = nnx.Param(jnp.ones(3))
-    readers = [lambda w=level: w.value for level in levels]  # LOOKALIKE: the lambda's w defaults to an Enum
+    readers = [lambda w=level: w.value for level in levels]  # LOOKALIKE: the lambda's own w defaults to an item of levels, not the outer Param
     return readers, w
 
 

@@ -35,8 +35,8 @@ def rebound_by_walrus_in_expression(v, registry):
 def rebound_in_loop(v, items):
     if isinstance(v, nnx.Param):
         for item in items:
-            print(v.value if item is None else 0)  # noqa: see below
-            v = item  # LOOKALIKE (the read above, 2nd iteration on): v is rebound inside the loop
+            print(v.value if item is None else 0)  # LOOKALIKE: from the 2nd iteration v is the previous item
+            v = item
 
 
 def rebound_in_while(v, parents):

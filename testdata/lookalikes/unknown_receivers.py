@@ -78,3 +78,16 @@ def kernel_after_getattr(obj):
 def kernel_from_dict(d):
     spec = d["dense"]
     return spec.kernel.value  # LOOKALIKE: item of an unknown dict
+
+
+class ConvNet(nnx.Module):
+    def __init__(self, specs, *, rngs: nnx.Rngs):
+        self.kernel_sizes = [spec.kernel for spec in specs]  # LOOKALIKE: kernel sizes from a YAML config: ints, not Params
+        self.biases = [s.bias for s in specs]  # LOOKALIKE: use-bias flags from the config
+        self.scales = tuple(s.scale for s in specs)  # LOOKALIKE: a tuple of config floats
+        self.convs = nnx.List([nnx.Conv(1, 1, (s.kernel,), rngs=rngs) for s in specs])
+
+    def __call__(self, x):
+        for conv in self.convs:
+            x = conv(x)
+        return x
