@@ -67,7 +67,8 @@ class ShardingMetadata(Rule):
             if not old:
                 continue
             qualified = context.resolver.qualified(node.func, visit.scope)
-            if qualified is None or not context.index.is_variable_class(qualified):
+            if qualified is None or not context.index.is_variable_class(qualified) \
+                    or context.resolver.defines_before_flax(qualified, {"__init__"}):  # its own keywords
                 continue
             if len(old) > 1 or "out_sharding" in keywords:
                 diagnostics.append(context.diagnostic(

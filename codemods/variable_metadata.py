@@ -68,7 +68,8 @@ class VariableMetadata(Rule):
             target = node.targets[0]
             if target.attr in NOT_METADATA or target.attr.startswith("_"):
                 continue
-            if isinstance(context.resolver.type_of(target.value, visit.scope), VariableT):
+            variable = context.resolver.type_of(target.value, visit.scope)
+            if isinstance(variable, VariableT) and not context.resolver.defines_before_flax(variable.cls, {target.attr}):
                 sites.append(context.site(NAME, node, "Assign", _set_metadata, f"`v.{target.attr} = ...` -> `v.set_metadata({target.attr}=...)`"))
         return sites, []
 

@@ -37,9 +37,13 @@ def target_bindings(target: ast.expr, binding: Binding) -> list[tuple[str, Bindi
         return [(target.id, binding)]
     if isinstance(target, (ast.Tuple, ast.List)):
         found = []
+        starred = False
         for position, element in enumerate(target.elts):
             if isinstance(element, ast.Starred):
+                starred = True
                 found.extend(target_bindings(element.value, ("unknown",)))
+            elif starred:  # counted from the end: position unknown here
+                found.extend(target_bindings(element, ("unknown",)))
             else:
                 found.extend(target_bindings(element, ("unpack", binding, position)))
         return found

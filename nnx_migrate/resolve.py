@@ -1229,7 +1229,17 @@ class Resolver:
         """Type of `<instance of cls>.attr`, joined over every class in its MRO that binds it."""
         return self._memoized(("attribute", cls, attr), None, lambda: join_or_unknown(
             [self._instance_attribute(klass, attr) for klass in [cls, *self.subclasses(cls)]]
+            + self._stores_from_outside(attr)
         ))
+
+    def _stores_from_outside(self, attr: str) -> list[Type]:
+        """`x.attr = value` outside the class's methods, on any receiver (an alias of an
+        instance may be anything): the attribute may hold those values too."""
+        types = []
+        for value, file in self.index.foreign_attribute_stores.get(attr, ()):
+            if value is not None:  # `x.attr += ...` keeps what x.attr is
+                types.append(self.type_of(value, self.scope_of(value, file)))
+        return types
 
     def _instance_attribute(self, cls: str, attr: str) -> Type:
         types: list[Type] = []
