@@ -241,6 +241,8 @@ class Resolver:
         self._incomplete: dict[tuple, tuple[object, int]] = {}
         self._by_file: dict[int, tuple[list, dict]] | None = None
         self._subclasses: dict[str, list[str]] | None = None
+        self._imports_by_target: dict[str, list] | None = None
+        self._star_imports: set[str] | None = None
         self._file_bindings: dict[int, dict[int, list[ast.AST]]] = {}
         self._untracked: dict[int, frozenset[str]] = {}
         self._module_functions: dict[str, ast.AST] | None = None
@@ -889,6 +891,26 @@ class Resolver:
             )
         return self._memo[key]
 
+    def _star_imported_modules(self) -> set[str]:
+        """Last components of the modules some file star-imports (`from .m import *`)."""
+        if self._star_imports is None:
+            self._star_imports = set()
+            for file in self.index.files.values():
+                for node in file.nodes(ast.ImportFrom):
+                    if any(alias.name == "*" for alias in node.names):
+                        self._star_imports.add((node.module or "").rpartition(".")[2])
+        return self._star_imports
+
+    def _imported_as(self, qualified: str) -> list[tuple[SourceFile, str]]:
+        """(file, local name) for every module-level import of `qualified`."""
+        if self._imports_by_target is None:
+            self._imports_by_target = {}
+            for file in self.index.files.values():
+                self._project_wide_steps(len(file.imports))
+                for local, target in file.imports.items():
+                    self._imports_by_target.setdefault(target, []).append((file, local))
+        return self._imports_by_target.get(qualified, [])
+
     def name_uses(self, name: str) -> list[tuple[ast.expr, SourceFile]]:
         """Every Name or Attribute node of the project spelled `name` (`f`, `x.f`)."""
         if self._name_uses is None:
@@ -1061,6 +1083,13 @@ class Resolver:
             return None
         file = scope.file
         qualified = f"{file.module}.{function.name}" if file.module else function.name
+        if self.index.failed_files_mentioning(function.name):
+            return None  # a file that could not be read may call it
+        for other, local in self._imported_as(qualified):
+            if local != function.name:
+                return None  # imported under another name: calls elsewhere go unseen here
+        if file.module.rpartition(".")[2] in self._star_imported_modules():
+            return None  # star-imported: its callers there use a name nnx-migrate does not follow
         calls = []
         for node, other in self.name_uses(function.name):
             self.steps += 1
@@ -1072,6 +1101,9 @@ class Resolver:
                 if isinstance(node, ast.Name) and (
                     resolved is not None or use_scope.find(node.id) not in (None, outer)
                 ):
+                    owner = use_scope.find(node.id)
+                    if owner is not None and any(b[0] == "import" for b in owner.bindings[node.id]):
+                        return None  # imported inside a function: may be this one
                     continue  # another thing of the same name
                 if isinstance(node, ast.Name) and use_scope.find(node.id) is None:
                     continue  # a builtin or an unbound name: not this function
