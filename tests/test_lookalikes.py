@@ -27,15 +27,8 @@ MARKER = "# LOOKALIKE:"
 # file or folder name -> why it still fails, with its finding (testdata/lookalikes/README.md);
 # strict: the test fails once the case passes, so the entry goes with the fix
 KNOWN_WRONG: dict[str, str] = {
-    "alias_import": "callers that import the function under another name are not seen (F7)",
     "array_like.py": "jax.typing.ArrayLike (Python scalars included) is taken for an array (F26)",
-    "local_import": "a caller that imports the function inside a function body is skipped (F27)",
     "rewritten_values.py": "a Variable's array flag ignores later `.value = <tuple/dict>` writes (F20)",
-    "star_import": "callers through `from m import *` are not seen (F7)",
-    "subclass_overrides.py": "a project subclass's own iter_modules / __init__ / update / sharding parameter / property setter is overridden by flax's rewrite (F21-F24)",
-    "surgery.py": "an attribute replaced from outside the class (model surgery) keeps the class's own type (F17)",
-    "unparsable_caller": "callers in a file that fails to parse are unseen (F28)",
-    "unpacking.py": "targets after a starred target get positions counted from the start (F19)",
 }
 
 
