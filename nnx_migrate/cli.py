@@ -240,51 +240,74 @@ class Device(str, Enum):
     tpu = "tpu"
 
 
+class MatmulPrecision(str, Enum):
+    highest = "highest"
+    default = "default"
+
+
 @app.command(
     "verify",
     epilog="Exit status: 0 every case matches; 1 a mismatch (also when other cases could not run); "
     "2 usage error; 3 no mismatch, but some case could not run (listed).",
 )
 def verify(
-    migrated: Annotated[Path, typer.Argument(help="The migrated file or folder.")],
-    original: Annotated[str, typer.Option("--original", help="The original: a file, a folder, or git:REV.")],
+    migrated: Annotated[Path, typer.Argument(help="The migrated file, package folder or repository.")],
+    original: Annotated[Optional[str], typer.Option("--original", help="The original: a file, a folder, or git:REV.")] = None,
     spec: Annotated[Optional[Path], typer.Option("--spec", help="A Python file with `case_<name>()` -> (module, inputs).")] = None,
     auto: Annotated[bool, typer.Option("--auto", help="With --spec, also build the changed Module classes automatically.")] = False,
     baseline_python: Annotated[Optional[str], typer.Option("--baseline-python", help="Interpreter that runs the original.")] = None,
-    baseline: Annotated[Optional[str], typer.Option("--baseline", help='Create (once, cached) an environment like "flax==0.11.2" for the original.')] = None,
+    baseline: Annotated[Optional[str], typer.Option("--baseline", help='Create (once, cached) an environment like "flax==0.11.2" for the original (with --device gpu: the CUDA jax).')] = None,
     baseline_requirement: Annotated[Optional[list[str]], typer.Option("--baseline-requirement", help="Extra requirement for that environment (repeatable), e.g. optax.")] = None,
-    rtol: Annotated[float, typer.Option("--rtol", help="Relative tolerance.")] = 1e-5,
-    atol: Annotated[float, typer.Option("--atol", help="Absolute tolerance.")] = 1e-6,
+    rtol: Annotated[Optional[float], typer.Option("--rtol", help="Across environments: allowed error relative to each array's largest value (default 1e-4).")] = None,
+    atol: Annotated[Optional[float], typer.Option("--atol", help="Across environments: allowed absolute error (default 1e-7).")] = None,
     json_path: Annotated[Optional[Path], typer.Option("--json", help="Also write the report as JSON here.")] = None,
     device: Annotated[Optional[Device], typer.Option("--device", help="Run both sides on this kind of device (default: JAX's).")] = None,
+    matmul_precision: Annotated[MatmulPrecision, typer.Option("--matmul-precision", help="jax_default_matmul_precision on both sides; `default` lets GPUs use TF32.")] = MatmulPrecision.highest,
+    record: Annotated[Optional[Path], typer.Option("--record", help="Run only the original and store its results here, for --against on another machine.")] = None,
+    against: Annotated[Optional[Path], typer.Option("--against", help="Run only the migrated side and compare with a file from --record.")] = None,
     allow_deprecations: Annotated[bool, typer.Option("--allow-deprecations", help="Do not fail on flax DeprecationWarnings of the migrated side.")] = False,
 ) -> None:
     """Run original and migrated modules and check they compute the same numbers."""
-    from nnx_migrate.verify.driver import VerifyError
+    from nnx_migrate.verify.compare import DEFAULT_ATOL, DEFAULT_RTOL
+    from nnx_migrate.verify.driver import Recorded, VerifyError, check_device, check_output_target
     from nnx_migrate.verify.driver import verify as run_verify
     from nnx_migrate.verify.envs import BaselineError
     from nnx_migrate.verify.envs import baseline_python as make_baseline
-    from nnx_migrate.verify.render import print_outcome, to_json
+    from nnx_migrate.verify.render import print_outcome, print_recorded, to_json
 
-    if baseline_python and baseline:
-        typer.echo("nnx-migrate: error: give --baseline-python or --baseline, not both", err=True)
-        raise typer.Exit(2)
     try:
+        conflicts = [("--baseline-python", baseline_python, "--baseline", baseline), ("--record", record, "--against", against),
+                     ("--against", against, "--baseline", baseline or baseline_python), ("--against", against, "--original", original)]
+        for first, one, second, other in conflicts:
+            if one and other:
+                raise VerifyError(f"give {first} or {second}, not both")
+        if original is None and against is None:
+            raise VerifyError("give --original (or --against FILE from `verify --record`)")
+        if json_path is not None:
+            check_output_target(json_path, "--json")
         if baseline:
+            if device:
+                check_device(device.value, sys.executable)  # before minutes spent on an environment
             name, _, version = baseline.partition("==")
             if name.strip() != "flax" or not version:
                 raise VerifyError(f'--baseline takes "flax==VERSION", not {baseline!r}')
-            baseline_python = str(make_baseline(version.strip(), tuple(baseline_requirement or ())))
+            baseline_python = str(make_baseline(version.strip(), tuple(baseline_requirement or ()),
+                                                device=device.value if device else None))
         outcome = run_verify(
-            migrated, original, spec=spec, auto=auto, baseline_python=baseline_python, rtol=rtol, atol=atol,
+            migrated, original, spec=spec, auto=auto, baseline_python=baseline_python,
+            rtol=DEFAULT_RTOL if rtol is None else rtol, atol=DEFAULT_ATOL if atol is None else atol,
             device=device.value if device else None, allow_deprecations=allow_deprecations,
+            matmul_precision=matmul_precision.value, record=record, against=against,
         )
     except (VerifyError, BaselineError) as error:
         typer.echo(f"nnx-migrate verify: error: {error}", err=True)
         raise typer.Exit(2)
-    print_outcome(outcome)
-    if json_path is not None:
-        json_path.write_text(to_json(outcome))
+    if isinstance(outcome, Recorded):
+        print_recorded(outcome)
+    else:
+        print_outcome(outcome)
+        if json_path is not None:
+            json_path.write_text(to_json(outcome))
     raise typer.Exit(outcome.exit_code())
 
 

@@ -2,7 +2,7 @@
 what it computes, writes one .npz. Depends on jax, flax and numpy only, and runs as a
 plain script (`python runner.py REQUEST.json`), never as part of nnx_migrate.
 
-Recorded per case, keys `<case>/<part>/<path>`:
+Recorded per case, keys `<case>/<part>/<path>` (and `<case>/inputs/<i>`, the inputs used):
   init    every Variable after construction
   train   outputs of a call in train mode     state  non-Param Variables after it
   eval    outputs of a call in eval mode      grads  d(sum of squared outputs)/d Params
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import inspect
 import json
+import os
 import sys
 import traceback
 import warnings
@@ -23,57 +23,101 @@ from pathlib import Path
 
 import numpy as np
 
-DIMENSION_WORDS = ("dim", "features", "size", "width", "hidden", "channels", "din", "dout", "units", "embed", "d_model")
-COUNT_WORDS = ("depth", "layers", "num", "heads", "blocks", "n_")
+DEVICE_UNAVAILABLE = 4  # exit status: JAX found no device of the kind asked for
 
 
 def main(request_path: str) -> int:
     request = json.loads(Path(request_path).read_text())
-    root = request["root"]
-    sys.path.insert(0, root)
+    # Run as a script, Python puts this folder first on sys.path: a project module named
+    # `compare` or `driver` must not resolve to the verifier's own files.
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path[:] = list(request["paths"]) + [p for p in sys.path if os.path.abspath(p or os.curdir) != here]
     import flax
     import jax
     from flax import nnx
 
+    precision = request.get("matmul_precision", "highest")
+    if precision != "default":
+        jax.config.update("jax_default_matmul_precision", precision)
+    autocase = _load_sibling("autocase")
+    try:
+        device = jax.devices()[0]
+    except RuntimeError as error:
+        print(autocase.reason(error), file=sys.stderr)
+        return DEVICE_UNAVAILABLE
     loaded = dict(np.load(request["load_state"], allow_pickle=False)) if request.get("load_state") else {}
     results: dict[str, np.ndarray] = {}
     report = {
         "flax": flax.__version__,
         "jax": jax.__version__,
-        "device": f"{jax.devices()[0].platform}:{getattr(jax.devices()[0], 'device_kind', '')}",
+        "python": ".".join(map(str, sys.version_info[:3])),
+        "device": f"{device.platform}:{getattr(device, 'device_kind', '')}",
+        "matmul_precision": str(jax.config.jax_default_matmul_precision or "default"),
         "cases": {},
     }
     cases = _spec_cases(request["spec"]) if request.get("spec") else {}
     for name, target in request.get("auto", {}).items():
-        cases[name] = lambda target=target: _auto_case(nnx, root, target)
+        cases[name] = lambda target=target: _auto_case(nnx, jax, autocase, target)
     for name, factory in cases.items():
         entry = report["cases"][name] = {"deprecations": []}
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                module, inputs = factory()
-                entry["inputs"] = [list(np.shape(x)) for x in jax.tree.leaves(inputs)]
-                _record(nnx, jax, name, module, inputs, loaded, results)
+                module, inputs, call_kwargs, built = _unpack(factory())
+                inputs = _same_inputs(jax, name, inputs, loaded)
+                entry["built"] = built
+                entry["inputs"] = [list(np.shape(x)) for x in jax.tree.leaves(inputs or ())]
+                _record(nnx, jax, name, module, inputs, call_kwargs, loaded, results)
                 entry["status"] = "ok"
             except Exception as error:  # a case that cannot run is reported, not fatal
                 entry["status"] = "error"
-                entry["error"] = f"{type(error).__name__}: {error}".splitlines()[0][:500]
+                entry["error"] = autocase.reason(error)
                 entry["traceback"] = traceback.format_exc()[-4000:]
         entry["deprecations"] = sorted({
             f"{Path(w.filename).name}:{w.lineno}: {str(w.message).splitlines()[0]}"
             for w in caught
-            if issubclass(w.category, DeprecationWarning) and _from_project_or_flax(w.filename, root)
+            if issubclass(w.category, DeprecationWarning) and _from_project_or_flax(w.filename, request["paths"])
         })
     np.savez(request["out"], **results)
     Path(request["report"]).write_text(json.dumps(report, indent=2))
     return 0
 
 
-def _from_project_or_flax(filename: str | None, root: str) -> bool:
+def _load_sibling(name: str):
+    """A module beside this file, by path: this folder is not on sys.path (see main)."""
+    spec = importlib.util.spec_from_file_location(f"nnx_migrate_verify_{name}", Path(__file__).with_name(f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+def _unpack(made) -> tuple:
+    """(module, inputs, call_kwargs(train) -> dict, description) from a spec's
+    `(module, inputs)` or an automatic case."""
+    if hasattr(made, "call_kwargs"):
+        return made.module, made.inputs, made.call_kwargs, made.described
+    module, inputs = made
+    return module, inputs, (lambda train: {}), "spec"
+
+
+def _same_inputs(jax, name: str, inputs, loaded: dict) -> tuple:
+    """The other side's inputs for this case where it recorded them, so both sides compute
+    on the same arrays even if probing chose differently."""
+    if inputs is None:
+        return None
+    inputs = tuple(inputs) if isinstance(inputs, (list, tuple)) else (inputs,)
+    recorded = [loaded.get(f"{name}/inputs/{i}") for i in range(len(inputs))]
+    if all(r is not None and hasattr(x, "shape") for r, x in zip(recorded, inputs)):
+        return tuple(jax.numpy.asarray(r) for r in recorded)
+    return inputs
+
+
+def _from_project_or_flax(filename: str | None, roots: list[str]) -> bool:
     """Warnings raised for the code under test (flax attributes them to the caller)."""
     if not filename or filename == __file__:
         return False
-    return filename.startswith(root) or "/flax/" in filename
+    return any(filename.startswith(root) for root in roots) or "/flax/" in filename
 
 
 def _spec_cases(spec: str) -> dict:
@@ -84,38 +128,11 @@ def _spec_cases(spec: str) -> dict:
             if name.startswith("case_") and callable(getattr(module, name))}
 
 
-def _auto_case(nnx, root: str, target: str):
-    """`pkg.module:Class` built from its signature, with inputs found by trying shapes."""
-    import jax.numpy as jnp
-
+def _auto_case(nnx, jax, autocase, target: str):
+    """`pkg.module:Class` built from its signature, with inputs found by probing."""
     module_name, _, class_name = target.partition(":")
     cls = getattr(importlib.import_module(module_name), class_name)
-    kwargs, dims = {}, []
-    for parameter in list(inspect.signature(cls.__init__).parameters.values())[1:]:
-        if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
-            continue
-        name = parameter.name.lower()
-        if name == "rngs":
-            kwargs[parameter.name] = nnx.Rngs(0)
-        elif parameter.default is not inspect.Parameter.empty:
-            continue
-        elif any(word in name for word in DIMENSION_WORDS):
-            kwargs[parameter.name] = 4
-            dims.append(4)
-        elif any(word in name for word in COUNT_WORDS):
-            kwargs[parameter.name] = 2
-        else:
-            raise TypeError(f"cannot choose a value for parameter `{parameter.name}` of {class_name}")
-    module = cls(**kwargs)
-    errors = []
-    for shape in ((2, 4), (2, 3, 4), (2, 8, 8, 4)):
-        x = jnp.linspace(-1.0, 1.0, int(np.prod(shape)), dtype=jnp.float32).reshape(shape)
-        try:
-            _with_state_restored(nnx, module, lambda: module(x))
-            return module, (x,)
-        except Exception as error:
-            errors.append(f"{shape}: {type(error).__name__}")
-    raise TypeError(f"no input shape worked ({'; '.join(errors)})")
+    return autocase.build(nnx, jax, cls)
 
 
 def _flat(nnx, state) -> dict[str, object]:
@@ -152,21 +169,33 @@ def _arrays(prefix: str, tree, jax, results) -> None:
     for path, leaf in leaves:
         key = jax.tree_util.keystr(path) or "out"
         if hasattr(leaf, "shape"):
-            results[f"{prefix}/{key}"] = np.asarray(leaf)
+            results[f"{prefix}/{key}"] = _numpy(jax, leaf)
 
 
-def _record(nnx, jax, name, module, inputs, loaded, results) -> None:
-    inputs = tuple(inputs) if isinstance(inputs, (list, tuple)) else (inputs,)
+def _is_key(jax, value) -> bool:
+    return hasattr(value, "dtype") and jax.dtypes.issubdtype(value.dtype, jax.dtypes.prng_key)
+
+
+def _numpy(jax, value) -> np.ndarray:
+    """As a NumPy array; a typed PRNG key (an RngKey, e.g. of Dropout) as its key data.
+    Keys come from the fixed seeds and are compared, never loaded across sides."""
+    return np.asarray(jax.random.key_data(value) if _is_key(jax, value) else value)
+
+
+def _record(nnx, jax, name, module, inputs, call_kwargs, loaded, results) -> None:
+    for i, x in enumerate(inputs or ()):
+        if hasattr(x, "shape"):
+            results[f"{name}/inputs/{i}"] = np.asarray(x)
     state = nnx.state(module)
     flat = _flat(nnx, state)
     for key, leaf in flat.items():
         value = _leaf_value(leaf)
         if hasattr(value, "shape"):
-            results[f"{name}/init/{key}"] = np.asarray(value)
+            results[f"{name}/init/{key}"] = _numpy(jax, value)
     prefix = f"{name}/init/"
     if loaded:
         for key, leaf in flat.items():
-            if prefix + key in loaded:
+            if prefix + key in loaded and not _is_key(jax, _leaf_value(leaf)):
                 _set_leaf(leaf, jax.numpy.asarray(loaded[prefix + key]))
         nnx.update(module, state)
 
@@ -177,30 +206,32 @@ def _record(nnx, jax, name, module, inputs, loaded, results) -> None:
 
     def call_train():
         set_mode(True)
-        out = module(*inputs)
+        out = module(*inputs, **call_kwargs(True))
         _arrays(f"{name}/train", out, jax, results)
         after = _flat(nnx, nnx.state(module, nnx.Not(nnx.Param)))
         for key, leaf in after.items():
             value = _leaf_value(leaf)
-            if hasattr(value, "shape") and np.issubdtype(np.asarray(value).dtype, np.number):
-                results[f"{name}/state/{key}"] = np.asarray(value)
+            if hasattr(value, "shape") and (_is_key(jax, value) or np.issubdtype(value.dtype, np.number)):
+                results[f"{name}/state/{key}"] = _numpy(jax, value)
 
     def call_eval():
         set_mode(False)
-        _arrays(f"{name}/eval", module(*inputs), jax, results)
+        _arrays(f"{name}/eval", module(*inputs, **call_kwargs(False)), jax, results)
 
     def gradients():
         set_mode(True)
 
         def loss(model):
-            out = model(*inputs)
+            out = model(*inputs, **call_kwargs(True))
             return sum(jax.numpy.sum(jax.numpy.square(x)) for x in jax.tree.leaves(out)
                        if hasattr(x, "dtype") and jax.numpy.issubdtype(x.dtype, jax.numpy.floating))
 
         grads = nnx.grad(loss)(module)
         for key, leaf in _flat(nnx, grads).items():
-            results[f"{name}/grads/{key}"] = np.asarray(_leaf_value(leaf))
+            results[f"{name}/grads/{key}"] = _numpy(jax, _leaf_value(leaf))
 
+    if inputs is None:  # not callable: construction only
+        return
     for action in (call_train, call_eval, gradients):
         _with_state_restored(nnx, module, action)
 
