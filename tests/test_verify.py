@@ -199,7 +199,7 @@ def zoo(tmp_path: Path) -> tuple[Path, Path]:
     shutil.copytree(ZOO, original)
     shutil.copytree(ZOO, migrated)
     result = run([migrated], Settings(), tmp_path, write=True)
-    assert len(result.changed) == 2 and not result.failed
+    assert len(result.changed) == 4 and not result.failed
     return original, migrated
 
 
@@ -214,13 +214,17 @@ def test_a_model_zoo_verified_from_its_package_folder(zoo, tmp_path: Path) -> No
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
     cases = {c["case"] for c in data["comparisons"]}
     assert cases == {f"zoo.models.layers.{n}" for n in ("Gated", "ConvStack", "Tower", "Head")} | {
-        "zoo.models.transformer.Block", "zoo.models.transformer.Transformer"}
+        "zoo.models.transformer.Block", "zoo.models.transformer.Transformer", "zoo.models.lm.RMSNorm",
+        "zoo.models.lm.Attention", "zoo.models.lm.LM", "zoo.models.vision.Block", "zoo.models.vision.Net"}
     assert data["exact"] and all(c["max_abs"] == 0.0 for c in data["comparisons"])
     built = data["built"]
     assert "TransformerConfig.tiny()" in built["zoo.models.transformer.Transformer"]
     assert "int32[2, 8]" in built["zoo.models.transformer.Transformer"]
     assert "settings=MLPSettings(width=8" in built["zoo.models.layers.Tower"]
     assert "act='silu'" in built["zoo.models.layers.Gated"] and "trunk=Gated(...)" in built["zoo.models.layers.Head"]
+    # a factory taking arguments, its result shrunk; a raw jax key and a train flag in the call
+    assert "VisionConfig.net_tiny_224(num_classes=8), shrunk" in built["zoo.models.vision.Net"]
+    assert "float32[2, 8, 8, 3]" in built["zoo.models.vision.Net"]
 
 
 def test_a_changed_constant_is_caught_by_name_with_the_original_elsewhere(zoo, tmp_path: Path) -> None:
@@ -238,7 +242,7 @@ def test_a_changed_constant_is_caught_by_name_with_the_original_elsewhere(zoo, t
     assert result.returncode == 1
     failed = {c["case"] for c in data["comparisons"] if not c["passed"]}
     assert failed == {"zoo.models.layers.Gated", "zoo.models.layers.Head"}
-    assert len({c["case"] for c in data["comparisons"]}) == 6 and not data["not_run"]
+    assert len({c["case"] for c in data["comparisons"]}) == 11 and not data["not_run"]
 
 
 def test_a_package_subfolder_and_a_hint_when_the_original_needs_old_flax(tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ SENTENCE_END = re.compile(r"(?<=[a-z)\]'\"`])\.(?=\s+[A-Z])")
 # Name fragments -> an int, first match wins; size-like names are also shrunk when their
 # default is larger (a config's `hidden_size=768` becomes 8).
 INT_BY_NAME = (
-    (("seed",), 0),
+    (("seed", "idx", "index"), 0),
     (("vocab", "num_embeddings", "num_tokens", "n_tokens"), 32),
     (("max_len", "seq_len", "max_seq", "context", "max_position", "block_size", "max_length", "positions"), 16),
     (("image_size", "img_size", "resolution", "input_size"), 16),
@@ -55,7 +55,9 @@ FLOAT_BY_NAME = (
 TOKEN_NAMES = ("tokens", "token_ids", "input_ids", "ids", "idx", "indices", "input_tokens", "inputs_ids")
 TRAIN_FLAGS = {"train": True, "training": True, "is_training": True, "deterministic": False,
                "use_running_average": False, "inference": False, "eval": False, "is_eval": False}
-NONE_NAMES = ("mask", "cache", "bias", "segment", "attention_mask", "kv_cache", "decode", "carry", "state")
+NONE_NAMES = ("mask", "cache", "bias", "kv_cache", "carry")
+SEGMENT_NAMES = ("segment_ids", "segment_id", "seg_ids", "segments")
+POSITION_NAMES = ("positions", "position_ids", "pos", "segment_pos", "input_pos")
 
 
 class CannotBuild(Exception):
@@ -162,23 +164,26 @@ class _Builder:
         args = typing.get_args(annotation)
         origin = typing.get_origin(annotation)
         if origin is typing.Union or _is_union_type(annotation):
+            if type(None) in args:  # the simplest choice: the feature left out
+                return _Maker(lambda: None, "None")
             options = [a for a in args if a is not type(None)]
             for option in options:
                 try:
                     return self._required(owner, name, option, depth)
                 except CannotBuild:
                     continue
-            if type(None) in args:
-                return _Maker(lambda: None, "None")
             raise CannotBuild(f"cannot choose a value for parameter `{name}` of {owner.__name__} ({annotation})")
         if origin is typing.Literal:
             return _Maker(lambda: args[0], repr(args[0]))
+        if _names(annotation, "PartitionSpec", "NamedSharding", "Sharding", "Mesh") or (
+                annotation is inspect.Parameter.empty and (lowered in ("sharding", "mesh") or lowered.endswith("_sharding"))):
+            return _Maker(lambda: None, "None")  # no sharding: one device
         if lowered in ("dtype", "param_dtype") or _names(annotation, "DType", "dtype"):
             jnp = self.jax.numpy
             return _Maker(lambda: jnp.float32, "float32")
         if isinstance(annotation, type):
             if issubclass(annotation, bool):
-                flag = lowered.startswith(("use_", "with_", "has_")) or lowered in ("bias", "deterministic")
+                flag = "bias" in lowered or lowered == "deterministic"
                 return _Maker(lambda: flag, str(flag))
             if issubclass(annotation, enum.Enum):
                 first = next(iter(annotation))
@@ -254,14 +259,64 @@ class _Builder:
                           "a callable whose role its name does not say")
 
     def _config(self, cls, depth: int):
-        """A config object: a no-argument factory (`small()`, `tiny()`, ...) first, else its
-        constructor with each field by name and annotation."""
-        factory = _factory(cls)
-        if factory is not None:
-            attribute = factory
-            return _Maker(lambda: getattr(cls, attribute)(), f"{cls.__name__}.{attribute}()")
+        """A config object. Tried in order, the first that constructs wins: a factory named
+        like a small preset (`tiny()`, `small()`, `default()`, ...), its constructor with
+        each field by name and annotation, then any other factory returning the class.
+        Factory arguments are chosen like fields; when shrinking, size-like fields of a
+        factory's result are replaced by small values (dataclasses, NamedTuples)."""
         if depth > MAX_DEPTH:
             raise CannotBuild(f"{cls.__name__}: configs nested more than {MAX_DEPTH} deep")
+        small, other = _factories(cls)
+        alternatives, reasons = [], []
+        for attribute in small:
+            alternatives.append(lambda attribute=attribute: self._from_factory(cls, attribute, depth))
+        alternatives.append(lambda: self._from_fields(cls, depth))
+        for attribute in other:
+            alternatives.append(lambda attribute=attribute: self._from_factory(cls, attribute, depth))
+        for alternative in alternatives:
+            try:
+                maker = alternative()
+                maker()  # configs are plain Python: build one now to see that it works
+                return maker
+            except CannotBuild as error:
+                reasons.append(str(error))
+            except Exception as error:  # the config's own checks rejected these values
+                reasons.append(f"{cls.__name__}: {reason(error)}")
+        raise CannotBuild(reasons[0] if reasons else f"cannot build the config {cls.__name__}")
+
+    def _from_factory(self, cls, attribute: str, depth: int):
+        factory = getattr(cls, attribute)
+        arguments = self._arguments(cls, factory, depth, skip_first=False)
+        text = ", ".join(f"{k}={_short(m)}" for k, m in arguments.items())
+
+        def make():
+            made = factory(**{k: m() for k, m in arguments.items()})
+            return self._shrunk(made) if self.shrink else made
+
+        return _Maker(make, f"{cls.__name__}.{attribute}({text})" + (", shrunk" if self.shrink else ""))
+
+    def _shrunk(self, config):
+        """Size-like int fields (and tuples of them) above the small sizes replaced."""
+        if dataclasses.is_dataclass(config):
+            values, replace = {f.name: getattr(config, f.name) for f in dataclasses.fields(config) if f.init}, \
+                lambda changes: dataclasses.replace(config, **changes)
+        elif isinstance(config, tuple) and hasattr(config, "_replace"):
+            values, replace = config._asdict(), lambda changes: config._replace(**changes)
+        else:
+            return config
+        changes = {}
+        for name, value in values.items():
+            small = _int_by_name(name.lower())
+            if small is None or isinstance(value, bool):
+                continue
+            if isinstance(value, int) and value > max(small, FEATURES):
+                changes[name] = small
+            elif isinstance(value, (tuple, list)) and value and all(isinstance(v, int) for v in value) \
+                    and max(value) > max(small, FEATURES):
+                changes[name] = type(value)(min(v, small) for v in value)
+        return replace(changes) if changes else config
+
+    def _from_fields(self, cls, depth: int):
         if dataclasses.is_dataclass(cls):
             hints = _hints(cls)
             fields = {}
@@ -283,20 +338,24 @@ class _Builder:
                 if maker is not None:
                     fields[field_name] = maker
         else:
-            try:
-                signature = inspect.signature(cls)
-            except (TypeError, ValueError) as error:
-                raise CannotBuild(f"cannot read the signature of {cls.__name__}: {error}") from None
-            hints, fields = _hints(cls.__init__), {}
-            for parameter in signature.parameters.values():
-                if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
-                    continue
-                maker = self._value(cls, parameter.name, hints.get(parameter.name, parameter.annotation),
-                                    parameter.default, depth + 1)
-                if maker is not None:
-                    fields[parameter.name] = maker
+            fields = self._arguments(cls, cls.__init__, depth, skip_first=True)
         text = ", ".join(f"{k}={_short(m)}" for k, m in fields.items())
         return _Maker(lambda: cls(**{k: m() for k, m in fields.items()}), f"{cls.__name__}({text})")
+
+    def _arguments(self, owner, function, depth: int, skip_first: bool) -> dict:
+        try:
+            signature = inspect.signature(function)
+        except (TypeError, ValueError) as error:
+            raise CannotBuild(f"cannot read the signature of {owner.__name__}: {error}") from None
+        hints, arguments = _hints(function), {}
+        for parameter in list(signature.parameters.values())[1 if skip_first else 0:]:
+            if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
+                continue
+            maker = self._value(owner, parameter.name, hints.get(parameter.name, parameter.annotation),
+                                parameter.default, depth + 1)
+            if maker is not None:
+                arguments[parameter.name] = maker
+        return arguments
 
 
 class _Maker:
@@ -371,22 +430,23 @@ def _hints(target) -> dict:
         return resolved
 
 
-def _factory(cls):
-    """The name of a class- or staticmethod on `cls` taking no arguments and named like a
-    small preset (`tiny`, `small`, `default`, ...), preferring the smallest word."""
-    candidates = []
+def _factories(cls) -> tuple[list[str], list[str]]:
+    """Class- and staticmethods of `cls` that make one: those named like a small preset
+    (`tiny`, `small`, `default`, ...; the smallest word first), and the others whose
+    return annotation names the class (`ModelConfig.llama3_2_1b(use_fsdp, use_tp)`)."""
+    small, other = [], []
     for attribute, raw in vars(cls).items():
         if not isinstance(raw, (classmethod, staticmethod)) or attribute.startswith("_"):
             continue
-        try:
-            required = [p for p in inspect.signature(getattr(cls, attribute)).parameters.values()
-                        if p.default is inspect.Parameter.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
-        except (TypeError, ValueError):
-            continue
         ranks = [i for i, word in enumerate(FACTORY_WORDS) if word in attribute.lower()]
-        if not required and ranks:
-            candidates.append((min(ranks), attribute))
-    return min(candidates)[1] if candidates else None
+        if ranks:
+            small.append((min(ranks), attribute))
+            continue
+        returns = getattr(raw.__func__, "__annotations__", {}).get("return")
+        name = returns if isinstance(returns, str) else getattr(returns, "__name__", None)
+        if name and name.strip("'\"") in (cls.__name__, "Self", "typing.Self"):
+            other.append(attribute)
+    return [attribute for _, attribute in sorted(small)], other
 
 
 def _string_choices(owner, name: str) -> list[str]:
@@ -433,32 +493,46 @@ def _probe_inputs(nnx, jax, abstract, cls):
     except (TypeError, ValueError) as error:
         raise CannotBuild(f"cannot read the signature of {cls.__name__}.__call__: {error}") from None
     hints = _hints(cls.__call__)
-    inputs, fixed, flags, rngs_names, positions = [], {}, {}, [], []
+    inputs, fixed, flags, rngs_names, keys, positions, segments = [], {}, {}, [], [], [], []
+    earlier = []  # parameter names in order, to see a fixed one that precedes an input
     for parameter in list(signature.parameters.values())[1:]:
         if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
             continue
         lowered = parameter.name.lower()
         annotation = hints.get(parameter.name, parameter.annotation)
-        if lowered == "rngs" or annotation is nnx.Rngs or _names(annotation, "Rngs"):
+        if annotation is nnx.Rngs or _names(annotation, "Rngs") or (lowered == "rngs" and not _names(
+                annotation, "Array", "PRNGKey", "KeyArray", "ArrayLike")):
             rngs_names.append(parameter.name)
+        elif lowered in ("rngs", "rng", "key", "dropout_rng", "prng_key") and parameter.default is inspect.Parameter.empty:
+            keys.append(parameter.name)  # a raw jax key: `rngs: jax.Array`
         elif lowered in TRAIN_FLAGS:
             flags[parameter.name] = TRAIN_FLAGS[lowered]
+        elif lowered == "decode":  # flax attention: `decode=None` means "look for a flag"
+            fixed[parameter.name] = False
         elif parameter.default is not inspect.Parameter.empty:
             continue
+        elif lowered in SEGMENT_NAMES:
+            segments.append(parameter.name)
+        elif lowered in POSITION_NAMES:
+            positions.append(parameter.name)
         elif any(word in lowered for word in NONE_NAMES):
             fixed[parameter.name] = None
-        elif lowered in ("positions", "position_ids", "pos", "segment_pos"):
-            positions.append(parameter.name)
         elif parameter.kind == parameter.KEYWORD_ONLY:
             raise CannotBuild(f"cannot choose a value for the keyword-only call parameter `{parameter.name}` "
                               f"of {cls.__name__}")
         else:
             inputs.append((parameter.name, annotation))
+            given = [name for name in list(fixed) + positions + segments if name in earlier]
+            if given:
+                raise CannotBuild(f"{cls.__name__}.__call__ takes `{given[0]}` before its input `{parameter.name}`: "
+                                  "a state to carry between calls, which needs a spec")
+        earlier.append(parameter.name)
 
     def call_kwargs(train: bool) -> dict:
         kwargs = dict(fixed)
         kwargs.update({k: (v if train else not v) for k, v in flags.items()})
         kwargs.update({k: nnx.Rngs(1) for k in rngs_names})
+        kwargs.update({k: jax.random.PRNGKey(1) for k in keys})
         return kwargs
 
     graphdef, state = nnx.split(abstract)
@@ -466,6 +540,7 @@ def _probe_inputs(nnx, jax, abstract, cls):
     for specs in _input_candidates(nnx, abstract, inputs):
         arrays = [_make_input(jax, shape, kind, abstract, nnx) for shape, kind in specs]
         extra = {name: _positions(jax, specs) for name in positions}
+        extra.update({name: jax.numpy.ones_like(_positions(jax, specs)) for name in segments})
 
         def call(state, *xs):
             return nnx.merge(graphdef, state)(*xs, **call_kwargs(True), **extra)
@@ -495,11 +570,16 @@ def _input_candidates(nnx, module, inputs):
     if all(a is not None for a in annotated):
         for size in feature_sizes:
             yield [(tuple(size if d is None else d for d in shape), kind) for shape, kind in annotated]
-    tokens_first = any(name.lower() in TOKEN_NAMES for name, _ in inputs) or _first_layer_is_embed(nnx, module)
+    first = _first_layer(nnx, module)
+    tokens_first = any(name.lower() in TOKEN_NAMES for name, _ in inputs) or isinstance(first, nnx.Embed)
     token_shapes = [((BATCH, SEQUENCE), "int32"), ((BATCH,), "int32")]
     float_shapes = [((BATCH, *middle, size), "float32") for middle in ((), (SEQUENCE,), (SEQUENCE, SEQUENCE))
                     for size in feature_sizes]
-    for shape, kind in (token_shapes + float_shapes if tokens_first else float_shapes + token_shapes):
+    kernel = getattr(first, "kernel_size", None)
+    if isinstance(kernel, (tuple, list)) and isinstance(getattr(first, "in_features", None), int):
+        # a convolution first: its spatial rank and input channels
+        float_shapes.insert(0, ((BATCH, *(SEQUENCE,) * len(kernel), first.in_features), "float32"))
+    for shape, kind in dict.fromkeys(token_shapes + float_shapes if tokens_first else float_shapes + token_shapes):
         yield [(shape, kind)] * len(inputs)
 
 
@@ -524,12 +604,48 @@ def _jaxtyping_shape(annotation):
     return tuple(shape), kind
 
 
-def _submodules(nnx, module):
-    return [node for _, node in nnx.iter_graph(module) if isinstance(node, nnx.Module)]
+def _submodules(nnx, module) -> list:
+    """The module and the Modules inside it, in the order their attributes were assigned
+    (flax's own graph walk sorts by name, which says nothing about what runs first)."""
+    found, seen = [], set()
+
+    def visit(value, depth: int) -> None:
+        if depth > 50 or id(value) in seen:
+            return
+        if isinstance(value, nnx.Module):
+            seen.add(id(value))
+            found.append(value)
+            children = list(vars(value).values())
+            if isinstance(value, collections.abc.Iterable):  # nnx.List and other containers
+                try:
+                    children = list(value)
+                except Exception:  # an __iter__ that needs more than the module
+                    pass
+        elif isinstance(value, (list, tuple)):
+            children = list(value)
+        elif isinstance(value, dict):
+            children = list(value.values())
+        else:
+            return
+        for child in children:
+            visit(child, depth + 1)
+
+    visit(module, 0)
+    return found
+
+
+LAYER_TYPES = ("Embed", "Linear", "LinearGeneral", "Conv", "ConvTranspose", "Einsum", "LayerNorm", "RMSNorm",
+               "BatchNorm", "GroupNorm")
+
+
+def _first_layer(nnx, module):
+    """The first flax layer assigned in the model (the module itself if it is one)."""
+    types = tuple(getattr(nnx, name) for name in LAYER_TYPES if hasattr(nnx, name))
+    return next((node for node in _submodules(nnx, module) if isinstance(node, types)), None)
 
 
 def _feature_sizes(nnx, module) -> list[int]:
-    """Input feature sizes of the layers inside, outermost first, then common sizes."""
+    """Input feature sizes of the layers inside, first assigned first, then common sizes."""
     sizes = []
     for node in _submodules(nnx, module):
         for attribute in ("in_features", "num_features", "features", "dim"):
@@ -538,11 +654,6 @@ def _feature_sizes(nnx, module) -> list[int]:
                 sizes.append(value)
                 break
     return list(dict.fromkeys(sizes + [FEATURES, 4, 3, 16]))[:8]
-
-
-def _first_layer_is_embed(nnx, module) -> bool:
-    layers = [node for node in _submodules(nnx, module) if node is not module]
-    return bool(layers) and isinstance(layers[0], nnx.Embed)
 
 
 def _vocabulary(nnx, module) -> int:
