@@ -93,9 +93,8 @@ _ARRAY_METHODS = frozenset(
     {"astype", "reshape", "transpose", "sum", "mean", "max", "min", "squeeze", "ravel",
      "flatten", "copy", "clip", "swapaxes", "set", "add", "multiply", "get"}
 )
-_ARRAY_ANNOTATIONS = frozenset(
-    {"jax.Array", "jax.numpy.ndarray", "numpy.ndarray", "jax.typing.ArrayLike", "chex.Array",
-     "jaxtyping.Array", "flax.typing.Array"}
+_ARRAY_ANNOTATIONS = frozenset(  # not ArrayLike: Python scalars are ArrayLike
+    {"jax.Array", "jax.numpy.ndarray", "numpy.ndarray", "chex.Array", "jaxtyping.Array", "flax.typing.Array"}
 )
 _MAPPING_ANNOTATIONS = frozenset(
     {"dict", "typing.Dict", "typing.Mapping", "typing.MutableMapping", "collections.abc.Mapping",
@@ -708,7 +707,7 @@ class Resolver:
             return STATE
         if base == ARRAY:
             return ARRAY if attr in ("T", "real", "imag", "mT") else None
-        if isinstance(base, VariableT) and base.array and attr in ("T", "mT"):
+        if isinstance(base, VariableT) and base.array and attr in ("T", "mT", "value", "raw_value"):
             return ARRAY
         return None
 
@@ -879,6 +878,32 @@ class Resolver:
                     found = self._function_files[id(function)] = file
                     break
         return found
+
+    def writes_keep_array(self, receiver: ast.expr) -> bool:
+        """Every `<...>.name.value = y` in the project (name: the receiver's last name)
+        writes an array: a Variable made with an array may be given a tuple later, and
+        then `[...]` fails where `.value` worked."""
+        name = receiver.attr if isinstance(receiver, ast.Attribute) else getattr(receiver, "id", None)
+        if name is None:
+            return False
+        key = ("writes-keep-array", name)
+        if key not in self._memo:
+            keeps = True
+            for node, file in self.name_uses("value"):
+                target = node.value if isinstance(node, ast.Attribute) else None
+                if not isinstance(node.ctx, ast.Store) or target is None or name != (
+                    target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", None)
+                ):
+                    continue
+                statement = file.parents.get(id(node))
+                if isinstance(statement, ast.AugAssign):
+                    continue  # `array op= y` is an array (or raises)
+                value = statement.value if isinstance(statement, ast.Assign) else None
+                if value is None or self.type_of(value, self.scope_of(value, file)) != ARRAY:
+                    keeps = False
+                    break
+            self._memo[key] = keeps
+        return self._memo[key]
 
     def _stored_from_outside(self, file: SourceFile, name: str) -> bool:
         """Another file assigns `module.name = ...` to this file's module-level `name`."""

@@ -30,8 +30,6 @@ KNOWN_WRONG: dict[str, str] = {
     "subclass_overrides_more.py": "an nnx.Optimizer subclass overriding only update(grads) gets update(model, grads) (F31)",
     "surgery_dynamic.py": "attributes replaced through setattr / vars() / object.__setattr__ keep the class's own type (F30)",
     "more_array_results.py": "more array-library calls returning tuples, lists or numpy objects are typed as arrays (F29)",
-    "array_like.py": "jax.typing.ArrayLike (Python scalars included) is taken for an array (F26)",
-    "rewritten_values.py": "a Variable's array flag ignores later `.value = <tuple/dict>` writes (F20)",
 }
 
 
