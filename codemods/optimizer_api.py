@@ -125,7 +125,8 @@ class OptimizerApi(Rule):
                 continue
             if self._is_optimizer(node.value, visit.scope):
                 model, why = self._model_of(node.value, visit.scope)
-            elif node.attr == "update" and self._looks_like_optimizer(node.value):
+            elif node.attr == "update" and self._looks_like_optimizer(node.value) \
+                    and not self._overrides_update(node.value, visit.scope):
                 # an untyped parameter is an Optimizer if every caller passes one
                 model, why = self._model_of(node.value, visit.scope)
                 if model is None:
@@ -163,6 +164,20 @@ class OptimizerApi(Rule):
         found = self.context.resolver.type_of(node, scope)
         return isinstance(found, InstanceT) and OPTIMIZER in self.context.index.mro(found.cls) \
             and not self.context.resolver.defines_before_flax(found.cls, {"update", "model"})
+
+    def _overrides_update(self, node: ast.expr, scope: Scope) -> bool:
+        """A project class (an Optimizer subclass) with its own `update` / `model`."""
+        found = self.context.resolver.type_of(node, scope)
+        if isinstance(found, InstanceT) and self.context.resolver.defines_before_flax(found.cls, {"update", "model"}):
+            return True
+        if isinstance(node, ast.Name):
+            found = self.context.resolver.reaching_bindings(node, scope)
+            for binding in found[1] if found else ():
+                if binding[0] == "expr" and isinstance(binding[1], ast.Call):
+                    qualified = self.context.resolver.qualified(binding[1].func, found[0])
+                    if qualified and self.context.resolver.defines_before_flax(qualified, {"update", "model"}):
+                        return True
+        return False
 
     @staticmethod
     def _looks_like_optimizer(node: ast.expr) -> bool:

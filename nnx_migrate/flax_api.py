@@ -142,6 +142,21 @@ NON_ARRAY_FUNCTIONS = frozenset(
      "default_rng", "RandomState", "Generator", "load", "loadtxt", "genfromtxt", "savez", "save",
      "key_data", "key_impl"}
 )
+# Functions of those modules that return one array (an allow-list: numpy and jax have
+# many that return tuples, lists or objects; those read with get_value()).
+ARRAY_FUNCTIONS = frozenset(
+    {"zeros", "ones", "full", "empty", "zeros_like", "ones_like", "full_like", "empty_like", "arange",
+     "linspace", "logspace", "eye", "identity", "array", "asarray", "concatenate", "stack", "hstack",
+     "vstack", "reshape", "transpose", "swapaxes", "moveaxis", "matmul", "dot", "einsum", "tensordot",
+     "outer", "exp", "log", "log1p", "expm1", "sqrt", "rsqrt", "square", "power", "tanh", "sin", "cos",
+     "sum", "mean", "var", "std", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "abs",
+     "clip", "maximum", "minimum", "expand_dims", "squeeze", "tril", "triu", "diag", "tile", "repeat",
+     "pad", "cumsum", "cumprod", "broadcast_to", "astype", "sign", "floor", "ceil", "round", "roll",
+     "flip", "sort", "argsort", "take", "take_along_axis", "dynamic_slice", "dynamic_update_slice",
+     "dot_general", "conv_general_dilated", "stop_gradient", "logsumexp", "softmax", "sigmoid", "relu",
+     "gelu", "silu", "one_hot", "normal", "uniform", "bernoulli", "truncated_normal", "randint",
+     "permutation", "choice", "categorical", "gumbel", "key", "PRNGKey", "fold_in", "bits"}
+)
 ARRAY_MODULES = ("jax.numpy.", "jax.random.", "numpy.", "jax.lax.")
 INITIALIZER_MODULES = ("flax.nnx.initializers.", "jax.nn.initializers.")
 # Flax's convention: `self.kernel_init(key, shape, dtype)` returns the array.

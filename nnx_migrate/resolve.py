@@ -745,7 +745,7 @@ class Resolver:
                 return found if isinstance(found, VariableT) else None
             if qualified.startswith(flax_api.ARRAY_MODULES):
                 last = qualified.rsplit(".", 1)[-1]
-                return None if last in flax_api.NON_ARRAY_FUNCTIONS else ARRAY
+                return ARRAY if last in flax_api.ARRAY_FUNCTIONS and last not in flax_api.NON_ARRAY_FUNCTIONS else None
             if qualified.startswith(flax_api.INITIALIZER_MODULES):
                 last = qualified.rsplit(".", 1)[-1]
                 return ARRAY if last in flax_api.DIRECT_INITIALIZERS else None
@@ -1296,6 +1296,17 @@ class Resolver:
         for value, file in self.index.foreign_attribute_stores.get(attr, ()):
             if value is not None:  # `x.attr += ...` keeps what x.attr is
                 types.append(self.type_of(value, self.scope_of(value, file)))
+        # setattr(x, "attr", v), object.__setattr__(x, "attr", v), vars(x)["attr"] = v
+        for node, file in self.name_uses("setattr") + self.name_uses("__setattr__"):
+            call = file.parents.get(id(node))
+            if isinstance(call, ast.Call) and call.func is node and len(call.args) == 3 \
+                    and isinstance(call.args[1], ast.Constant) and call.args[1].value == attr:
+                types.append(self.type_of(call.args[2], self.scope_of(call, file)))
+        for node, file in self.name_uses("vars"):
+            subscript = file.parents.get(id(file.parents.get(id(node))))
+            if isinstance(subscript, ast.Subscript) and isinstance(subscript.ctx, ast.Store) \
+                    and isinstance(subscript.slice, ast.Constant) and subscript.slice.value == attr:
+                types.append(None)
         return types
 
     def _instance_attribute(self, cls: str, attr: str) -> Type:

@@ -26,11 +26,7 @@ MARKER = "# LOOKALIKE:"
 
 # file or folder name -> why it still fails, with its finding (testdata/lookalikes/README.md);
 # strict: the test fails once the case passes, so the entry goes with the fix
-KNOWN_WRONG: dict[str, str] = {
-    "subclass_overrides_more.py": "an nnx.Optimizer subclass overriding only update(grads) gets update(model, grads) (F31)",
-    "surgery_dynamic.py": "attributes replaced through setattr / vars() / object.__setattr__ keep the class's own type (F30)",
-    "more_array_results.py": "more array-library calls returning tuples, lists or numpy objects are typed as arrays (F29)",
-}
+KNOWN_WRONG: dict[str, str] = {}
 
 
 def _case_files() -> list[Path]:
