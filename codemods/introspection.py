@@ -92,6 +92,8 @@ class IntrospectionFunctions(Rule):
             if not is_module and isinstance(node.func.value, ast.Name):
                 checked = context.isinstance_narrowing(node.func.value)
                 is_module = bool(checked) and all(context.index.is_nnx_class(c) for c in checked)
+            if not is_module and receiver is None:
+                is_module = context.evidence.walks_module(context, node, visit.scope)
             if not is_module:
                 continue
             method = node.func.attr

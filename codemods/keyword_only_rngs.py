@@ -65,6 +65,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from nnx_migrate.command import RuleCommand
+from nnx_migrate.evidence import observed_constructor_calls
 from nnx_migrate.index import ClassInfo, SourceFile, dotted_name
 from nnx_migrate.resolve import Scope
 from nnx_migrate.rewrite import skipped_lines
@@ -145,6 +146,7 @@ class _Planner:
                 self._scan(file, signatures, owner_of)
         for signature in signatures.values():
             self._check_subclass_cls_calls(signature, owner_of)
+            observed_constructor_calls(self.context, signature, CallSite)
         return signatures
 
     def _scan(self, file: SourceFile, signatures, owner_of) -> None:
@@ -392,7 +394,8 @@ class KeywordOnlyRngs(Rule):
         return Site(NAME, "FunctionDef", line, column, _make_keyword_only("rngs"),
                     f"`{signature.info.qualname}.__init__`: `rngs` and later parameters are keyword-only "
                     "(callers outside the scanned paths must pass them by keyword)",
-                    lines=(signature.init.lineno,), announce=True, statement=signature.init)
+                    lines=(signature.init.lineno,), announce=True, statement=signature.init,
+                    from_evidence=context.evidence.vouches_for(signature.init))
 
 
 def _call_fix(call_site: CallSite, signature: Signature):

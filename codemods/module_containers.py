@@ -158,6 +158,7 @@ class ModuleContainers(Rule):
                                                           f"`self.{target} = ...` -> `nnx.{function}(...)`"))
                         continue
                     kind, element_types = self._container_kind(value, scope, info, method, self_name, target)
+                    kind, element_types = context.evidence.container(context, node, kind, element_types, diagnostics)
                     if kind is None:
                         if _is_none(value) and has_data and self._holds_data_elsewhere(info.qualname, target):
                             alias = context.nnx_alias()

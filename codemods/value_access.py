@@ -222,7 +222,7 @@ class ValueAccess(Rule):
         unsafe = context.settings.unsafe_fixes
         for visit in iter_attributes(context, {"value", "raw_value"}):
             node: ast.Attribute = visit.node
-            variable = self._variable(context, visit)
+            variable = self._variable(context, visit) or context.evidence.variable(context, visit, diagnostics)
             if variable is None:
                 continue
             raw = node.attr == "raw_value"
@@ -294,6 +294,8 @@ class ValueAccess(Rule):
             if not isinstance(node, ast.AugAssign) or isinstance(node.target, ast.Subscript):
                 continue
             variable = context.resolver.type_of(node.target, visit.scope)
+            if variable is None:
+                variable = context.evidence.in_place(context, visit, diagnostics)
             if not isinstance(variable, VariableT):
                 continue
             literal_increment = (

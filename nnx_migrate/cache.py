@@ -44,7 +44,7 @@ def project_key(settings, files: list[tuple[Path, bytes]], complete: bool) -> st
     digest = hashlib.sha256()
     digest.update(json.dumps([
         FORMAT, __version__, settings.select, sorted(settings.ignore), list(settings.target_version),
-        settings.unsafe_fixes, complete, settings.include_docs,
+        settings.unsafe_fixes, complete, settings.include_docs, _evidence_digest(settings),
     ]).encode())
     for name, data in sorted((identity(path), data) for path, data in files):
         digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
@@ -57,6 +57,14 @@ def identity(path: Path) -> str:
         return str(path.resolve())
     except (OSError, RuntimeError):  # a symlink loop: the spelling is all there is
         return str(path.absolute())
+
+
+def _evidence_digest(settings) -> str | None:
+    """The evidence file changes the result as much as the sources do."""
+    from nnx_migrate.evidence import project_evidence
+
+    evidence = project_evidence(settings)
+    return evidence.digest if evidence is not None else None
 
 
 def load(directory: Path, key: str) -> list[dict] | None:
@@ -75,7 +83,7 @@ def store(directory: Path, key: str, results) -> None:
             "path": identity(result.path), "status": result.status, "error": result.error,
             "error_rule": result.error_rule, "new_text": result.new_text if result.status == "changed" else None,
             "edits": [asdict(e) for e in result.edits], "diagnostics": [asdict(d) for d in result.diagnostics],
-            "suppressed": result.suppressed, "encoding": result.encoding,
+            "suppressed": result.suppressed, "encoding": result.encoding, "unexecuted": result.unexecuted,
         }
         entries.append(entry)
     try:

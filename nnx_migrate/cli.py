@@ -28,7 +28,7 @@ app = typer.Typer(
     "`nnx-migrate PATH...` is short for `nnx-migrate migrate PATH...`.",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-SUBCOMMANDS = ("migrate", "rules", "verify")
+SUBCOMMANDS = ("migrate", "rules", "verify", "trace")
 
 
 class OutputFormat(str, Enum):
@@ -116,6 +116,7 @@ def migrate(
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, metavar="N", help="Worker processes (default: all cores; small runs use one).", show_default=False)] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the results cache.")] = False,
     cache_dir: Annotated[Optional[Path], typer.Option("--cache-dir", metavar="DIR", help="Where the results cache lives (default: the user cache directory).")] = None,
+    evidence: Annotated[Optional[Path], typer.Option("--evidence", help="Evidence from `nnx-migrate trace`: also rewrite what the traced run showed.")] = None,
 ) -> None:
     """Rewrite files in place (or show/check what would change)."""
     from nnx_migrate.pipeline import run
@@ -135,7 +136,9 @@ def migrate(
         settings = build_settings(
             pyproject, select=select, ignore=ignore, target_version=target_version,
             unsafe_fixes=unsafe_fixes, exclude=exclude, known_rules=RULE_NAMES, include_docs=include_docs,
+            evidence=str(evidence.resolve()) if evidence else None,
         )
+        _load_evidence(settings, pyproject_path, from_flag=evidence is not None)
     except ConfigError as error:
         typer.echo(f"nnx-migrate: error: {error}", err=True)
         raise typer.Exit(EXIT_USAGE)
@@ -194,6 +197,48 @@ def migrate(
     else:
         print_text_summary(result, check=check, diff=diff, quiet=quiet, verbose=verbose)
     raise typer.Exit(exit_code(result, check, strict))
+
+
+def _load_evidence(settings, pyproject_path: Path | None, from_flag: bool) -> None:
+    """Resolve `evidence = "FILE"` against its pyproject.toml and check the file loads."""
+    if not settings.evidence:
+        return
+    from nnx_migrate.evidence import EvidenceError, project_evidence
+
+    if not from_flag and pyproject_path is not None:
+        settings.evidence = str((pyproject_path.parent / settings.evidence).resolve())
+    try:
+        project_evidence(settings)
+    except EvidenceError as error:
+        raise ConfigError(str(error)) from error
+
+
+@app.command(
+    "trace",
+    context_settings={"allow_interspersed_args": False, "ignore_unknown_options": True},
+    epilog="Exit status: the command's. Example: nnx-migrate trace -- python -m pytest tests/",
+)
+def trace(
+    command: Annotated[list[str], typer.Argument(help="The command to run (after `--`), e.g. `python train.py`.", show_default=False)],
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Evidence file to write (default: .nnx-migrate-evidence.json at the project root).")] = None,
+    python: Annotated[Optional[str], typer.Option("--python", help="Interpreter to run COMMAND with, when COMMAND is a script or `-m module`.")] = None,
+) -> None:
+    """Run COMMAND once with a recorder installed; write what it saw flax objects do, for `--evidence`."""
+    from nnx_migrate.evidence import DEFAULT_FILE
+    from nnx_migrate.trace import TraceError, run_trace
+
+    target = output or _project_root([], find_pyproject([Path.cwd()])) / DEFAULT_FILE
+    try:
+        result = run_trace(command, target, python=python)
+    except TraceError as error:
+        typer.echo(f"nnx-migrate trace: error: {error}", err=True)
+        raise typer.Exit(2)
+    flax = ", ".join(result.flax_versions) or "not imported"
+    typer.echo(f"nnx-migrate trace: {result.sites} site(s) in {result.files} file(s) from {result.processes} "
+               f"process(es) (flax {flax}) -> {result.output}", err=True)
+    for path in result.changed_during_run:
+        typer.echo(f"nnx-migrate trace: {path} changed during the run; its evidence was dropped", err=True)
+    raise typer.Exit(result.returncode)
 
 
 @app.command("rules")

@@ -27,9 +27,11 @@ class Settings:
     exclude: list[str] = field(default_factory=list)
     respect_gitignore: bool = True
     include_docs: bool = False  # also Python blocks in .md / .rst pages
+    evidence: str | None = None  # an evidence file from `nnx-migrate trace`
 
 
-_KEYS = {"select", "ignore", "target-version", "unsafe-fixes", "exclude", "respect-gitignore", "include-docs"}
+_KEYS = {"select", "ignore", "target-version", "unsafe-fixes", "exclude", "respect-gitignore", "include-docs",
+         "evidence"}
 
 
 def find_pyproject(paths: list[Path]) -> Path | None:
@@ -82,6 +84,7 @@ def build_settings(
     exclude: list[str] | None,
     known_rules: list[str],
     include_docs: bool | None = None,
+    evidence: str | None = None,
 ) -> Settings:
     """Flags win over pyproject values; every rule name and version is validated."""
     def pick(flag, key, default):
@@ -112,4 +115,5 @@ def build_settings(
         exclude=list(pick(exclude, "exclude", [])),
         respect_gitignore=bool(pyproject.get("respect-gitignore", True)),
         include_docs=bool(pick(include_docs, "include-docs", False)),
+        evidence=str(pick(evidence, "evidence", None) or "") or None,
     )

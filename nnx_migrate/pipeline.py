@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import traceback
@@ -21,6 +22,7 @@ from nnx_migrate.apply import (
 )
 from nnx_migrate.config import Settings
 from nnx_migrate.discover import Discovery, discover, mentions_flax
+from nnx_migrate.evidence import observed_files
 from nnx_migrate.index import ProjectIndex
 from nnx_migrate.resolve import Resolver
 from nnx_migrate.rule import Diagnostic, Edit
@@ -46,6 +48,7 @@ class FileResult:
     encoding: str = "utf-8"
     old_text: str | None = None
     embedded: bool = False  # the texts are a notebook's cells or a page's blocks, joined
+    unexecuted: int = 0  # `.value` sites neither proven nor executed by the traced run (--evidence)
 
 
 @dataclass
@@ -55,6 +58,7 @@ class RunResult:
     scanned: int  # files discovered
     parsed: int  # files that passed the text check and were parsed
     wrote: bool
+    evidence: str | None = None  # the evidence file used (--evidence)
 
     @property
     def changed(self) -> list[FileResult]:
@@ -101,13 +105,13 @@ def run(paths: list[Path], settings: Settings, root: Path, *, write: bool, jobs:
         cached = None if entries is None else _from_cache(entries, read)
         if cached is not None:
             results += cached
-            return _finish(results, discovery, read, write, parsed=0)
+            return _finish(results, discovery, read, write, parsed=0, settings=settings)
 
     rewritten, parsed = _migrate(discovery, read, unreadable, settings, jobs, progress, results)
     results += rewritten
     if key is not None:
         cache.store(cache_dir, key, results)
-    return _finish(results, discovery, read, write, parsed)
+    return _finish(results, discovery, read, write, parsed, settings)
 
 
 def _migrate(discovery, read, unreadable, settings, jobs, progress, results) -> tuple[list[FileResult], int]:
@@ -120,8 +124,9 @@ def _migrate(discovery, read, unreadable, settings, jobs, progress, results) -> 
     sources: dict[Path, SourceText] = {}
     parsed = 0
     without_flax = {}
+    observed = observed_files(settings)  # a file the traced run saw use flax objects, even if it never names flax
     for path, source in read.items():
-        if mentions_flax(source.data):
+        if mentions_flax(source.data) or (observed and os.path.realpath(path) in observed):
             parsed += _index_file(index, results, sources, path, source)
         else:
             without_flax[path] = source
@@ -147,7 +152,7 @@ def _migrate(discovery, read, unreadable, settings, jobs, progress, results) -> 
     return rewritten, parsed
 
 
-def _finish(results: list[FileResult], discovery, read, write: bool, parsed: int) -> RunResult:
+def _finish(results: list[FileResult], discovery, read, write: bool, parsed: int, settings: Settings) -> RunResult:
     for result in results:
         if write and result.status == "changed":
             source = read[result.path]
@@ -156,7 +161,7 @@ def _finish(results: list[FileResult], discovery, read, write: bool, parsed: int
             except (FileError, UnicodeEncodeError) as error:
                 result.status, result.error = "failed", str(error)
     results.sort(key=lambda r: r.display)
-    return RunResult(results, discovery, len(discovery.files), parsed, write)
+    return RunResult(results, discovery, len(discovery.files), parsed, write, settings.evidence)
 
 
 def _from_cache(entries: list, read: dict[Path, SourceText]) -> list[FileResult] | None:
@@ -177,6 +182,7 @@ def _from_cache(entries: list, read: dict[Path, SourceText]) -> list[FileResult]
                 path, display_path(path), entry["status"], error=entry["error"], error_rule=entry["error_rule"],
                 edits=[Edit(**e) for e in entry["edits"]], diagnostics=[Diagnostic(**d) for d in entry["diagnostics"]],
                 suppressed=entry["suppressed"], encoding=entry["encoding"], new_text=entry["new_text"],
+                unexecuted=entry.get("unexecuted", 0),
             )
             result.embedded = read[path].embedded is not None
             if result.status == "changed":
@@ -282,6 +288,7 @@ def _rewrite_one(file, source: SourceText, index, resolver, settings, rules) -> 
         return result
     result.diagnostics = rewrite.diagnostics
     result.suppressed = rewrite.suppressed
+    result.unexecuted = rewrite.unexecuted
     if source.embedded is not None:
         rewrite.edits, result.diagnostics = _in_cells(source, rewrite.edits, result.diagnostics)
         result.diagnostics += _embedded_notes(source)

@@ -60,7 +60,7 @@ def print_text_summary(result: RunResult, *, check: bool, diff: bool, quiet: boo
     if verbose:
         for changed in result.changed:
             for edit in changed.edits:
-                flag = "" if edit.safe else " (unsafe fix)"
+                flag = ("" if edit.safe else " (unsafe fix)") + (" (from evidence)" if edit.from_evidence else "")
                 console.print(f"{escape(_where(changed.display, edit))}:{edit.column + 1}: {edit.rule}: {escape(edit.message)}{flag}")
     if not quiet:
         for group in _repeats(result.diagnostics, lambda item: (item.rule, _gist(item.message), item.advice), verbose):
@@ -87,6 +87,7 @@ def print_text_summary(result: RunResult, *, check: bool, diff: bool, quiet: boo
     per_rule = Counter(edit.rule for f in result.changed for edit in f.edits)
     exact = Counter(edit.rule for f in result.changed for edit in f.edits if edit.exact_write)
     unsafe = Counter(edit.rule for f in result.changed for edit in f.edits if not edit.safe)
+    observed = Counter(edit.rule for f in result.changed for edit in f.edits if edit.from_evidence)
     for rule, count in sorted(per_rule.items()):
         notes = []
         if exact[rule]:
@@ -94,6 +95,8 @@ def print_text_summary(result: RunResult, *, check: bool, diff: bool, quiet: boo
                          "--unsafe-fixes writes `[...]` instead")
         if unsafe[rule]:
             notes.append(f"{unsafe[rule]} unsafe")
+        if observed[rule]:
+            notes.append(f"{observed[rule]} from evidence")
         extra = f" ({'; '.join(notes)})" if notes else ""
         console.print(f"  {rule}: {count} rewrite{'s' if count != 1 else ''}{extra}")
     notes = [(f, edit) for f in result.changed for edit in f.edits if edit.announce]
@@ -101,6 +104,10 @@ def print_text_summary(result: RunResult, *, check: bool, diff: bool, quiet: boo
         file, edit = group[0]
         more = f" ({_places(group)})" if len(group) > 1 else ""
         console.print(f"  [cyan]note[/] {escape(_where(file.display, edit))}: {escape(edit.message + more)}")
+    if result.evidence is not None:
+        console.print(f"  evidence: {sum(observed.values())} rewrite(s) came from the traced run; "
+                      f"{_unexecuted(result)} `.value` site(s) in files that mention nnx were neither proven "
+                      "nor executed")
     suppressed = sum(f.suppressed for f in result.files)
     if suppressed:
         console.print(f"  {suppressed} rewrite{'s' if suppressed != 1 else ''} suppressed by `# nnx-migrate: skip`")
@@ -147,10 +154,15 @@ def _places(group: list[tuple]) -> str:
     return f"and {len(others)} more like it: {shown}{rest}; -v lists each"
 
 
+def _unexecuted(result: RunResult) -> int:
+    return sum(f.unexecuted for f in result.files)
+
+
 def json_report(result: RunResult, *, check: bool, diff: bool) -> str:
     def edit(site):
         return {"rule": site.rule, "cell": site.cell, "line": site.line, "column": site.column + 1,
-                "message": site.message, "safe": site.safe, "exact_write": site.exact_write}
+                "message": site.message, "safe": site.safe, "exact_write": site.exact_write,
+                "from_evidence": site.from_evidence}
 
     def diagnostic(item):
         return {"rule": item.rule, "cell": item.cell, "line": item.line, "column": item.column + 1,
@@ -185,6 +197,12 @@ def json_report(result: RunResult, *, check: bool, diff: bool) -> str:
             "manual": len(result.diagnostics),
         },
     }
+    if result.evidence is not None:
+        document["summary"]["evidence"] = {
+            "file": result.evidence,
+            "rewrites": sum(e.from_evidence for f in result.changed for e in f.edits),
+            "unexecuted_value_sites": _unexecuted(result),
+        }
     return json.dumps(document, indent=2)
 
 

@@ -37,6 +37,7 @@ class Rewrite:
     edits: list[Edit] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     suppressed: int = 0
+    unexecuted: int = 0  # `.value` sites neither proven nor seen by the traced run (with --evidence)
 
 
 @dataclass
@@ -126,6 +127,7 @@ def analyze_file(
             diagnostics.extend(found_diagnostics)
     finally:
         resolver.end_file()
+    diagnostics.extend(context.evidence.notes(context))
     skip = skipped_lines(file.text)
     kept = [site for site in sites if not skip.intersection(site.lines)]
     diagnostics = [d for d in diagnostics if d.line not in skip]
@@ -137,8 +139,9 @@ def rewrite_file(
     file: SourceFile, index: ProjectIndex, resolver: Resolver, settings: Settings, rules: list[Rule]
 ) -> Rewrite:
     analysis = analyze_file(file, index, resolver, settings, rules)
+    unexecuted = analysis.context.evidence.unexecuted
     if not analysis.sites:
-        return Rewrite(file.text, [], analysis.diagnostics, analysis.suppressed)
+        return Rewrite(file.text, [], analysis.diagnostics, analysis.suppressed, unexecuted)
     lines = _LINE.findall(file.text)
     applied: list[Site] = []
     # libcst parses only the statements that hold sites, each spliced back in place;
@@ -166,7 +169,7 @@ def rewrite_file(
     if analysis.imports:
         names = ", ".join(f"from {m} import {n}" for m, n in analysis.imports)
         edits.insert(0, Edit(analysis.sites[0].rule, 1, 0, f"add `{names}`"))
-    return Rewrite(new_text, edits, analysis.diagnostics, analysis.suppressed)
+    return Rewrite(new_text, edits, analysis.diagnostics, analysis.suppressed, unexecuted)
 
 
 # a line with its ending, split as Python's tokenizer does (not str.splitlines, which

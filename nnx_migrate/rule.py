@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from nnx_migrate import flax_api
 from nnx_migrate.config import Settings
+from nnx_migrate.evidence import FileEvidence, for_context
 from nnx_migrate.index import ClassInfo, ProjectIndex, SourceFile
 from nnx_migrate.resolve import Resolver, Scope
 
@@ -42,9 +43,11 @@ class Site:
     lines: tuple[int, ...] = ()  # lines whose `# nnx-migrate: skip` suppresses this site
     announce: bool = False  # listed in the summary (e.g. a changed public signature)
     statement: ast.stmt | None = None  # the statement holding the site: what libcst parses
+    from_evidence: bool = False  # shown by a traced run (`--evidence`), not by static inference
 
     def as_edit(self) -> Edit:
-        return Edit(self.rule, self.line, self.column, self.message, self.safe, self.exact_write, self.announce)
+        return Edit(self.rule, self.line, self.column, self.message, self.safe, self.exact_write, self.announce,
+                    from_evidence=self.from_evidence)
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ class Edit:
     exact_write: bool = False
     announce: bool = False
     cell: int | None = None  # in a notebook: the cell (1-based, as ruff counts), `line` being inside it
+    from_evidence: bool = False
 
 
 @dataclass
@@ -102,6 +106,12 @@ class FileContext:
     lines: list[str] | None = field(default=None, repr=False)  # with endings; see rewrite._lines
     # (module, name) imports the file's sites need (`from flax import nnx`)
     required_imports: set[tuple[str, str]] = field(default_factory=set)
+    # what a traced run saw in this file (`--evidence`); asked only where static inference cannot tell
+    evidence: FileEvidence | None = None
+
+    def __post_init__(self):
+        if self.evidence is None:
+            self.evidence = for_context(self.settings, self.file)
 
     @property
     def target(self) -> tuple[int, int, int]:
@@ -153,6 +163,7 @@ class FileContext:
             lines.add(statement.lineno)
             if not hasattr(statement, "body"):  # a simple statement: its last line too
                 lines.add(statement.end_lineno)
+        extra.setdefault("from_evidence", self.evidence.vouches_for(node))
         return Site(rule, node_type, line, column, fix, message, lines=tuple(sorted(lines)),
                     statement=statement, **extra)
 
