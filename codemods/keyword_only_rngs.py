@@ -18,13 +18,19 @@ in classmethods and `functools.partial(Block, ...)`.
 
 A signature and all its call sites change together or not at all. The signature is left
 as it is, and the reason reported with file:line, when any caller cannot be rewritten:
-the class is passed around as a value (a factory, `layer_cls=Block`), a call unpacks
-`*args`, a call site carries `# nnx-migrate: skip`, a file that mentions the class failed
-to parse, or a subclass overrides the constructor under a `cls(...)` call. A run given
-single files rather than folders (pre-commit passes only the staged files) cannot see
-every caller: there the rule only reports, except for classes a notebook defines, which
-nothing can import (a notebook run by `%run` from another one is the exception: scan both).
-Callers outside the scanned paths are yours: the summary lists every signature that changed.
+the class is passed around as a value (a factory, `layer_cls=Block`) or handed to a class
+decorator (`@register("block")`, a registry), a call unpacks `*args`, a call site carries
+`# nnx-migrate: skip`, a file that mentions the class failed to parse, or a subclass
+overrides the constructor under a `cls(...)` call. A run given single files rather than
+folders (pre-commit passes only the staged files) cannot see every caller: there the rule
+only reports, except for classes a notebook defines, which nothing can import (a notebook
+run by `%run` from another one is the exception: scan both). Callers outside the scanned
+paths are yours: the summary lists every signature that changed.
+
+With `--evidence` (from `nnx-migrate trace`), a class used as a value or registered
+changes after all when the traced run constructed it and every call that passed `rngs` by
+position is in the scanned paths and can be rewritten: `LAYERS[kind](d, rngs)` becomes
+`LAYERS[kind](d, rngs=rngs)`.
 
 ## Why
 It is flax's convention (every `nnx.Linear`, `nnx.Conv`, ... takes `rngs` by keyword),
@@ -73,6 +79,7 @@ from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site
 
 NAME = "keyword-only-rngs"
 PARTIAL = ("functools.partial",)
+HARMLESS_DECORATORS = ("dataclass", "final", "total_ordering")
 
 
 @dataclass
@@ -144,6 +151,7 @@ class _Planner:
         for file in self.index.files.values():
             if mentions.search(file.text):
                 self._scan(file, signatures, owner_of)
+        self._check_decorators(signatures, owner_of)
         for signature in signatures.values():
             self._check_subclass_cls_calls(signature, owner_of)
             observed_constructor_calls(self.context, signature, CallSite)
@@ -261,6 +269,19 @@ class _Planner:
             if found is not None and "__init__" in found.methods:
                 return found.qualname
         return None
+
+    def _check_decorators(self, signatures, owner_of) -> None:
+        """`@register("dense") class Dense`: the decorator may store the class in a registry
+        whose calls (`LAYERS[kind](...)`) cannot be seen."""
+        for info in self.index.classes.values():
+            owner = owner_of.get(info.qualname)
+            if owner not in signatures:
+                continue
+            for decorator in info.node.decorator_list:
+                name = dotted_name(decorator.func if isinstance(decorator, ast.Call) else decorator) or "..."
+                if not name.endswith(HARMLESS_DECORATORS):
+                    signatures[owner].blocked.append((info.file, decorator, f"`{info.node.name}` is handed to the "
+                                                      f"decorator `{name}`, so its callers cannot all be seen"))
 
     def _check_subclass_cls_calls(self, signature: Signature, owner_of) -> None:
         """`cls(...)` also runs a subclass's own constructor when called on the subclass."""

@@ -347,16 +347,22 @@ def _disagreement(context, node: ast.AST, what: str, proof: str):
         "check which objects reach this line; rewrite it by hand if it is a Variable")
 
 
-_VALUE_USE = "is used as a value here, so its callers cannot all be seen"
+_CALLERS_UNSEEN = "so its callers cannot all be seen"  # a keyword-only-rngs block that evidence can lift
 
 
 def observed_constructor_calls(context, signature, call_site) -> None:
-    """keyword-only-rngs: a constructor blocked only because its class is used as a value
-    (a registry, a factory) changes after all when the run constructed it, and every call the
-    run saw pass `rngs` by position is in the project, current and rewritable: those calls
-    join the plan. `call_site(file, call, offset)` makes the plan's call entries."""
+    """keyword-only-rngs, with evidence: every call the run saw pass `rngs` by position must
+    be in the plan. Such a call that static analysis missed (a registry, a factory) joins
+    it if it is in the project, current and rewritable; otherwise the signature stays. A
+    constructor blocked only because its class is used as a value or handed to a decorator
+    (a registry) changes after all when the run constructed it and all its positional calls
+    can be rewritten.
+    `call_site(file, call, offset)` makes the plan's call entries."""
     evidence = context.evidence.project
-    if evidence is None or not signature.blocked or not all(_VALUE_USE in why for _, _, why in signature.blocked):
+    if evidence is None:
+        return
+    unseen_callers_only = bool(signature.blocked) and all(_CALLERS_UNSEEN in why for _, _, why in signature.blocked)
+    if signature.blocked and not unseen_callers_only:
         return
     info = signature.info
     observed = evidence.constructions(os.path.realpath(info.file.path), info.qualname)
@@ -371,10 +377,15 @@ def observed_constructor_calls(context, signature, call_site) -> None:
         file = files.get(path)
         call = _call_ending_at(file, site["end_line"], site["end_column"]) if file is not None else None
         if call is None or not evidence.is_current(path) or not _rewritable(call, site, signature, evidence, path):
-            return  # a positional call the migration cannot rewrite: the signature stays
+            if not signature.blocked:
+                signature.blocked.append((file or info.file, call, f"the traced run called it with `rngs` by position "
+                                          f"at {os.path.basename(path)}:{site['line']}, which cannot be rewritten"))
+            return
         if id(call) not in planned:
             planned.add(id(call))
             added.append(call_site(file, call, 0))
+    if not (added or unseen_callers_only):
+        return
     signature.blocked = []
     signature.calls.extend(added)
     evidence.vouched.update([id(signature.init), *(id(c.call) for c in added)])

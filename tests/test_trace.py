@@ -329,3 +329,20 @@ def test_evidence_from_pyproject_is_relative_to_it(tmp_path: Path) -> None:
     (project / "sub").mkdir()
     result = _cli(str(project / "main.py"), "--no-cache", "--diff", cwd=project / "sub")
     assert "a[...]" in result.stdout, result.stderr
+
+
+def test_a_registered_class_keeps_positional_rngs_without_evidence(tmp_path: Path) -> None:
+    source = REGISTRY.replace('class Dense(nnx.Module):', '@register("dense")\nclass Dense(nnx.Module):').replace(
+        'LAYERS = {"dense": Dense}', '').replace("from flax import nnx\n", textwrap.dedent('''\
+        from flax import nnx
+
+        LAYERS = {}
+
+
+        def register(name):
+            return lambda cls: LAYERS.setdefault(name, cls)
+        '''), 1)
+    project = _project(tmp_path, {"main.py": source})
+    result = _cli(".", "--no-cache", cwd=project)
+    assert "def __init__(self, din, dout, rngs):" in (project / "main.py").read_text()
+    assert "is handed to the decorator `register`, so its callers cannot all be seen" in result.stderr

@@ -26,7 +26,9 @@ import threading
 
 FORMAT = 1
 _getframe = sys._getframe
-_events = set()  # (code, instruction offset, kind, detail, more)
+# (id(code), instruction offset, kind, detail) -> (code, dtype of the first value seen). Keyed
+# by the code's id: hashing a code object hashes its whole bytecode, on every event.
+_events = {}
 _recording = True
 _patched = []  # what was wrapped, for the fragment
 _assigned = {}  # (id(module), attribute) -> (code, offset) of the last container assignment
@@ -49,7 +51,9 @@ def _wrap_property(cls, name, descriptor):
         value = getter(self, type(self))
         if _recording:
             frame = _getframe(1)
-            _events.add((frame.f_code, frame.f_lasti, read_kind, type(value), _dtype(value)))
+            key = (id(frame.f_code), frame.f_lasti, read_kind, type(value))
+            if key not in _events:
+                _events[key] = (frame.f_code, _dtype(value))
         return value
 
     def set_(self, value):
@@ -57,7 +61,9 @@ def _wrap_property(cls, name, descriptor):
             frame = _getframe(1)
             if frame.f_code in _SETATTR_CODES:  # `v.value = y` goes through Variable.__setattr__
                 frame = frame.f_back
-            _events.add((frame.f_code, frame.f_lasti, write_kind, type(value), _dtype(value)))
+            key = (id(frame.f_code), frame.f_lasti, write_kind, type(value))
+            if key not in _events:
+                _events[key] = (frame.f_code, _dtype(value))
         setter(self, value)
 
     setattr(cls, name, property(get, set_, None, getattr(descriptor, "__doc__", None)))
@@ -68,7 +74,9 @@ def _wrap_in_place(cls, name, method, held):
         if _recording:
             frame = _getframe(1)
             value = held(self)
-            _events.add((frame.f_code, frame.f_lasti, "in-place", type(value), _dtype(value)))
+            key = (id(frame.f_code), frame.f_lasti, "in-place", type(value))
+            if key not in _events:
+                _events[key] = (frame.f_code, _dtype(value))
         return method(self, other)
 
     in_place.__name__ = name
@@ -79,7 +87,7 @@ def _wrap_walk(cls, name, method):
     def walk(self, *args, **kwargs):
         if _recording:
             frame = _getframe(1)
-            _events.add((frame.f_code, frame.f_lasti, name, type(self), None))
+            _note(frame.f_code, frame.f_lasti, name, type(self))
         return method(self, *args, **kwargs)
 
     walk.__name__ = name
@@ -92,7 +100,7 @@ def _wrap_setattr(cls, method):
             frame = _getframe(1)
             elements = _data_elements(value)
             if elements:
-                _events.add((frame.f_code, frame.f_lasti, "container", (type(self), name, type(value)), elements))
+                _note(frame.f_code, frame.f_lasti, "container", (type(self), name, type(value), elements))
             else:  # filled later (`self.xs = []` then appends): looked at after construction
                 _assigned[(id(self), name)] = (frame.f_code, frame.f_lasti)
         method(self, name, value)
@@ -108,13 +116,19 @@ def _wrap_construction(metaclass, method):
                 index = _rngs_index[cls] = _find_rngs_index(cls)
             if index >= 0:
                 frame = _getframe(1)
-                _events.add((frame.f_code, frame.f_lasti, "construct", cls, index if len(args) > index else -1))
+                _note(frame.f_code, frame.f_lasti, "construct", (cls, index if len(args) > index else -1))
         node = method(cls, *args, **kwargs)
         if _assigned:
             _check_assigned(node)
         return node
 
     setattr(metaclass, "__call__", __call__)
+
+
+def _note(code, offset, kind, detail):
+    key = (id(code), offset, kind, detail)
+    if key not in _events:
+        _events[key] = (code, None)
 
 
 def _dtype(value):
@@ -148,7 +162,7 @@ def _check_assigned(node):
         if where is not None and type(value) in _CONTAINERS:
             elements = _data_elements(value)
             if elements:
-                _events.add((where[0], where[1], "container", (type(node), name, type(value)), elements))
+                _note(where[0], where[1], "container", (type(node), name, type(value), elements))
 
 
 def _data_elements(container):
@@ -326,12 +340,13 @@ def _site(kind, position, detail, more):
     elif kind in ("iter_modules", "iter_children"):
         site.update(_class_name(detail))
     elif kind == "construct":
-        site.update(_class_name(detail))
-        site.update(_constructor(detail))
-        site["rngs_index"] = _rngs_index.get(detail, -1)
-        site["positional"] = more >= 0
+        cls, passed_at = detail
+        site.update(_class_name(cls))
+        site.update(_constructor(cls))
+        site["rngs_index"] = _rngs_index.get(cls, -1)
+        site["positional"] = passed_at >= 0
     elif kind == "container":
-        cls, attribute, container = detail
+        cls, attribute, container, more = detail
         site.update(_class_name(cls))
         site["attribute"] = attribute
         site["container"] = container.__name__
@@ -344,7 +359,7 @@ def fragment():
     skip = _library_paths() + (os.path.dirname(os.path.realpath(__file__)) + os.sep,)
     files = {}
     real = {}
-    for code, offset, kind, detail, more in list(_events):
+    for (_, offset, kind, detail), (code, more) in list(_events.items()):
         name = code.co_filename
         path = real.get(name)
         if path is None:

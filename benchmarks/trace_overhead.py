@@ -1,0 +1,93 @@
+"""Benchmark: what `nnx-migrate trace` costs the program it records.
+
+    python benchmarks/trace_overhead.py [--repeat 5]
+
+For each workload, one process runs it once to warm up (imports, jit compilation) and then
+times `--repeat` more runs in the same process; that is done with and without the recorder
+installed (as `nnx-migrate trace` installs it), and the table gives the ratio of the
+medians. Workloads: examples/train_010/train.py's `main()` under flax 0.10.7, the registry
+example's `main()` under flax 0.11.2 (both from the cached environments the tests build),
+and a worst case: 100,000 `Variable.value` reads and writes in an eager Python loop.
+Absolute times on a shared machine are noisy: compare the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from nnx_migrate.trace import run_trace  # noqa: E402
+from nnx_migrate.verify.envs import baseline_python  # noqa: E402
+
+HARNESS = """\
+import contextlib, io, json, os, runpy, sys, time
+script, repeat, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
+if script == "eager":
+    from flax import nnx
+    import jax.numpy as jnp
+    variable = nnx.Variable(jnp.ones(()))
+    def main():
+        for _ in range(50_000):
+            variable.value = variable.value
+else:
+    main = runpy.run_path(script)["main"]
+times = []
+for _ in range(repeat + 1):
+    start = time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()):
+        main()
+    times.append(time.perf_counter() - start)
+json.dump(times[1:], open(out, "w"))
+"""
+
+
+def measure(python: str, script: str, repeat: int, traced: bool, work: Path) -> list[float]:
+    harness = work / "harness.py"
+    harness.write_text(HARNESS)
+    out = work / f"times-{traced}.json"
+    command = [str(harness), script, str(repeat), str(out)]
+    if traced:
+        result = run_trace(command, work / "evidence.json", python=python, cwd=work)
+        code = result.returncode
+    else:
+        code = subprocess.run([python, *command], cwd=work).returncode
+    if code != 0:
+        raise SystemExit(f"{script} failed under {python}")
+    return json.loads(out.read_text())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    workloads = [
+        ("examples/train_010/train.py", "0.10.7", str(REPO / "examples" / "train_010" / "train.py")),
+        ("examples/registry_project/train.py", "0.11.2", str(REPO / "examples" / "registry_project" / "train.py")),
+        ("100k eager .value reads+writes", "0.11.2", "eager"),
+    ]
+    rows = []
+    for name, flax, script in workloads:
+        python = str(baseline_python(flax))
+        with tempfile.TemporaryDirectory() as folder:
+            work = Path(folder)
+            plain = statistics.median(measure(python, script, args.repeat, False, work))
+            traced = statistics.median(measure(python, script, args.repeat, True, work))
+        rows.append((name, flax, plain, traced))
+    print(f"{'workload':40} {'flax':8} {'plain s':>10} {'traced s':>10} {'ratio':>7}")
+    for name, flax, plain, traced in rows:
+        print(f"{name:40} {flax:8} {plain:10.4f} {traced:10.4f} {traced / plain:7.2f}")
+    print(f"(median of {args.repeat} runs after a warm-up, one process each; {os.cpu_count()} cores)")
+
+
+if __name__ == "__main__":
+    main()
