@@ -240,10 +240,13 @@ class FileEvidence:
         kinds = VALUE_KINDS if node.attr == "value" else RAW_VALUE_KINDS
         sites = self._sites(kinds, node, ast.Attribute)
         proof = _proof_otherwise(context, node.value, visit.scope)
+        enum_member = self._sites(("enum-value",), node, ast.Attribute)
         if not sites:
-            if proof is None and node.attr == "value" and "nnx" in self.file.text:
+            if proof is None and not enum_member and node.attr == "value" and "nnx" in self.file.text:
                 self.unexecuted += 1
             return None
+        if enum_member and proof is None:
+            proof = "the run also saw an Enum member's `.value` here"
         if proof is not None:
             diagnostics.append(_disagreement(context, node, f"`.{node.attr}`", proof))
             return None

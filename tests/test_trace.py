@@ -346,3 +346,31 @@ def test_a_registered_class_keeps_positional_rngs_without_evidence(tmp_path: Pat
     result = _cli(".", "--no-cache", cwd=project)
     assert "def __init__(self, din, dout, rngs):" in (project / "main.py").read_text()
     assert "is handed to the decorator `register`, so its callers cannot all be seen" in result.stderr
+
+
+SHARED = """\
+import enum
+import jax.numpy as jnp
+from flax import nnx
+
+
+class Mode(enum.Enum):
+    TRAIN = 1
+
+
+def read(thing):
+    return thing.value
+
+
+print(read(Mode.TRAIN), float(read(nnx.Variable(jnp.ones(())))))
+"""
+
+
+def test_a_site_the_run_saw_on_a_variable_and_an_enum_member_is_reported(tmp_path: Path) -> None:
+    project = _project(tmp_path, {"main.py": SHARED})
+    document = _trace(project)
+    assert [s["line"] for s in _sites(document, "main.py", "enum-value")] == [11]
+    result = _migrate(project, "--output-format", "json")
+    assert "return thing.value" in (project / "main.py").read_text()
+    (item,) = [d for f in json.loads(result.stdout)["files"] for d in f["diagnostics"] if d["rule"] == "evidence"]
+    assert item["line"] == 11 and "also saw an Enum member" in item["message"]

@@ -42,9 +42,9 @@ def test_traced_migration_of_the_registry_example(tmp_path: Path) -> None:
     assert migrated.returncode == 0, migrated.stderr
     report = json.loads(migrated.stdout)
     assert report["summary"]["evidence"]["rewrites"] >= 10
-    # untyped receivers the run never saw hold a Variable: `model.activation.value` (an Enum
-    # member), `learning_rate.value` (a plain object) in describe(), and debug_kernels' `.value`
-    assert report["summary"]["evidence"]["unexecuted_value_sites"] == 3
+    # untyped receivers the run never saw hold a Variable or an Enum member: `learning_rate.value`
+    # (a plain object) in describe(), and debug_kernels' `.value`
+    assert report["summary"]["evidence"]["unexecuted_value_sites"] == 2
 
     model = (project / "zoo" / "model.py").read_text()
     assert "self.blocks = nnx.List([LAYERS[kind](dim, dim, rngs=rngs) for kind in kinds])" in model

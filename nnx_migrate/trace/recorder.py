@@ -436,7 +436,31 @@ def _chain_sitecustomize():
         sys.stderr.write(f"nnx-migrate trace: the environment's sitecustomize failed: {error}\n")
 
 
+def _record_enum_values():
+    """`.value` of Enum members, the classic look-alike: a site that also saw a Variable is
+    then known to be shared, and is reported rather than rewritten."""
+    import enum
+
+    descriptor = vars(enum.Enum).get("value")
+    original = getattr(descriptor, "fget", None)
+    if original is None:
+        return
+
+    def value(self):
+        if _recording:
+            frame = _getframe(2)  # past enum.property.__get__
+            _note(frame.f_code, frame.f_lasti, "enum-value", None)
+        return original(self)
+
+    try:
+        descriptor.fget = value
+    except AttributeError:
+        return
+    _patched.append("Enum.value")
+
+
 def install():
+    _record_enum_values()
     if "flax.nnx" in sys.modules:
         _patch(sys.modules["flax.nnx"])
     else:
