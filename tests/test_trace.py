@@ -374,3 +374,66 @@ def test_a_site_the_run_saw_on_a_variable_and_an_enum_member_is_reported(tmp_pat
     assert "return thing.value" in (project / "main.py").read_text()
     (item,) = [d for f in json.loads(result.stdout)["files"] for d in f["diagnostics"] if d["rule"] == "evidence"]
     assert item["line"] == 11 and "also saw an Enum member" in item["message"]
+
+
+USER_TESTS = {
+    "model.py": '''\
+        from flax import nnx
+
+
+        class Counter(nnx.Module):
+            def __init__(self):
+                self.n = nnx.Variable(0)
+
+
+        def get(module, name):
+            return getattr(module, name)
+        ''',
+    "test_first.py": '''\
+        from model import Counter, get
+
+
+        def test_read():
+            assert get(Counter(), "n").value == 0
+        ''',
+    "test_second.py": '''\
+        from model import Counter, get
+
+
+        def test_write():
+            counter = get(Counter(), "n")
+            counter.value = 5
+            assert counter.get_value() == 5
+        ''',
+}
+
+
+def test_pytest_xdist_workers_record_too(tmp_path: Path) -> None:
+    project = _project(tmp_path, USER_TESTS)
+    target = project / "evidence.json"
+    result = run_trace(["-m", "pytest", "-q", "-n", "2", "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning"],
+                       target, python=sys.executable, cwd=project)
+    assert result.returncode == 0
+    assert result.processes == 3  # the controller and two workers
+    document = json.loads(target.read_text())
+    assert [s["line"] for s in _sites(document, "test_first.py", "value-read")] == [5]
+    assert [s["line"] for s in _sites(document, "test_second.py", "value-write")] == [6]
+
+
+def test_the_recorder_never_breaks_the_program(tmp_path: Path) -> None:
+    source = '''\
+        from flax import nnx
+
+
+        class Weird:
+            @property
+            def dtype(self):
+                raise RuntimeError("no dtype here")
+
+
+        variable = nnx.Variable(Weird())
+        print(type(variable.value).__name__)
+        '''
+    project = _project(tmp_path, {"main.py": source})
+    document = _trace(project)
+    assert [s["values"] for s in _sites(document, "main.py", "value-read")] == [["other:Weird"]]

@@ -37,6 +37,7 @@ _flax = {}  # the flax classes the recorder needs: Module, Variable
 _dumped = []
 _lock = threading.Lock()
 _CONTAINERS = (list, tuple, dict)
+_ASSIGNED_LIMIT = 100_000  # containers assigned outside construction and never looked at again
 _SETATTR_CODES = set()  # code of Variable.__setattr__, which stands between a write and the setter
 _VALUE_ATTRIBUTES = ("value", "raw_value")
 
@@ -101,7 +102,7 @@ def _wrap_setattr(cls, method):
             elements = _data_elements(value)
             if elements:
                 _note(frame.f_code, frame.f_lasti, "container", (type(self), name, type(value), elements))
-            else:  # filled later (`self.xs = []` then appends): looked at after construction
+            elif len(_assigned) < _ASSIGNED_LIMIT:  # filled later (`self.xs = []`, appends): seen after construction
                 _assigned[(id(self), name)] = (frame.f_code, frame.f_lasti)
         method(self, name, value)
 
@@ -165,9 +166,11 @@ def _check_assigned(node):
                 _note(where[0], where[1], "container", (type(node), name, type(value), elements))
 
 
-def _data_elements(container):
+def _data_elements(container, depth=0):
     """What flax 0.12 would treat as data in a container: ('module', 'variable', 'array',
     'nested', 'str-keys' / 'other-keys'), or () when nothing is data."""
+    if depth > 3:  # deep or self-containing structures: not a container of layers
+        return ()
     module, variable = _flax.get("Module"), _flax.get("Variable")
     items = list(container.values()) if type(container) is dict else container
     found = set()
@@ -178,7 +181,7 @@ def _data_elements(container):
             found.add("variable")
         elif _is_array_type(type(item)):
             found.add("array")
-        elif type(item) in _CONTAINERS and _data_elements(item):
+        elif type(item) in _CONTAINERS and _data_elements(item, depth + 1):
             found.add("nested")
     if not found:
         return ()
@@ -448,8 +451,12 @@ def _record_enum_values():
 
     def value(self):
         if _recording:
-            frame = _getframe(2)  # past enum.property.__get__
-            _note(frame.f_code, frame.f_lasti, "enum-value", None)
+            try:
+                frame = _getframe(2)  # past enum.property.__get__
+            except ValueError:
+                frame = None
+            if frame is not None:
+                _note(frame.f_code, frame.f_lasti, "enum-value", None)
         return original(self)
 
     try:
