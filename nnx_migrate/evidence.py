@@ -198,7 +198,7 @@ class FileEvidence:
     def active(self) -> bool:
         return self.project is not None
 
-    def _sites(self, kinds: tuple[str, ...], node: ast.AST, candidates: type | tuple = ()) -> list[dict]:
+    def _sites(self, kinds: tuple[str, ...], node: ast.AST, candidates: tuple[type, ...] = ()) -> list[dict]:
         if self.record is None:
             return []
         if self._by_end is None:
@@ -238,9 +238,9 @@ class FileEvidence:
             return None
         node: ast.Attribute = visit.node
         kinds = VALUE_KINDS if node.attr == "value" else RAW_VALUE_KINDS
-        sites = self._sites(kinds, node, ast.Attribute)
+        sites = self._sites(kinds, node, (ast.Attribute,))
         proof = _proof_otherwise(context, node.value, visit.scope)
-        enum_member = self._sites(("enum-value",), node, ast.Attribute)
+        enum_member = self._sites(("enum-value",), node, (ast.Attribute,))
         if not sites:
             if proof is None and not enum_member and node.attr == "value" and "nnx" in self.file.text:
                 self.unexecuted += 1

@@ -437,3 +437,19 @@ def test_the_recorder_never_breaks_the_program(tmp_path: Path) -> None:
     project = _project(tmp_path, {"main.py": source})
     document = _trace(project)
     assert [s["values"] for s in _sites(document, "main.py", "value-read")] == [["other:Weird"]]
+
+
+def test_line_only_evidence_from_python_310_is_used_only_where_the_line_is_unambiguous(tmp_path: Path) -> None:
+    import hashlib
+
+    source = "from flax import nnx\n\n\ndef f(a, b):\n    x = a.value\n    return x, a.value + b.value\n"
+    project = _project(tmp_path, {"main.py": source})
+    path = str((project / "main.py").resolve())
+    sites = [{"kind": "value-read", "line": line, "column": None, "end_line": line, "end_column": None,
+              "values": ["other:int"]} for line in (5, 6)]
+    document = {"format": 1, "runs": [], "files": {
+        path: {"sha256": hashlib.sha256(source.encode()).hexdigest(), "sites": sites}}}
+    (project / "evidence.json").write_text(json.dumps(document))
+    _migrate(project)
+    text = (project / "main.py").read_text()
+    assert "x = a.get_value()" in text and "return x, a.value + b.value" in text
