@@ -6,12 +6,13 @@ The file (JSON):
 
     {"format": 1,
      "runs": [{"pid": ..., "argv": [...], "python": "3.11.7", "flax": "0.11.2", ...}],
-     "files": {"/abs/path.py": {"sha256": "<hash of the bytes the run executed>",
+     "files": {"zoo/model.py": {"sha256": "<hash of the bytes the run executed>",
                                 "sites": [{"kind": "value-read", "line": 3, "column": 4,
                                            "end_line": 3, "end_column": 11,
                                            "values": ["array:float32"]}, ...]}}}
 
-Site kinds: `value-read` / `value-write` / `raw_value-read` / `raw_value-write` and
+File paths under the evidence file's folder are relative to it (absolute otherwise), so a
+project and its evidence can move together. Site kinds: `value-read` / `value-write` / `raw_value-read` / `raw_value-write` and
 `in-place` (with the kinds of value held), `iter_modules` / `iter_children` (receiver
 class), `construct` (a Module class whose constructor takes `rngs`, whether it was passed
 by position), `container` (an attribute of a Module assigned a list/tuple/dict holding
@@ -90,6 +91,25 @@ def merge(documents: list[dict]) -> dict:
     return {"format": FORMAT, "runs": runs, "files": merged, "changed_during_run": sorted(changed)}
 
 
+def relocate(document: dict, folder: Path, absolute: bool) -> dict:
+    """Paths under `folder` (the evidence file's) relative to it, or back to absolute, so
+    a project and its evidence file can move together (a CI checkout, a copy)."""
+    def move(name: str | None) -> str | None:
+        if not name:
+            return name
+        if absolute:
+            return name if os.path.isabs(name) else os.path.normpath(os.path.join(folder, name))
+        relative = os.path.relpath(name, folder)
+        return name if relative.startswith(os.pardir) else Path(relative).as_posix()
+
+    files = {}
+    for name, entry in document["files"].items():
+        sites = [{**site, "init_file": move(site["init_file"])} if "init_file" in site else site
+                 for site in entry["sites"]]
+        files[move(name)] = {**entry, "sites": sites}
+    return {**document, "files": files}
+
+
 def read_document(path: Path) -> dict:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
@@ -115,7 +135,7 @@ class Evidence:
     def load(cls, path: Path) -> Evidence:
         document = read_document(path)
         digest = hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
-        return cls(path, document["files"], digest)
+        return cls(path, relocate(document, path.resolve().parent, absolute=True)["files"], digest)
 
     def for_file(self, file: SourceFile) -> FileEvidence:
         record = self.files.get(os.path.realpath(file.path))

@@ -4,6 +4,7 @@ how the rules use evidence where static inference cannot tell (and only there)."
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -48,7 +49,7 @@ def _env() -> dict:
 
 
 def _project(tmp_path: Path, files: dict[str, str]) -> Path:
-    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git").mkdir(parents=True)
     for name, text in files.items():
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -453,3 +454,13 @@ def test_line_only_evidence_from_python_310_is_used_only_where_the_line_is_unamb
     _migrate(project)
     text = (project / "main.py").read_text()
     assert "x = a.get_value()" in text and "return x, a.value + b.value" in text
+
+
+def test_a_project_moves_with_its_evidence(tmp_path: Path) -> None:
+    project = _project(tmp_path / "first", {"main.py": DYNAMIC})
+    document = _trace(project)
+    assert list(document["files"]) == ["main.py"]  # relative to the evidence file
+    moved = tmp_path / "second"
+    shutil.copytree(project, moved)
+    result = _migrate(moved, "--diff")
+    assert "a[...]" in result.stdout, result.stderr

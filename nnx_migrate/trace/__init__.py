@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from nnx_migrate.evidence import merge
+from nnx_migrate.evidence import merge, relocate
 
 TRACE_DIR_VARIABLE = "NNX_MIGRATE_TRACE_DIR"
 
@@ -69,7 +69,7 @@ def run_trace(command: list[str], output: Path, python: str | None = None, cwd: 
             except (OSError, ValueError):
                 continue  # a process killed while writing: its events are lost
         merged = merge(documents)
-        _write(output, merged)
+        _write(output, relocate(merged, output.resolve().parent, absolute=False))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return TraceResult(
