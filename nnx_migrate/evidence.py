@@ -12,11 +12,12 @@ The file (JSON):
                                            "values": ["array:float32"]}, ...]}}}
 
 File paths under the evidence file's folder are relative to it (absolute otherwise), so a
-project and its evidence can move together. Site kinds: `value-read` / `value-write` / `raw_value-read` / `raw_value-write` and
-`in-place` (with the kinds of value held), `iter_modules` / `iter_children` (receiver
-class), `construct` (a Module class whose constructor takes `rngs`, whether it was passed
-by position), `container` (an attribute of a Module assigned a list/tuple/dict holding
-Modules, Variables or arrays). Positions are the executing instruction's, from
+project and its evidence can move together. Site kinds: `value-read` / `value-write` /
+`raw_value-read` / `raw_value-write` and `in-place` (with the kinds of value held),
+`enum-value` (an Enum member's `.value`: the look-alike), `iter_modules` / `iter_children`
+(receiver class), `construct` (a Module class whose constructor takes `rngs`, whether it
+was passed by position), `container` (an attribute of a Module assigned a list/tuple/dict
+holding Modules, Variables or arrays). Positions are the executing instruction's, from
 `co_positions()`: a rule finds its node by the node's end (line, byte column). Before
 Python 3.11 only lines are recorded; such a site matches only a line with one candidate.
 
