@@ -116,7 +116,7 @@ def migrate(
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, metavar="N", help="Worker processes (default: all cores; small runs use one).", show_default=False)] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the results cache.")] = False,
     cache_dir: Annotated[Optional[Path], typer.Option("--cache-dir", metavar="DIR", help="Where the results cache lives (default: the user cache directory).")] = None,
-    evidence: Annotated[Optional[Path], typer.Option("--evidence", help="Evidence from `nnx-migrate trace`: also rewrite what the traced run showed.")] = None,
+    evidence: Annotated[Optional[Path], typer.Option("--evidence", metavar="FILE", help="Evidence from `nnx-migrate trace`: also rewrite what the traced run showed.")] = None,
 ) -> None:
     """Rewrite files in place (or show/check what would change)."""
     from nnx_migrate.pipeline import run
@@ -215,13 +215,14 @@ def _load_evidence(settings, pyproject_path: Path | None, from_flag: bool) -> No
 
 @app.command(
     "trace",
-    context_settings={"allow_interspersed_args": False, "ignore_unknown_options": True},
+    context_settings={"allow_interspersed_args": False, "ignore_unknown_options": True,
+                      "help_option_names": ["-h", "--help"]},
     epilog="Exit status: the command's. Example: nnx-migrate trace -- python -m pytest tests/",
 )
 def trace(
-    command: Annotated[list[str], typer.Argument(help="The command to run (after `--`), e.g. `python train.py`.", show_default=False)],
-    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Evidence file to write (default: .nnx-migrate-evidence.json at the project root).")] = None,
-    python: Annotated[Optional[str], typer.Option("--python", help="Interpreter to run COMMAND with, when COMMAND is a script or `-m module`.")] = None,
+    command: Annotated[list[str], typer.Argument(metavar="COMMAND", help="The command to run (after `--`), e.g. `python train.py`.", show_default=False)],
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", metavar="FILE", help="Evidence file to write (default: .nnx-migrate-evidence.json at the project root).")] = None,
+    python: Annotated[Optional[str], typer.Option("--python", metavar="PY", help="Interpreter to run COMMAND with, when COMMAND is a script or `-m module`.")] = None,
 ) -> None:
     """Run COMMAND once with a recorder installed; write what it saw flax objects do, for `--evidence`."""
     from nnx_migrate.evidence import DEFAULT_FILE

@@ -464,3 +464,8 @@ def test_a_project_moves_with_its_evidence(tmp_path: Path) -> None:
     shutil.copytree(project, moved)
     result = _migrate(moved, "--diff")
     assert "a[...]" in result.stdout, result.stderr
+
+
+def test_trace_help(tmp_path: Path) -> None:
+    result = _cli("trace", "-h", cwd=tmp_path)
+    assert result.returncode == 0 and "--python" in result.stdout and "COMMAND" in result.stdout
