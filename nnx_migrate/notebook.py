@@ -34,14 +34,17 @@ class Notebook:
     trailing_newline: bool
     masker: Masker
     ascii_only: bool = False  # non-ASCII text written as \u escapes
+    newline: str = "\n"  # "\r\n" for a notebook checked out on Windows
     cells: list[int] = field(default_factory=list)  # indices of the code cells in the text
     skipped: list[int] = field(default_factory=list)  # code cells that could not be masked or parsed
     left_out: dict[int, str] = field(default_factory=dict)  # cell -> code no rule saw (it may call things)
     prefixes: dict[int, int] = field(default_factory=dict)  # line of the text -> columns of `%time ` before it
 
 
-def _dump(document: dict, indent, trailing_newline: bool, ascii_only: bool = False) -> str:
-    return json.dumps(document, indent=indent, ensure_ascii=ascii_only) + ("\n" if trailing_newline else "")
+def _dump(document: dict, notebook: Notebook) -> str:
+    """The JSON text, laid out as the notebook's file was (what nbformat and Colab write)."""
+    text = json.dumps(document, indent=notebook.indent, ensure_ascii=notebook.ascii_only)
+    return text.replace("\n", notebook.newline) + (notebook.newline if notebook.trailing_newline else "")
 
 
 def _source(cell: dict) -> str:
@@ -59,10 +62,10 @@ def load(raw: str) -> tuple[str, Notebook]:
         raise NotebookError("not a Jupyter notebook (no cells)")
     first_indented = re.search(r"\n([ \t]+)\"", raw)
     indent = len(first_indented.group(1)) if first_indented and first_indented.group(1).strip(" ") == "" else None
-    notebook = Notebook(document, indent, raw.endswith("\n"), Masker(raw))
-    if _dump(document, indent, notebook.trailing_newline) != raw:
+    notebook = Notebook(document, indent, raw.endswith("\n"), Masker(raw), newline="\r\n" if "\r\n" in raw else "\n")
+    if _dump(document, notebook) != raw:
         notebook.ascii_only = True
-        if _dump(document, indent, notebook.trailing_newline, ascii_only=True) != raw:
+        if _dump(document, notebook) != raw:
             raise NotebookError("its JSON layout would change on writing (not written by Jupyter/nbformat?)")
     parts: list[str] = []
     lines = 0
@@ -136,7 +139,7 @@ def dump_sources(sources: dict[int, str], notebook: Notebook) -> str:
         if new == old:
             continue
         cell["source"] = new.splitlines(keepends=True) if isinstance(cell.get("source"), list) else new
-    return _dump(document, notebook.indent, notebook.trailing_newline, notebook.ascii_only)
+    return _dump(document, notebook)
 
 
 def cell_diffs(display: str, old_text: str, new_text: str, label: str = "cell", masker: Masker | None = None) -> str:

@@ -428,6 +428,15 @@ def test_a_notebook_written_with_ascii_escapes_keeps_them(tmp_path: Path) -> Non
     assert raw.count("\\u2014") == 2 and "\u2014" not in raw  # in the migrated cell and in its output
 
 
+def test_a_notebook_with_windows_line_endings_keeps_them(tmp_path: Path) -> None:
+    target = tmp_path / "nb.ipynb"
+    target.write_bytes(NOTEBOOK.read_bytes().replace(b"\n", b"\r\n"))
+    result = run([tmp_path], Settings(), tmp_path, write=True)
+    assert not result.failed and result.changed
+    data = target.read_bytes()
+    assert data.count(b"\r\n") == data.count(b"\n") and b"self.scale[...]" in data
+
+
 MODEL_CELL = ("import jax.numpy as jnp\nfrom flax import nnx\n\nclass M(nnx.Module):\n"
               "    def __init__(self, rngs: nnx.Rngs):\n        self.w = nnx.Param(jnp.ones(3))\n\n"
               "model = M(nnx.Rngs(0))\nx = model.w.value\n")
