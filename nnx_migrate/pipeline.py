@@ -216,7 +216,7 @@ def _index_file(index: ProjectIndex, results: list[FileResult], sources, path: P
             if isinstance(source.embedded, Notebook):
                 left_out = {f"cell{n + 1}": text for n, text in skipped_sources(source.embedded).items()}
             else:
-                left_out = {f"line{n}": text for n, text in source.embedded.skipped.items()}
+                left_out = {f"line{n}": text for n, text in source.embedded.left_out.items()}
             for where, text in left_out.items():
                 index.unprocessed[path.with_name(f"{path.name}#{where}")] = text.encode("utf-8")
         return 1
@@ -334,13 +334,12 @@ def _in_cells(source: SourceText, edits: list[Edit], diagnostics: list[Diagnosti
 def _embedded_notes(source: SourceText) -> list[Diagnostic]:
     from nnx_migrate.notebook import Notebook
 
+    unmaskable = "this cell does not parse, even with its IPython magics (`%`, `!`) masked, and was not migrated"
     if isinstance(source.embedded, Notebook):
-        return [Diagnostic("notebook", 1, 0, "this cell does not parse, even with its IPython magics (`%`, `!`) "
-                           "masked, and was not migrated", "migrate that cell by hand", cell=number + 1)
+        return [Diagnostic("notebook", 1, 0, unmaskable, "migrate that cell by hand", cell=number + 1)
                 for number in source.embedded.skipped]
     if source.embedded.script:
-        return [Diagnostic("notebook", line, 0, "this cell does not parse, even with its IPython magics (`%`, `!`) "
-                           "masked, and was not migrated", "migrate that cell by hand") for line in source.embedded.skipped]
+        return [Diagnostic("notebook", line, 0, unmaskable, "migrate that cell by hand") for line in source.embedded.skipped]
     return [Diagnostic("docs", line, 0, "this code block does not parse on its own (a doctest or a fragment?) "
                        "and was not migrated", "migrate it by hand") for line in source.embedded.skipped]
 

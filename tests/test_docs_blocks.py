@@ -123,3 +123,12 @@ def test_sarif_fixes_of_pages_and_scripts_rebuild_the_migrated_files(tmp_path: P
             start, length = change["deletedRegion"]["charOffset"], change["deletedRegion"]["charLength"]
             text = text[:start] + change["insertedContent"]["text"] + text[start + length:]
         assert text == (tmp_path / name).read_text()
+
+
+def test_a_shell_line_in_a_myst_cell_naming_a_class_keeps_its_signature(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text("```{code-cell} ipython3\nfrom flax import nnx\n\nclass Block(nnx.Module):\n"
+                    "  def __init__(self, rngs: nnx.Rngs):\n    pass\n\n%prun Block(nnx.Rngs(0))\n```\n")
+    result = run([tmp_path], Settings(include_docs=True), tmp_path, write=True)
+    assert "def __init__(self, rngs: nnx.Rngs)" in page.read_text()  # `%prun`'s call is not analysed
+    assert any("keeps `rngs` positional" in d.message for _, d in result.diagnostics)
