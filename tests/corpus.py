@@ -24,7 +24,6 @@ class Release:
     version: str
     folder: str
     why: str  # how this version was chosen
-    in_tests: bool = True  # False: benchmarks only (keeps the suite's time bounded)
 
     @property
     def label(self) -> str:
@@ -35,7 +34,7 @@ class Release:
 CORPUS = (
     Release("flax", "0.10.7", "flax/nnx", "the last 0.10"),
     Release("flax", "0.11.2", "flax/nnx", "the last 0.11"),
-    Release("easydel", "0.1.4.1", "easydel", "pins flax==0.10.4", in_tests=False),
+    Release("easydel", "0.1.4.1", "easydel", "pins flax==0.10.4"),
     Release("easydel", "0.2.0.2", "easydel", "pins flax==0.11.2 (0.3.0 pins 0.12.3)"),
     Release("bijx", "1.0.1", "bijx", "needs flax>=0.10.4 (1.0.2 needs 0.12.0)"),
     Release("jraphx", "0.0.3", "jraphx", "needs flax>=0.11.2 (0.0.4 needs 0.12.0)"),
