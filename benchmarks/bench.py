@@ -93,6 +93,9 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="build the corpus here and keep it")
     parser.add_argument("--limit", type=float, default=1800, help="seconds before a measured command is stopped")
     parser.add_argument("--no-codemod", action="store_true", help="skip the (slow) libcst.tool codemod row")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="measure the floor and each nnx-migrate row this many times, interleaved; keep the fastest "
+                             "(on a busy machine)")
     args = parser.parse_args()
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="nnx-migrate-bench-"))
     corpus = workdir / "corpus"
@@ -108,21 +111,26 @@ def main() -> int:
     python = sys.executable
     cache = workdir / "cache"
 
-    floor = float(subprocess.run([python, "-c", FLOOR, *map(str, needing)], capture_output=True, text=True,
-                                 check=True).stdout)
-    rows = []
+    floors: list[float] = []
+    best: dict[str, dict] = {}
 
     def migrate(label: str, jobs: int, warm: bool) -> None:
         if not warm:
             shutil.rmtree(cache, ignore_errors=True)
         result = measure(python, "-m", "nnx_migrate", "corpus", "--check", "-q", "-j", str(jobs),
                          "--cache-dir", str(cache), cwd=workdir, limit=args.limit)
-        rows.append((label, result))
+        if label not in best or (result["seconds"] or float("inf")) < (best[label]["seconds"] or float("inf")):
+            best[label] = result
 
-    migrate("nnx-migrate --check, cold, 1 job", 1, warm=False)
-    migrate("nnx-migrate --check, warm, 1 job", 1, warm=True)
-    migrate(f"nnx-migrate --check, cold, {cores} jobs", cores, warm=False)
-    migrate(f"nnx-migrate --check, warm, {cores} jobs", cores, warm=True)
+    for _ in range(args.repeat):
+        floors.append(float(subprocess.run([python, "-c", FLOOR, *map(str, needing)], capture_output=True, text=True,
+                                           check=True).stdout))
+        migrate("nnx-migrate --check, cold, 1 job", 1, warm=False)
+        migrate("nnx-migrate --check, warm, 1 job", 1, warm=True)
+        migrate(f"nnx-migrate --check, cold, {cores} jobs", cores, warm=False)
+        migrate(f"nnx-migrate --check, warm, {cores} jobs", cores, warm=True)
+    floor = min(floors)
+    rows = list(best.items())
     if not args.no_codemod:
         codemod_tree = workdir / "codemod"
         shutil.rmtree(codemod_tree, ignore_errors=True)
@@ -132,7 +140,8 @@ def main() -> int:
             "nnx_migrate.codemods.value_access.ValueAccessCommand", "codemod", cwd=workdir, limit=args.limit)))
 
     print(f"corpus: {len(files)} files, {size / 1e6:.1f} MB; {len(needing)} files mention flax/nnx "
-          f"({sum(p.stat().st_size for p in needing) / 1e6:.1f} MB); {cores} cores; Python {sys.version.split()[0]}")
+          f"({sum(p.stat().st_size for p in needing) / 1e6:.1f} MB); {cores} cores; Python {sys.version.split()[0]}; "
+          f"fastest of {args.repeat}; load average {os.getloadavg()[0]:.1f}")
     print()
     print("| what | seconds | x libcst parse floor | peak RSS (MB) | exit |")
     print("|---|---|---|---|---|")
