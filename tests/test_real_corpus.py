@@ -64,10 +64,7 @@ def test_corpus_keeps_submodule_named_value(corpus) -> None:
 # One CLI run over a whole release (cheaper than one per file); a run past this is a failure.
 RUN_LIMIT_SECONDS = 120
 # Where the tool is known to fail a release today: label -> reason (strict: a fix must drop it).
-KNOWN_FAILING = {
-    "easydel 0.1.4.1 easydel": "value-access fails on utils/parameters_transformation.py: flow.py reads "
-                               "ast.Match.match_cases (the field is `cases`): any `match` statement in a function",
-}
+KNOWN_FAILING: dict[str, str] = {}
 
 
 def _cli(*arguments: str, cwd: Path) -> subprocess.CompletedProcess:
