@@ -16,7 +16,7 @@ import ast
 from pathlib import Path
 
 import pytest
-from fixtures import TESTDATA, _assert_same_tree, expected_path, migrate_copy
+from fixtures import TESTDATA, expected_path, migrate_copy
 
 from nnx_migrate.config import Settings
 
@@ -55,6 +55,14 @@ def _settings(unsafe: bool) -> Settings:
     return Settings(select=None, unsafe_fixes=unsafe)
 
 
+def _assert_same_files(left: Path, right: Path) -> None:
+    """Every file (scripts, notebooks) byte for byte."""
+    files = sorted(p.relative_to(right) for p in right.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(left) for p in left.rglob("*") if p.is_file())
+    for relative in files:
+        assert (left / relative).read_bytes() == (right / relative).read_bytes(), relative
+
+
 def _parses(path: Path) -> bool:
     try:
         ast.parse(path.read_bytes())
@@ -83,7 +91,7 @@ def test_file_stays_byte_identical(case: Path, unsafe: bool, tmp_path: Path) -> 
 @pytest.mark.parametrize("project", [_param(p) for p in _project_folders()])
 def test_project_stays_byte_identical(project: Path, unsafe: bool, tmp_path: Path) -> None:
     out = _migrate(project, tmp_path, unsafe)
-    _assert_same_tree(out, project)
+    _assert_same_files(out, project)
 
 
 def test_all_files_together_stay_byte_identical(tmp_path: Path) -> None:
@@ -120,7 +128,7 @@ def _markers(paths) -> list[tuple[Path, int]]:
 
 
 def test_the_look_alike_set_is_large_and_every_case_says_why() -> None:
-    files = [*_case_files(), *(p for d in _project_folders() for p in d.rglob("*.py"))]
+    files = [*_case_files(), *(p for d in _project_folders() for p in d.rglob("*") if p.suffix in (".py", ".ipynb"))]
     markers = _markers(files)
     assert len(markers) >= 150, len(markers)
     for path, number in markers:
