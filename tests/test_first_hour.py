@@ -254,6 +254,22 @@ def test_a_chmod_555_folder_is_one_files_failure(tmp_path: Path) -> None:
     assert result.returncode == 123 and "cannot write" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_a_read_only_mount_is_one_files_failure(tmp_path: Path) -> None:
+    source, mount = tmp_path / "source", tmp_path / "mount"
+    make_tree(source, 2)
+    mount.mkdir()
+    if subprocess.run(["mount", "--bind", "-o", "ro", str(source), str(mount)], capture_output=True).returncode:
+        pytest.skip("cannot bind-mount here (needs root or a mount namespace)")
+    try:
+        before = snapshot(source)
+        result = run(str(mount), "--no-cache", cwd=tmp_path)
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)
+    assert result.returncode == 123 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.count("cannot write: Read-only file system; file left unchanged") == 2
+    assert snapshot(source) == before
+
+
 # 5. paths are checked before anything is touched
 
 
