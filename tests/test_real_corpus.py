@@ -20,11 +20,12 @@ from nnx_migrate.config import Settings
 from nnx_migrate.pipeline import run
 
 # Rewrites per rule measured on each corpus; lower them only with a reason.
+# introspection-functions: 0. The one call was `self.iter_modules()` inside flax's own
+# Module class, which (copied here without flax/__init__.py) is a project class defining
+# `iter_modules` itself: a class's own method is not flax's deprecated one, so it stays.
 MINIMUM_REWRITES = {
-    "0.10.7": {"value-access": 64, "module-containers": 17, "keyword-only-rngs": 5, "introspection-functions": 1,
-               "renamed-api": 50},
-    "0.11.2": {"value-access": 56, "module-containers": 17, "keyword-only-rngs": 4, "introspection-functions": 1,
-               "renamed-api": 4},
+    "0.10.7": {"value-access": 64, "module-containers": 17, "keyword-only-rngs": 5, "renamed-api": 50},
+    "0.11.2": {"value-access": 56, "module-containers": 17, "keyword-only-rngs": 4, "renamed-api": 4},
 }
 
 
