@@ -211,3 +211,26 @@ def test_reasons_end_at_a_sentence() -> None:
     text = _autocase().reason(ValueError(message), limit=200)
     assert text.startswith("ValueError: Found data") and text.endswith(".") and len(text) < 220
     assert not text.endswith("1.")
+
+
+def test_low_precision_dtypes_become_float32_and_bfloat16_arrays_keep_their_name() -> None:
+    """bfloat16 rounding would drown a 0.1% change: automatic cases build in float32; an
+    array that stays bfloat16 is stored as float32 under a key naming its dtype."""
+    import jax
+    import jax.numpy as jnp
+    from flax import nnx
+
+    from nnx_migrate.verify import runner
+
+    class Half(nnx.Module):
+        def __init__(self, dim: int, *, dtype=jnp.bfloat16, rngs: nnx.Rngs):
+            self.lin = nnx.Linear(dim, dim, dtype=dtype, param_dtype=dtype, rngs=rngs)
+
+        def __call__(self, x):
+            return self.lin(x)
+
+    case = _autocase().build(nnx, jax, Half)
+    assert case.module.lin.kernel[...].dtype == jnp.float32 and "dtype=float32" in case.described
+    results: dict = {}
+    runner._store(results, "c/init/k", jax, jnp.ones(2, jnp.bfloat16))
+    assert list(results) == ["c/init/k@bfloat16"] and results["c/init/k@bfloat16"].dtype == np.float32

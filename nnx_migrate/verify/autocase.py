@@ -151,6 +151,10 @@ class _Builder:
         if lowered == "rngs" or annotation is nnx.Rngs or _names(annotation, "Rngs"):
             return _Maker(lambda: nnx.Rngs(0), "nnx.Rngs(0)")
         has_default = default is not inspect.Parameter.empty
+        if _is_dtype_name(lowered) and (not has_default or _is_low_precision(default)):
+            # bfloat16 rounding (1e-2) would drown any difference worth finding
+            float32 = self.jax.numpy.float32
+            return _Maker(lambda: float32, "float32")
         if has_default:
             if self.shrink and isinstance(default, int) and not isinstance(default, bool) and default > FEATURES:
                 small = _int_by_name(lowered)
@@ -178,9 +182,6 @@ class _Builder:
         if _names(annotation, "PartitionSpec", "NamedSharding", "Sharding", "Mesh") or (
                 annotation is inspect.Parameter.empty and (lowered in ("sharding", "mesh") or lowered.endswith("_sharding"))):
             return _Maker(lambda: None, "None")  # no sharding: one device
-        if lowered in ("dtype", "param_dtype") or _names(annotation, "DType", "dtype"):
-            jnp = self.jax.numpy
-            return _Maker(lambda: jnp.float32, "float32")
         if isinstance(annotation, type):
             if issubclass(annotation, bool):
                 flag = "bias" in lowered or lowered == "deterministic"
@@ -306,6 +307,9 @@ class _Builder:
             return config
         changes = {}
         for name, value in values.items():
+            if _is_dtype_name(name.lower()) and _is_low_precision(value):
+                changes[name] = self.jax.numpy.float32
+                continue
             small = _int_by_name(name.lower())
             if small is None or isinstance(value, bool):
                 continue
@@ -390,6 +394,16 @@ def _int_by_name(lowered: str):
         if any(word in lowered for word in words):
             return value
     return None
+
+
+def _is_dtype_name(lowered: str) -> bool:
+    return lowered == "dtype" or lowered.endswith("_dtype")
+
+
+def _is_low_precision(value) -> bool:
+    """bfloat16/float16 (as a type, a dtype or its name), which a float32 replaces."""
+    name = getattr(value, "name", None) or getattr(value, "__name__", None) or str(value)
+    return isinstance(name, str) and name.rpartition(".")[2] in ("bfloat16", "float16", "half")
 
 
 def _float_by_name(lowered: str) -> float:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+STANDARD_FLOATS = ("float16", "float32", "float64")
 DEVICE_UNAVAILABLE = 4  # exit status: JAX found no device of the kind asked for
 
 
@@ -169,17 +170,22 @@ def _arrays(prefix: str, tree, jax, results) -> None:
     for path, leaf in leaves:
         key = jax.tree_util.keystr(path) or "out"
         if hasattr(leaf, "shape"):
-            results[f"{prefix}/{key}"] = _numpy(jax, leaf)
+            _store(results, f"{prefix}/{key}", jax, leaf)
 
 
 def _is_key(jax, value) -> bool:
     return hasattr(value, "dtype") and jax.dtypes.issubdtype(value.dtype, jax.dtypes.prng_key)
 
 
-def _numpy(jax, value) -> np.ndarray:
-    """As a NumPy array; a typed PRNG key (an RngKey, e.g. of Dropout) as its key data.
-    Keys come from the fixed seeds and are compared, never loaded across sides."""
-    return np.asarray(jax.random.key_data(value) if _is_key(jax, value) else value)
+def _store(results: dict, key: str, jax, value) -> None:
+    """`value` as a NumPy array under `key`; a typed PRNG key (an RngKey, e.g. of Dropout)
+    as its key data (keys come from the fixed seeds: compared, never loaded across sides).
+    A float type .npz cannot hold (bfloat16, float8) as float32, its name added to the key
+    (`kernel@bfloat16`), so a change of dtype still shows as a different key."""
+    array = np.asarray(jax.random.key_data(value) if _is_key(jax, value) else value)
+    if array.dtype.kind == "V" or (array.dtype.kind == "f" and array.dtype.name not in STANDARD_FLOATS):
+        key, array = f"{key}@{array.dtype.name}", array.astype(np.float32)
+    results[key] = array
 
 
 def _record(nnx, jax, name, module, inputs, call_kwargs, loaded, results) -> None:
@@ -191,12 +197,16 @@ def _record(nnx, jax, name, module, inputs, call_kwargs, loaded, results) -> Non
     for key, leaf in flat.items():
         value = _leaf_value(leaf)
         if hasattr(value, "shape"):
-            results[f"{name}/init/{key}"] = _numpy(jax, value)
+            _store(results, f"{name}/init/{key}", jax, value)
     prefix = f"{name}/init/"
     if loaded:
         for key, leaf in flat.items():
-            if prefix + key in loaded and not _is_key(jax, _leaf_value(leaf)):
-                _set_leaf(leaf, jax.numpy.asarray(loaded[prefix + key]))
+            value = _leaf_value(leaf)
+            stored = loaded.get(prefix + key)
+            if stored is None and hasattr(value, "dtype"):
+                stored = loaded.get(f"{prefix}{key}@{np.dtype(value.dtype).name}")
+            if stored is not None and not _is_key(jax, value):
+                _set_leaf(leaf, jax.numpy.asarray(stored, dtype=getattr(value, "dtype", None)))
         nnx.update(module, state)
 
     def set_mode(train: bool):
@@ -212,7 +222,7 @@ def _record(nnx, jax, name, module, inputs, call_kwargs, loaded, results) -> Non
         for key, leaf in after.items():
             value = _leaf_value(leaf)
             if hasattr(value, "shape") and (_is_key(jax, value) or np.issubdtype(value.dtype, np.number)):
-                results[f"{name}/state/{key}"] = _numpy(jax, value)
+                _store(results, f"{name}/state/{key}", jax, value)
 
     def call_eval():
         set_mode(False)
@@ -228,7 +238,7 @@ def _record(nnx, jax, name, module, inputs, call_kwargs, loaded, results) -> Non
 
         grads = nnx.grad(loss)(module)
         for key, leaf in _flat(nnx, grads).items():
-            results[f"{name}/grads/{key}"] = _numpy(jax, _leaf_value(leaf))
+            _store(results, f"{name}/grads/{key}", jax, _leaf_value(leaf))
 
     if inputs is None:  # not callable: construction only
         return
