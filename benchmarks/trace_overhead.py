@@ -5,10 +5,11 @@
 For each workload, one process runs it once to warm up (imports, jit compilation) and then
 times `--repeat` more runs in the same process; that is done with and without the recorder
 installed (as `nnx-migrate trace` installs it), and the table gives the ratio of the
-medians. Workloads: examples/train_010/train.py's `main()` under flax 0.10.7, the registry
+medians. Times are CPU seconds of the process (all its threads), which a busy shared
+machine disturbs far less than wall-clock time. Workloads: examples/train_010/train.py's `main()` under flax 0.10.7, the registry
 example's `main()` under flax 0.11.2 (both from the cached environments the tests build),
 and a worst case: 100,000 `Variable.value` reads and writes in an eager Python loop.
-Absolute times on a shared machine are noisy: compare the ratios.
+Compare the ratios.
 """
 
 from __future__ import annotations
@@ -43,10 +44,10 @@ else:
     main = runpy.run_path(script)["main"]
 times = []
 for _ in range(repeat + 1):
-    start = time.perf_counter()
+    start = time.process_time()
     with contextlib.redirect_stdout(io.StringIO()):
         main()
-    times.append(time.perf_counter() - start)
+    times.append(time.process_time() - start)
 json.dump(times[1:], open(out, "w"))
 """
 
@@ -83,9 +84,9 @@ def main() -> None:
             plain = statistics.median(measure(python, script, args.repeat, False, work))
             traced = statistics.median(measure(python, script, args.repeat, True, work))
         rows.append((name, flax, plain, traced))
-    print(f"{'workload':40} {'flax':8} {'plain s':>10} {'traced s':>10} {'ratio':>7}")
+    print(f"{'workload':40} {'flax':8} {'plain cpu s':>12} {'traced cpu s':>13} {'ratio':>7}")
     for name, flax, plain, traced in rows:
-        print(f"{name:40} {flax:8} {plain:10.4f} {traced:10.4f} {traced / plain:7.2f}")
+        print(f"{name:40} {flax:8} {plain:12.4f} {traced:13.4f} {traced / plain:7.2f}")
     print(f"(median of {args.repeat} runs after a warm-up, one process each; {os.cpu_count()} cores)")
 
 
