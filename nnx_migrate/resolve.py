@@ -356,13 +356,24 @@ class Resolver:
             self._untracked[id(file)] = found
         return found
 
+    def _declared_names(self, file: SourceFile) -> tuple[frozenset[str], frozenset[str]]:
+        """Names declared `global`, and names declared `nonlocal`, somewhere in the file."""
+        key = ("declared", id(file))
+        if key not in self._memo:
+            self._memo[key] = (
+                frozenset(name for node in file.nodes(ast.Global) for name in node.names),
+                frozenset(name for node in file.nodes(ast.Nonlocal) for name in node.names),
+            )
+        return self._memo[key]
+
     def reaching_bindings(self, node: ast.Name, scope: Scope) -> tuple[Scope, list[tuple]] | None:
         """The scope that binds the name read at `node`, and the bindings of it that may
         reach there (every binding when code flow cannot tell)."""
         owner = scope.find(node.id)
         if owner is None:
             return None
-        if node.id in self._untracked_names(owner) or (
+        declared = self._declared_names(owner.file)
+        if node.id in (declared[0] if owner.node is owner.file.tree else declared[1]) or (
             owner.node is owner.file.tree and self._stored_from_outside(owner.file, node.id)
         ):
             # `global` / `nonlocal` somewhere, or `module.name = ...` from elsewhere:
@@ -1294,8 +1305,8 @@ class Resolver:
         instance may be anything): the attribute may hold those values too."""
         types = []
         for value, file in self.index.foreign_attribute_stores.get(attr, ()):
-            if value is not None:  # `x.attr += ...` keeps what x.attr is
-                types.append(self.type_of(value, self.scope_of(value, file)))
+            if value is not None and not _only_when_not_a_variable(value, file):
+                types.append(self.type_of(value, self.scope_of(value, file)))  # `x.attr += ...` keeps x.attr
         # setattr(x, "attr", v), object.__setattr__(x, "attr", v), vars(x)["attr"] = v
         for node, file in self.name_uses("setattr") + self.name_uses("__setattr__"):
             call = file.parents.get(id(node))
@@ -1428,6 +1439,28 @@ def _is_number(node: ast.expr) -> bool:
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         node = node.operand
     return isinstance(node, ast.Constant) and type(node.value) in (int, float)
+
+
+def _only_when_not_a_variable(value: ast.expr, file: SourceFile) -> bool:
+    """`x.a = value` in the `else` of `if isinstance(x.a, C)` (or under `if not
+    isinstance(x.a, C)`): it stores only where x.a is not a C, so a class whose `a` is
+    one keeps it."""
+    statement = file.parents.get(id(value))
+    if not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
+        return False
+    target = ast.dump(statement.targets[0], annotate_fields=False).replace("Store()", "Load()")
+    child, parent = statement, file.parents.get(id(statement))
+    while parent is not None and not isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
+        if isinstance(parent, ast.If):
+            test, negated = parent.test, child in parent.orelse
+            if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+                test, negated = test.operand, not negated
+            if negated and isinstance(test, ast.Call) and isinstance(test.func, ast.Name) \
+                    and test.func.id == "isinstance" and len(test.args) == 2 \
+                    and ast.dump(test.args[0], annotate_fields=False) == target:
+                return True
+        child, parent = parent, file.parents.get(id(parent))
+    return False
 
 
 def _scope_local_nodes(statements: list[ast.stmt], enter_functions: bool = False):
