@@ -284,6 +284,7 @@ class ProjectIndex:
         self.foreign_attribute_stores: dict[str, list[tuple[ast.expr | None, SourceFile]]] = {}
         self._kind_cache: dict[tuple[str, str], bool] = {}
         self._mro_cache: dict[str, list[str]] = {}
+        self._files_by_module: dict[str, list[SourceFile]] | None = None
         # flax.nnx names the project refers to (`nnx.BatchNorm`, `from flax.nnx import Linear`)
         self.flax_names_used: set[str] = set()
         # files that could not be read or parsed: rules that need every caller check them
@@ -303,6 +304,7 @@ class ProjectIndex:
             module = f"{module}[{len(self._modules)}]"
         self._modules.add(module)
         file = SourceFile(path=path, module=module, text=text, tree=tree, is_package=is_package)
+        self._files_by_module = None
         _walk(self, file)
         self.files[path] = file
         return file
@@ -320,8 +322,12 @@ class ProjectIndex:
         if info is not None or _depth > 8:
             return info
         module, _, name = qualname.rpartition(".")
-        for file in self.files.values():
-            if file.module == module and name in file.imports:
+        if self._files_by_module is None:
+            self._files_by_module = {}
+            for file in self.files.values():
+                self._files_by_module.setdefault(file.module, []).append(file)
+        for file in self._files_by_module.get(module, ()):
+            if name in file.imports:
                 return self.lookup_class(file.imports[name], _depth + 1)
         return None
 

@@ -606,6 +606,12 @@ class Resolver:
     def defines_before_flax(self, cls: str, names: set[str]) -> bool:
         """A project class of `cls`'s MRO, or of a subclass's, before flax's own classes,
         defines one of `names` as a method or class attribute."""
+        key = ("defines", cls, frozenset(names))
+        if key not in self._memo:
+            self._memo[key] = self._defines_before_flax(cls, names)
+        return self._memo[key]
+
+    def _defines_before_flax(self, cls: str, names: set[str]) -> bool:
         for klass in [cls, *self.subclasses(cls)]:
             for name in self.index.mro(klass):
                 if flax_api.flax_name(name) is not None:
@@ -1303,6 +1309,12 @@ class Resolver:
     def _stores_from_outside(self, attr: str) -> list[Type]:
         """`x.attr = value` outside the class's methods, on any receiver (an alias of an
         instance may be anything): the attribute may hold those values too."""
+        key = ("stores", attr)
+        if key not in self._memo:
+            self._memo[key] = self._compute_stores_from_outside(attr)
+        return self._memo[key]
+
+    def _compute_stores_from_outside(self, attr: str) -> list[Type]:
         types = []
         for value, file in self.index.foreign_attribute_stores.get(attr, ()):
             if value is not None and not _only_when_not_a_variable(value, file):
