@@ -785,6 +785,9 @@ class Resolver:
                 return SplitT(graphdef_first=False) if len(node.args) > 1 else STATE
             if receiver_type == STATE and func.attr == "flat_state":
                 return FLAT_STATE
+            if isinstance(receiver_type, VariableT) and func.attr in ("get_value", "get_raw_value") \
+                    and not node.args and not node.keywords:
+                return ARRAY if receiver_type.array else None  # as `.value` reads: stable under the rewrite
             if isinstance(receiver_type, InstanceT):
                 return self._method_return_type(receiver_type.cls, func.attr, node, scope)
         callee_type = self.type_of(func, scope)
@@ -903,8 +906,10 @@ class Resolver:
         name = receiver.attr if isinstance(receiver, ast.Attribute) else getattr(receiver, "id", None)
         if name is None:
             return False
-        key = ("writes-keep-array", name)
-        if key not in self._memo:
+        return self._memoized(("writes-keep-array", name), None, lambda: self._writes_keep_array(name), unknown=False)
+
+    def _writes_keep_array(self, name: str) -> bool:
+        if True:
             keeps = True
             for node, file in self.name_uses("value"):
                 target = node.value if isinstance(node, ast.Attribute) else None
@@ -919,8 +924,7 @@ class Resolver:
                 if value is None or self.type_of(value, self.scope_of(value, file)) != ARRAY:
                     keeps = False
                     break
-            self._memo[key] = keeps
-        return self._memo[key]
+        return keeps
 
     def _stored_from_outside(self, file: SourceFile, name: str) -> bool:
         """Another file assigns `module.name = ...` to this file's module-level `name`."""
@@ -1309,10 +1313,7 @@ class Resolver:
     def _stores_from_outside(self, attr: str) -> list[Type]:
         """`x.attr = value` outside the class's methods, on any receiver (an alias of an
         instance may be anything): the attribute may hold those values too."""
-        key = ("stores", attr)
-        if key not in self._memo:
-            self._memo[key] = self._compute_stores_from_outside(attr)
-        return self._memo[key]
+        return self._memoized(("stores", attr), None, lambda: self._compute_stores_from_outside(attr), unknown=[None])
 
     def _compute_stores_from_outside(self, attr: str) -> list[Type]:
         types = []
