@@ -133,7 +133,7 @@ def _forget_chains(state: State, prefix: str) -> None:
         del state[key]
 
 
-def _walk_scope_local(nodes):
+def scope_local_nodes(nodes):
     """Nodes under `nodes`, not entering nested functions, lambdas or classes."""
     stack = list(reversed(nodes))
     while stack:
@@ -428,10 +428,10 @@ class FlowAnalysis:
                 # names any (nested) comprehension binds: left to that comprehension's flow
                 bound = {
                     name
-                    for inner in _walk_scope_local([current]) if isinstance(inner, ast.comprehension)
+                    for inner in scope_local_nodes([current]) if isinstance(inner, ast.comprehension)
                     for name, _ in target_bindings(inner.target, ("unknown",))
                 }
-                for inner in _walk_scope_local([current]):
+                for inner in scope_local_nodes([current]):
                     if inner is current or inner is current.generators[0].iter:
                         continue
                     if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Load) and inner.id not in bound:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Union
 
 from nnx_migrate import flax_api
-from nnx_migrate.flow import BindingTable, FlowAnalysis
+from nnx_migrate.flow import BindingTable, FlowAnalysis, scope_local_nodes
 from nnx_migrate.index import ClassInfo, ProjectIndex, SourceFile, dotted_name
 
 
@@ -909,22 +909,19 @@ class Resolver:
         return self._memoized(("writes-keep-array", name), None, lambda: self._writes_keep_array(name), unknown=False)
 
     def _writes_keep_array(self, name: str) -> bool:
-        if True:
-            keeps = True
-            for node, file in self.name_uses("value"):
-                target = node.value if isinstance(node, ast.Attribute) else None
-                if not isinstance(node.ctx, ast.Store) or target is None or name != (
-                    target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", None)
-                ):
-                    continue
-                statement = file.parents.get(id(node))
-                if isinstance(statement, ast.AugAssign):
-                    continue  # `array op= y` is an array (or raises)
-                value = statement.value if isinstance(statement, ast.Assign) else None
-                if value is None or self.type_of(value, self.scope_of(value, file)) != ARRAY:
-                    keeps = False
-                    break
-        return keeps
+        for node, file in self.name_uses("value"):
+            target = node.value if isinstance(node, ast.Attribute) else None
+            if not isinstance(node.ctx, ast.Store) or target is None or name != (
+                target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", None)
+            ):
+                continue
+            statement = file.parents.get(id(node))
+            if isinstance(statement, ast.AugAssign):
+                continue  # `array op= y` is an array (or raises)
+            value = statement.value if isinstance(statement, ast.Assign) else None
+            if value is None or self.type_of(value, self.scope_of(value, file)) != ARRAY:
+                return False
+        return True
 
     def _stored_from_outside(self, file: SourceFile, name: str) -> bool:
         """Another file assigns `module.name = ...` to this file's module-level `name`."""
@@ -995,7 +992,7 @@ class Resolver:
             if isinstance(function, ast.AsyncFunctionDef) or not _decorators_keep_calls(function, scope, self):
                 return ("type", None)
             returned = []
-            for node in _scope_local_nodes(function.body):
+            for node in scope_local_nodes(function.body):
                 if isinstance(node, (ast.Yield, ast.YieldFrom)):
                     return ("type", None)
                 if isinstance(node, ast.Return) and node.value is not None:
@@ -1474,17 +1471,6 @@ def _only_when_not_a_variable(value: ast.expr, file: SourceFile) -> bool:
                 return True
         child, parent = parent, file.parents.get(id(parent))
     return False
-
-
-def _scope_local_nodes(statements: list[ast.stmt], enter_functions: bool = False):
-    """Nodes under `statements`; nested defs, lambdas and classes only if asked."""
-    stack = list(reversed(statements))
-    while stack:
-        node = stack.pop()
-        yield node
-        if not enter_functions and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            continue
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
 
 
 def _decorators_keep_calls(function: ast.AST, scope: Scope, resolver: Resolver,
