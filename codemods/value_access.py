@@ -336,7 +336,7 @@ class ValueAccess(Rule):
             # (`['kernel']`, `.w`): `state.attn.value` is MultiHeadAttention's `value` sub-State
             key = node.value.attr if isinstance(node.value, ast.Attribute) else (
                 node.value.slice.value if isinstance(node.value.slice, ast.Constant) else None)
-            if receiver == STATE and not isinstance(context.resolver.fallback_attributes(context.file).get(key), VariableT):
+            if receiver == STATE and not (isinstance(key, str) and isinstance(context.resolver.fallback_attribute(key, context.file), VariableT)):
                 return None
             return VariableT(f"{flax_api.NNX}.Variable", False)
         return None

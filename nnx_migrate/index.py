@@ -8,6 +8,7 @@ names and the attribute bindings found in their methods. What those bindings *me
 from __future__ import annotations
 
 import ast
+import operator
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,35 +106,41 @@ def module_name_for(path: Path) -> tuple[str, bool]:
 
 # `Load()`, `Add()`, ...: one shared instance each, with no position and no children
 _SHARED_LEAVES = (ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop)
+_POSITION = operator.attrgetter("lineno", "col_offset")
 
 
 def _walk(index: ProjectIndex, file: SourceFile) -> None:
     """The one pass over a file's tree: parents, nodes by type, imports, classes and the
     attribute bindings of their methods, flax names used, foreign attribute stores."""
     parents, by_type = file.parents, file.by_type
+    node_class, shared = ast.AST, _SHARED_LEAVES
     stack = [file.tree]
+    push, pop = stack.append, stack.pop
     while stack:
-        node = stack.pop()
-        by_type.setdefault(type(node), []).append(node)
-        for child in ast.iter_child_nodes(node):
-            if not isinstance(child, _SHARED_LEAVES):
-                parents[id(child)] = node
-                stack.append(child)
+        node = pop()
+        same_type = by_type.get(type(node))
+        if same_type is None:
+            by_type[type(node)] = [node]
+        else:
+            same_type.append(node)
+        for field_name in node._fields:  # ast.iter_child_nodes, inlined: this loop is the index's cost
+            value = getattr(node, field_name, None)
+            if type(value) is list:
+                for child in value:
+                    if isinstance(child, node_class) and not isinstance(child, shared):
+                        parents[id(child)] = node
+                        push(child)
+            elif isinstance(value, node_class) and not isinstance(value, shared):
+                parents[id(value)] = node
+                push(value)
     for nodes in by_type.values():
-        nodes.sort(key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
+        if hasattr(nodes[0], "lineno"):
+            nodes.sort(key=_POSITION)
     _collect_imports(file)
     for node in file.nodes(ast.ClassDef):
         _collect_class(index, file, node)
     _collect_self_bindings(index, file)
-    for node in file.nodes(ast.Attribute, ast.Name):
-        if isinstance(node.ctx, ast.Store):
-            continue
-        name = dotted_name(node)
-        if name is not None and ("." in name or name in file.imports):
-            bare = flax_api.flax_name(file.qualify(name))
-            if bare is not None:
-                index.flax_names_used.add(bare)
-                file.flax_names_used.add(bare)
+    _collect_flax_names(index, file)
     for node in file.nodes(ast.Assign, ast.AnnAssign, ast.AugAssign):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         value = None if isinstance(node, ast.AugAssign) else node.value
@@ -142,6 +149,34 @@ def _walk(index: ProjectIndex, file: SourceFile) -> None:
                 isinstance(target.value, ast.Name) and target.value.id == "self"
             ):
                 index.foreign_attribute_stores.setdefault(target.attr, []).append((value, file))
+
+
+def _collect_flax_names(index: ProjectIndex, file: SourceFile) -> None:
+    """Every flax.nnx name a read in the file spells (`nnx`, `nnx.Linear`, `flax.nnx.Param`):
+    each dotted chain whose head is imported (or, for a chain, a top-level name or `flax`)."""
+    heads = set(file.imports)
+    chain_heads = heads | file.top_level_names | {"flax"}
+    parents = file.parents
+    for node in file.nodes(ast.Name):
+        if node.id not in chain_heads or isinstance(node.ctx, ast.Store):
+            continue
+        name = node.id
+        if name in heads:
+            _note_flax_name(index, file, name)
+        while True:
+            parent = parents.get(id(node))
+            if not (isinstance(parent, ast.Attribute) and parent.value is node):
+                break
+            node, name = parent, f"{name}.{parent.attr}"
+            if not isinstance(node.ctx, ast.Store):
+                _note_flax_name(index, file, name)
+
+
+def _note_flax_name(index: ProjectIndex, file: SourceFile, name: str) -> None:
+    bare = flax_api.flax_name(file.qualify(name))
+    if bare is not None:
+        index.flax_names_used.add(bare)
+        file.flax_names_used.add(bare)
 
 
 def _collect_imports(file: SourceFile) -> None:
@@ -238,7 +273,11 @@ def _enclosing_method(file: SourceFile, node: ast.AST):
 
 def _collect_self_bindings(index: ProjectIndex, file: SourceFile) -> None:
     """`self.<attr> = value` in methods (For targets and unpacking: value unknown)."""
-    classes = {id(info.node): info for info in index.classes.values() if info.file is file}
+    classes = {}
+    for node in file.nodes(ast.ClassDef):
+        info = index.classes_by_node[id(node)]
+        if index.classes.get(info.qualname) is info:  # not one a later class of the same name hides
+            classes[id(node)] = info
     self_names: dict[int, str | None] = {}
     for node in file.nodes(ast.Assign, ast.AnnAssign, ast.For):
         found = _enclosing_method(file, node)

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import re
 import sys
@@ -116,6 +118,25 @@ def run(paths: list[Path], settings: Settings, root: Path, *, write: bool, jobs:
 
 def _migrate(discovery, read, unreadable, settings, jobs, progress, results) -> tuple[list[FileResult], int]:
     """The cold path: parse, index, run the rules. libcst is imported only here."""
+    with _cycle_collector_paused():
+        return _analyze_and_rewrite(discovery, read, unreadable, settings, jobs, progress, results)
+
+
+@contextlib.contextmanager
+def _cycle_collector_paused():
+    """Syntax trees are millions of small acyclic objects that reference counting frees;
+    the cycle collector would traverse them over and over while they are built (it took
+    a third of a cold run). Paused for the run, restored after."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _analyze_and_rewrite(discovery, read, unreadable, settings, jobs, progress, results) -> tuple[list[FileResult], int]:
     from nnx_migrate.registry import selected_rules
 
     index = ProjectIndex()

@@ -238,7 +238,7 @@ class Resolver:
         self._frames: list[_Frame] = []  # the evaluations in progress, outermost first
         self._on_stack: dict[tuple, int] = {}
         self._incomplete: dict[tuple, tuple[object, int]] = {}
-        self._by_file: dict[int, tuple[list, dict]] | None = None
+        self._by_file: dict[tuple[int | None, str], tuple[list, list]] | None = None
         self._subclasses: dict[str, list[str]] | None = None
         self._imports_by_target: dict[str, list] | None = None
         self._star_imports: set[str] | None = None
@@ -708,7 +708,7 @@ class Resolver:
         if found is None and isinstance(base, InstanceT) and self.index.is_nnx_class(base.cls):
             # a Module whose class does not say: names the project binds only to Variables
             # (or only to Modules) on its Modules. Never for a receiver not shown to be a Module.
-            return self.fallback_attributes(scope.file).get(node.attr)
+            return self.fallback_attribute(node.attr, scope.file)
         return found
 
     def member_type(self, base: Type, attr: str) -> Type:
@@ -1355,59 +1355,62 @@ class Resolver:
                 )
         return join_or_unknown(types)
 
-    def fallback_attributes(self, file: SourceFile | None = None) -> dict[str, Type]:
-        """Attribute names bound only to Variables (or only to Modules, or containers of
-        Modules) anywhere in the project, plus the names flax's layers use for their
-        Variables, unless the project binds them otherwise.
-        For a file, also the names its own classes and stores bind only to Variables:
-        what the file alone shows stays shown when more files are given."""
-        def compute() -> dict[str, Type]:
-            if file is None:
-                return self._fallback_from(list(self.index.classes.values()),
-                                           self.index.foreign_attribute_stores, self.index.flax_names_used)
-            classes, stores = self._per_file_bindings().get(id(file), ([], {}))
-            return {**self.fallback_attributes(), **self._fallback_from(classes, stores, file.flax_names_used)}
+    def fallback_attribute(self, attr: str, file: SourceFile) -> Type:
+        """The type of `<some Module>.attr` when the Module's class does not say: a Variable
+        if the project binds `attr` only to Variables (a Module, or a container of Modules,
+        if only to those), or if it is a name flax's layers use for their Variables and the
+        project binds it to nothing else. What the file's own classes and stores show comes
+        first: what a file alone shows stays shown when more files are given."""
+        def compute() -> Type:
+            classes, stores = self._bindings_by_file().get((id(file), attr), ((), ()))
+            own = self._fallback_from(attr, classes, stores, file.flax_names_used)
+            return own if own is not None else self._project_fallback(attr)
 
-        return self._memoized(("fallback", id(file) if file is not None else None), None, compute, unknown={})
+        return self._memoized(("fallback", attr, id(file)), None, compute)
 
-    def _per_file_bindings(self) -> dict[int, tuple[list, dict]]:
-        """Each file's classes and foreign attribute stores, grouped once."""
+    def _project_fallback(self, attr: str) -> Type:
+        def compute() -> Type:
+            classes, stores = self._bindings_by_file().get((None, attr), ((), ()))
+            return self._fallback_from(attr, classes, stores, self.index.flax_names_used)
+
+        return self._memoized(("fallback", attr, None), None, compute)
+
+    def _bindings_by_file(self) -> dict[tuple[int | None, str], tuple[list, list]]:
+        """(file id or None for the whole project, attribute) -> (classes that bind the
+        attribute or define it as a method, its stores from outside), grouped once."""
         if self._by_file is None:
-            self._by_file = {}
+            grouped: dict[tuple[int | None, str], tuple[list, list]] = {}
             for info in self.index.classes.values():
-                self._by_file.setdefault(id(info.file), ([], {}))[0].append(info)
+                for attr in set(info.attribute_bindings) | set(info.methods):
+                    for key in ((None, attr), (id(info.file), attr)):
+                        grouped.setdefault(key, ([], []))[0].append(info)
             for attr, values in self.index.foreign_attribute_stores.items():
                 for value, file in values:
-                    self._by_file.setdefault(id(file), ([], {}))[1].setdefault(attr, []).append((value, file))
+                    for key in ((None, attr), (id(file), attr)):
+                        grouped.setdefault(key, ([], []))[1].append((value, file))
+            self._by_file = grouped
         return self._by_file
 
-    def _fallback_from(self, classes, stores, flax_names_used) -> dict[str, Type]:
-        per_name: dict[str, list[Type]] = {}
-        for info in classes:
-            for attr in set(info.attribute_bindings) | set(info.methods):
-                per_name.setdefault(attr, []).append(self.instance_attribute(info.qualname, attr))
-        for attr, values in stores.items():
-            for value, file in values:
-                per_name.setdefault(attr, []).append(
-                    None if value is None else self.type_of(value, self.module_scope(file))
-                )
-        fallback: dict[str, Type] = {}
-        for attr, types in per_name.items():
+    def _fallback_from(self, attr: str, classes, stores, flax_names_used) -> Type:
+        types = [self.instance_attribute(info.qualname, attr) for info in classes]
+        types += [None if value is None else self.type_of(value, self.module_scope(file)) for value, file in stores]
+        if types:
             joined = join_or_unknown(types)
             if isinstance(joined, VariableT):
-                fallback[attr] = joined
-            elif isinstance(joined, InstanceT) and self.index.is_nnx_class(joined.cls):
-                fallback[attr] = ANY_MODULE
-            elif (container := as_container(joined)) is not None and isinstance(container.element, InstanceT) \
+                return joined
+            if isinstance(joined, InstanceT) and self.index.is_nnx_class(joined.cls):
+                return ANY_MODULE
+            if (container := as_container(joined)) is not None and isinstance(container.element, InstanceT) \
                     and self.index.is_nnx_class(container.element.cls):
-                fallback[attr] = ContainerT(ANY_MODULE)
+                return ContainerT(ANY_MODULE)
+            return None
         # Attributes of the flax layers used (`kernel` only where some Linear/Conv/... is
-        # used, `mean` only with BatchNorm), unless bound otherwise.
-        for layer in flax_names_used:
-            for attr, entry in flax_api.MODULE_ATTRIBUTES.get(layer, {}).items():
-                if entry[0] == "variable" and attr not in per_name:
-                    fallback[attr] = _flax_entry_type(entry)
-        return fallback
+        # used, `mean` only with BatchNorm), when nothing in the project binds the name.
+        for layer in sorted(flax_names_used):
+            entry = flax_api.MODULE_ATTRIBUTES.get(layer, {}).get(attr)
+            if entry is not None and entry[0] == "variable":
+                return _flax_entry_type(entry)
+        return None
 
 
 def as_container(found: Type, iterated: bool = False) -> ContainerT | None:
