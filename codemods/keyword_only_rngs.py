@@ -146,24 +146,38 @@ class _Planner:
                     owner_of[info.qualname] = found.qualname
                     break
         # only files that mention one of the classes (or a subclass) can call them
-        names = {qualname.rsplit(".", 1)[-1] for qualname, owner in owner_of.items() if owner in signatures}
-        mentions = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names)) + r")\b")
+        names = self._spellings({qualname.rsplit(".", 1)[-1] for qualname, owner in owner_of.items() if owner in signatures})
         for file in self.index.files.values():
-            if mentions.search(file.text):
-                self._scan(file, signatures, owner_of)
+            if not names.isdisjoint(file.words):
+                self._scan(file, signatures, owner_of, names)
         self._check_decorators(signatures, owner_of)
         for signature in signatures.values():
             self._check_subclass_cls_calls(signature, owner_of)
             observed_constructor_calls(self.context, signature, CallSite)
         return signatures
 
-    def _scan(self, file: SourceFile, signatures, owner_of) -> None:
+    def _spellings(self, names: set[str]) -> set[str]:
+        """The class names, and every name an import binds to one of them (`import Block as B`,
+        re-exported under another name, renamed again): the only names a reference can end in."""
+        spellings = set(names)
+        renames = {(local, target.rpartition(".")[2]) for file in self.index.files.values()
+                   for local, target in file.imports.items()}
+        while True:
+            more = {local for local, imported in renames if imported in spellings} - spellings
+            if not more:
+                return spellings
+            spellings |= more
+
+    def _scan(self, file: SourceFile, signatures, owner_of, spellings: set[str]) -> None:
         context = FileContext(file=file, index=self.index, resolver=self.resolver, settings=self.context.settings)
         skip = skipped_lines(file.text)
         for visit in context.visits(ast.Name, ast.Attribute):
             node = visit.node
-            if not isinstance(node, (ast.Name, ast.Attribute)) or not isinstance(node.ctx, ast.Load):
+            if not isinstance(node.ctx, ast.Load):
                 continue
+            last = node.id if isinstance(node, ast.Name) else node.attr
+            if last not in spellings and last not in ("__init__", "cls"):
+                continue  # names no class reference ends in
             parent = visit.parent
             if isinstance(parent, ast.Attribute) and parent.value is node:
                 # `Base.__init__(self, ...)` or `pkg.Block(...)`: looked at from the outer node

@@ -134,13 +134,14 @@ class ModuleContainers(Rule):
         has_list = version_at_least(context, LIST_VERSION)
         has_data = version_at_least(context, DATA_VERSION)
         wrapped_any = False
-        for info in context.index.classes.values():
-            if info.file is not context.file or not context.index.is_nnx_class(info.qualname):
-                continue
-            if self._pytree_false(info):
+        for info in context.file_classes():
+            if not context.index.is_nnx_class(info.qualname) or self._pytree_false(info):
                 continue
             annotated = self._annotation_sites(info, sites, diagnostics)
+            assigning = {id(function) for bindings in info.attribute_bindings.values() for _, function, _ in bindings}
             for method in info.methods.values():
+                if id(method) not in assigning:
+                    continue  # no `self.x = ...` in it (the index saw every one)
                 scope = context.resolver.method_scope(info, method)
                 self_name = self_parameter(method)
                 if self_name is None:

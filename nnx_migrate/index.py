@@ -30,13 +30,18 @@ class SourceFile:
     by_type: dict[type, list[ast.AST]] = field(default_factory=dict, repr=False)
     # flax.nnx names this file refers to (`nnx.BatchNorm`, `from flax.nnx import Linear`)
     flax_names_used: set[str] = field(default_factory=set, repr=False)
+    _merged: dict[tuple[type, ...], list[ast.AST]] = field(default_factory=dict, repr=False)  # nodes(A, B)
 
     def nodes(self, *types: type) -> list[ast.AST]:
         """The file's nodes of these types, in source order."""
         if len(types) == 1:
             return self.by_type.get(types[0], [])
-        found = [node for kind in types for node in self.by_type.get(kind, [])]
-        found.sort(key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
+        found = self._merged.get(types)
+        if found is None:
+            found = [node for kind in types for node in self.by_type.get(kind, [])]
+            positioned = all(hasattr(self.by_type[kind][0], "lineno") for kind in types if kind in self.by_type)
+            found.sort(key=_POSITION if positioned else lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
+            self._merged[types] = found
         return found
 
     def qualify(self, dotted: str) -> str:
@@ -50,6 +55,14 @@ class SourceFile:
         else:
             return dotted
         return f"{base}.{rest}" if rest else base
+
+    @property
+    def words(self) -> frozenset[str]:
+        """Every identifier-like word of the text (comments and strings included)."""
+        found = getattr(self, "_words", None)
+        if found is None:
+            found = self._words = words_of(self.text)
+        return found
 
     @property
     def top_level_names(self) -> set[str]:
@@ -76,6 +89,15 @@ class ClassInfo:
         default_factory=dict
     )
     methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
+
+
+_WORD = re.compile(r"\w+")
+
+
+def words_of(text: str) -> frozenset[str]:
+    """The identifier-like words of a text: to ask cheaply whether it mentions any of
+    thousands of names (one alternation per name in a regex is far slower)."""
+    return frozenset(_WORD.findall(text))
 
 
 def dotted_name(node: ast.expr) -> str | None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-import re
 import sys
 import traceback
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from nnx_migrate.apply import (
 from nnx_migrate.config import Settings
 from nnx_migrate.discover import Discovery, discover, mentions_flax
 from nnx_migrate.evidence import observed_files
-from nnx_migrate.index import ProjectIndex
+from nnx_migrate.index import ProjectIndex, words_of
 from nnx_migrate.resolve import Resolver
 from nnx_migrate.rule import Diagnostic, Edit
 from nnx_migrate.workers import worker_pool
@@ -155,9 +154,8 @@ def _analyze_and_rewrite(discovery, read, unreadable, settings, jobs, progress, 
     needed = set().union(*(rule.names_needed_project_wide(index) for rule in rules))
     if needed:
         # a caller of something a rule changes may live in a file that never says flax
-        mentions = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in sorted(needed)) + rb")\b")
         for path, source in without_flax.items():
-            if mentions.search(source.data):
+            if not needed.isdisjoint(words_of(source.text)):
                 parsed += _index_file(index, results, sources, path, source)
 
     rewritten = _rewrite_all(index, sources, settings, rules, jobs, progress)

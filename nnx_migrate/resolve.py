@@ -233,6 +233,7 @@ class Resolver:
         self.index = index
         self.bindings = BindingTable()
         self._scopes: dict[int, Scope] = {}
+        self._scope_nodes: dict[int, ast.AST] = {}  # id(node) -> its nearest enclosing scope node
         self._flows: dict[int, FlowAnalysis] = {}
         self._memo: dict[tuple, object] = {}
         self._frames: list[_Frame] = []  # the evaluations in progress, outermost first
@@ -322,11 +323,8 @@ class Resolver:
 
     def scope_of(self, node: ast.AST, file: SourceFile) -> Scope:
         """The scope `node` is evaluated in (a def's own name and decorators included)."""
-        parents = file.parents
-        ancestor = parents.get(id(node))
-        while ancestor is not None and not isinstance(ancestor, SCOPE_NODES):
-            ancestor = parents.get(id(ancestor))
-        if ancestor is None or isinstance(ancestor, ast.Module):
+        ancestor = self._scope_node(node, file)
+        if isinstance(ancestor, ast.Module):
             return self.module_scope(file)
         scope = self._scopes.get(id(ancestor))
         if scope is None:
@@ -337,6 +335,25 @@ class Resolver:
                 cls = self.index.class_of_node(outer.node)
             scope = self.scope_for(ancestor, outer, file, cls)
         return scope
+
+    def _scope_node(self, node: ast.AST, file: SourceFile) -> ast.AST:
+        """The nearest ancestor of `node` that is a scope (the module's tree at the top),
+        remembered for every node on the way up: rules ask this for most nodes of a file."""
+        known, parents = self._scope_nodes, file.parents
+        path = []
+        while True:
+            ancestor = known.get(id(node))
+            if ancestor is not None:
+                break
+            path.append(id(node))
+            ancestor = parents.get(id(node))
+            if ancestor is None or isinstance(ancestor, SCOPE_NODES):
+                ancestor = ancestor if ancestor is not None else file.tree
+                break
+            node = ancestor
+        for key in path:
+            known[key] = ancestor
+        return ancestor
 
     def flow(self, scope: Scope) -> FlowAnalysis:
         found = self._flows.get(id(scope.node))
@@ -392,6 +409,8 @@ class Resolver:
         if name is None:
             return None
         head = name.split(".")[0]
+        if head not in scope.file.imports and head not in scope.file.top_level_names:
+            return None  # the file's imports cannot qualify it
         owner = scope.find(head)
         if owner is not None and not (
             owner.node is scope.file.tree
