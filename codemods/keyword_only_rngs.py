@@ -75,7 +75,7 @@ from nnx_migrate.evidence import observed_constructor_calls
 from nnx_migrate.index import ClassInfo, SourceFile, dotted_name
 from nnx_migrate.resolve import Scope
 from nnx_migrate.rewrite import skipped_lines
-from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site
+from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site, Visit
 
 NAME = "keyword-only-rngs"
 PARTIAL = ("functools.partial",)
@@ -147,9 +147,14 @@ class _Planner:
                     break
         # only files that mention one of the classes (or a subclass) can call them
         names = self._spellings({qualname.rsplit(".", 1)[-1] for qualname, owner in owner_of.items() if owner in signatures})
+        references: dict[int, list[ast.expr]] = {}
+        for name in names | {"__init__", "cls"}:
+            for node, file in self.resolver.name_uses(name):
+                references.setdefault(id(file), []).append(node)
         for file in self.index.files.values():
-            if not names.isdisjoint(file.words):
-                self._scan(file, signatures, owner_of, names)
+            if id(file) in references:
+                nodes = sorted(references[id(file)], key=lambda n: (n.lineno, n.col_offset))
+                self._scan(file, nodes, signatures, owner_of)
         self._check_decorators(signatures, owner_of)
         for signature in signatures.values():
             self._check_subclass_cls_calls(signature, owner_of)
@@ -168,16 +173,15 @@ class _Planner:
                 return spellings
             spellings |= more
 
-    def _scan(self, file: SourceFile, signatures, owner_of, spellings: set[str]) -> None:
+    def _scan(self, file: SourceFile, nodes: list[ast.expr], signatures, owner_of) -> None:
+        """The file's references that may name a class of `signatures` (`nodes`: the Names
+        and Attributes spelled like one, or `__init__`, or `cls`), in source order."""
         context = FileContext(file=file, index=self.index, resolver=self.resolver, settings=self.context.settings)
         skip = skipped_lines(file.text)
-        for visit in context.visits(ast.Name, ast.Attribute):
-            node = visit.node
+        for node in nodes:
             if not isinstance(node.ctx, ast.Load):
                 continue
-            last = node.id if isinstance(node, ast.Name) else node.attr
-            if last not in spellings and last not in ("__init__", "cls"):
-                continue  # names no class reference ends in
+            visit = Visit(node, context)
             parent = visit.parent
             if isinstance(parent, ast.Attribute) and parent.value is node:
                 # `Base.__init__(self, ...)` or `pkg.Block(...)`: looked at from the outer node

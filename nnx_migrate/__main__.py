@@ -1,3 +1,3 @@
-from nnx_migrate.cli import main
+from nnx_migrate.cli import process_main
 
-main()
+process_main()

@@ -175,6 +175,8 @@ def migrate(
             raise typer.Exit(130)
         finally:
             signal.signal(signal.SIGTERM, previous)
+        if _KEPT_UNTIL_EXIT:
+            _KEPT_UNTIL_EXIT.append(result)
     if review and not (diff or check):
         from nnx_migrate.review import review as run_review
 
@@ -375,3 +377,30 @@ def main(argv: list[str] | None = None) -> None:
     if args and args[0] not in SUBCOMMANDS and args[0] not in ("-h", "--help", "--version"):
         args.insert(0, "migrate")
     _command()(args=args, prog_name="nnx-migrate")
+
+
+# What the console script keeps alive until the process ends (see `process_main`).
+_KEPT_UNTIL_EXIT: list = []
+
+
+def process_main() -> None:
+    """The console script and `python -m nnx_migrate`: `main`, then the process ends at
+    once, its output flushed. A cold run holds millions of syntax-tree objects; freeing
+    them one by one took longer than some of the analysis (mypy ends the same way)."""
+    _KEPT_UNTIL_EXIT.append(True)  # `migrate` keeps its result here instead of freeing it
+    try:
+        main()
+    except SystemExit as exit:
+        if isinstance(exit.code, int) or exit.code is None:
+            code = exit.code or 0
+        else:  # as Python itself does with `sys.exit("message")`
+            print(exit.code, file=sys.stderr)
+            code = 1
+    else:
+        code = 0
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be said
+            pass
+    os._exit(code)

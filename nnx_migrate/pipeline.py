@@ -60,6 +60,7 @@ class RunResult:
     parsed: int  # files that passed the text check and were parsed
     wrote: bool
     evidence: str | None = None  # the evidence file used (--evidence)
+    index: ProjectIndex | None = field(default=None, repr=False)  # the analysis behind a cold run
 
     @property
     def changed(self) -> list[FileResult]:
@@ -108,14 +109,16 @@ def run(paths: list[Path], settings: Settings, root: Path, *, write: bool, jobs:
             results += cached
             return _finish(results, discovery, read, write, parsed=0, settings=settings)
 
-    rewritten, parsed = _migrate(discovery, read, unreadable, settings, jobs, progress, results)
+    rewritten, parsed, index = _migrate(discovery, read, unreadable, settings, jobs, progress, results)
     results += rewritten
     if key is not None:
         cache.store(cache_dir, key, results)
-    return _finish(results, discovery, read, write, parsed, settings)
+    finished = _finish(results, discovery, read, write, parsed, settings)
+    finished.index = index
+    return finished
 
 
-def _migrate(discovery, read, unreadable, settings, jobs, progress, results) -> tuple[list[FileResult], int]:
+def _migrate(discovery, read, unreadable, settings, jobs, progress, results) -> tuple[list[FileResult], int, ProjectIndex]:
     """The cold path: parse, index, run the rules. libcst is imported only here."""
     with _cycle_collector_paused():
         return _analyze_and_rewrite(discovery, read, unreadable, settings, jobs, progress, results)
@@ -135,7 +138,7 @@ def _cycle_collector_paused():
             gc.enable()
 
 
-def _analyze_and_rewrite(discovery, read, unreadable, settings, jobs, progress, results) -> tuple[list[FileResult], int]:
+def _analyze_and_rewrite(discovery, read, unreadable, settings, jobs, progress, results) -> tuple[list[FileResult], int, ProjectIndex]:
     from nnx_migrate.registry import selected_rules
 
     index = ProjectIndex()
@@ -168,7 +171,7 @@ def _analyze_and_rewrite(discovery, read, unreadable, settings, jobs, progress, 
         index.cache.clear()
         retried = _rewrite_all(index, sources, settings, rules, jobs, None, skip=failed_now)
         rewritten = [r for r in rewritten if r.path in failed_now] + retried
-    return rewritten, parsed
+    return rewritten, parsed, index
 
 
 def _finish(results: list[FileResult], discovery, read, write: bool, parsed: int, settings: Settings) -> RunResult:
