@@ -179,6 +179,14 @@ def canonical(qualified_name: str) -> str:
     return qualified_name
 
 
+def canonical_module(dotted: str) -> str:
+    """`flax.experimental.nnx[.x]` -> `flax.nnx[.x]`: one module under its old and new name."""
+    old = "flax.experimental.nnx"
+    if dotted == old or dotted.startswith(old + "."):
+        return NNX + dotted[len(old):]
+    return dotted
+
+
 def flax_name(qualified_name: str) -> str | None:
     """The bare flax.nnx name if `qualified_name` is one, else None."""
     name = canonical(qualified_name)

@@ -122,6 +122,12 @@ def _join(*states: State | None) -> State | None:
 _PURE_BUILTINS = frozenset({"isinstance", "issubclass", "hasattr", "len", "print", "type", "id", "str", "repr"})
 
 
+def _is_builtin_call(call: ast.Call, name: str, arguments: int) -> bool:
+    """`name(a, ...)` with that many positional arguments and no keywords."""
+    return isinstance(call.func, ast.Name) and call.func.id == name and len(call.args) == arguments \
+        and not call.keywords and not any(isinstance(a, ast.Starred) for a in call.args)
+
+
 def _forget_all_chains(state: State) -> None:
     for key in [k for k in state if "." in k]:
         del state[key]
@@ -354,24 +360,24 @@ class FlowAnalysis:
             for value in test.values:
                 state = self._narrowed_except(value, state, False, rebound)
             return state
-        if (
-            when_true
-            and isinstance(test, ast.Call)
-            and isinstance(test.func, ast.Name)
-            and test.func.id == "isinstance"
-            and len(test.args) == 2
-            and not test.keywords
-        ):
-            subject = test.args[0]
+        if not when_true:
+            return state
+        if isinstance(test, ast.Call) and _is_builtin_call(test, "isinstance", 2):
             classes = test.args[1].elts if isinstance(test.args[1], ast.Tuple) else [test.args[1]]
-            if isinstance(subject, ast.Name) and subject.id not in self.untracked and subject.id not in rebound:
-                state[subject.id] = frozenset((("narrow", tuple(classes), state.get(subject.id)),))
-            elif isinstance(subject, ast.Attribute):
-                # `isinstance(self.bias, nnx.Param)`: the chain, until it or its head is rebound
-                chain = dotted_name(subject)
-                if chain is not None and chain.split(".")[0] not in self.untracked | rebound:
-                    state[chain] = frozenset((("narrow", tuple(classes), None),))
+            self._narrow(test.args[0], classes, state, rebound)
+        elif isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Is, ast.Eq)) \
+                and isinstance(test.left, ast.Call) and _is_builtin_call(test.left, "type", 1):
+            self._narrow(test.left.args[0], [test.comparators[0]], state, rebound)  # `type(x) is C`
         return state
+
+    def _narrow(self, subject: ast.expr, classes: list[ast.expr], state: State, rebound) -> None:
+        if isinstance(subject, ast.Name) and subject.id not in self.untracked and subject.id not in rebound:
+            state[subject.id] = frozenset((("narrow", tuple(classes), state.get(subject.id)),))
+        elif isinstance(subject, ast.Attribute):
+            # `isinstance(self.bias, nnx.Param)`: the chain, until it or its head is rebound
+            chain = dotted_name(subject)
+            if chain is not None and chain.split(".")[0] not in self.untracked | rebound:
+                state[chain] = frozenset((("narrow", tuple(classes), None),))
 
     # -- expressions ------------------------------------------------------------------
     def _read(self, name: ast.Name, state: State) -> None:

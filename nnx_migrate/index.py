@@ -206,6 +206,7 @@ def _collect_imports(file: SourceFile) -> None:
     seen: dict[str, str | None] = {}
 
     def bind(name: str, target: str) -> None:
+        target = flax_api.canonical_module(target)  # `try: from flax import nnx` / `except: from flax.experimental import nnx`
         if seen.get(name, target) != target:
             seen[name] = None  # bound to two different things: trust neither
         else:

@@ -138,6 +138,7 @@ MIN_STEPS_PER_FILE = 500_000
 
 
 _MISSING = object()
+_CAST_FUNCTIONS = frozenset({"typing.cast", "typing_extensions.cast"})
 
 
 class _Frame:
@@ -249,6 +250,7 @@ class Resolver:
         self._function_files: dict[int, SourceFile] = {}
         self._name_uses: dict[str, list] | None = None
         self._callers: dict[int, list | None] = {}
+        self._strings: frozenset[str] | None = None
         self.steps = 0  # evaluation steps of the whole run, for tests that count cost
         self._budget: int | None = None
         self._budget_file: SourceFile | None = None
@@ -410,15 +412,38 @@ class Resolver:
             return None
         head = name.split(".")[0]
         if head not in scope.file.imports and head not in scope.file.top_level_names:
-            return None  # the file's imports cannot qualify it
+            alias = self._module_aliases(scope.file).get(head)
+            if alias is None or scope.find(head) is not self.module_scope(scope.file):
+                return None  # the file's imports cannot qualify it
+            target = self._memoized(("alias", id(alias)), alias, lambda: self.qualified(alias, self.module_scope(scope.file)))
+            return None if target is None else target + name[len(head):]
         owner = scope.find(head)
         if owner is not None and not (
-            owner.node is scope.file.tree
-            and all(b[0] in ("import", "unknown", "def", "class") for b in owner.bindings[head])
+            owner.node is scope.file.tree and all(map(binds_an_import_or_none, owner.bindings[head]))
         ):
             return None
         qualified = scope.file.qualify(name)
         return flax_api.canonical(qualified) if qualified != name or head in scope.file.imports else None
+
+    def _module_aliases(self, file: SourceFile) -> dict[str, ast.expr]:
+        """`P = nnx.Param` at module level: names bound once, to a dotted name, that no
+        `global` and no other module rebinds: they name what the dotted name names."""
+        key = ("aliases", id(file))
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = {}  # while it is computed (stores from outside ask): no aliases
+            bindings = self.module_scope(file).bindings
+            declared = self._declared_names(file)[0]
+            for statement in file.tree.body:
+                if isinstance(statement, ast.Assign) and len(statement.targets) == 1 \
+                        and isinstance(statement.targets[0], ast.Name) \
+                        and isinstance(statement.value, (ast.Name, ast.Attribute)) \
+                        and dotted_name(statement.value) is not None:
+                    alias = statement.targets[0].id
+                    if len(bindings.get(alias, ())) == 1 and alias not in declared \
+                            and not self._stored_from_outside(file, alias):
+                        found[alias] = statement.value
+        return found
 
     # -- types ------------------------------------------------------------------------
     def type_of(self, node: ast.expr, scope: Scope) -> Type:
@@ -775,6 +800,8 @@ class Resolver:
             constructed = self._construct(qualified, node, scope)
             if constructed is not None:
                 return constructed
+            if qualified in _CAST_FUNCTIONS and len(node.args) == 2 and not node.keywords:
+                return self.annotation_type(node.args[0], scope)  # the author's declaration, as an annotation is
             if qualified in flax_api.STRUCTURE_PRESERVING_FUNCTIONS:
                 # a pytree function of a Variable gives back a Variable
                 found = self.type_of(node.args[0], scope) if node.args else None
@@ -1073,13 +1100,15 @@ class Resolver:
         calls = self._callers_of(function, scope)
         if not calls:
             return None
-        # a module-level function may also be called from outside the scanned paths: of
-        # what its callers pass, only the kind carries over (a Variable, some Module, a
-        # State, an Rngs): `[...]` and a Module's attributes depend on the caller
-        public = scope.parent is not None and scope.parent.node is scope.file.tree
+        # a module-level function (or a method, through a subclass) may also be called from
+        # outside the scanned paths: of what its callers pass, only the kind carries over
+        # (a Variable, some Module, a State, an Rngs): `[...]` and a Module's attributes
+        # depend on the caller
+        method = scope.parent is not None and isinstance(scope.parent.node, ast.ClassDef)
+        public = method or scope.parent is not None and scope.parent.node is scope.file.tree
         types = []
         for call, call_scope in calls:
-            argument = _argument_for(function, name, call)
+            argument = _argument_for(function, name, call, skip_self=method)
             if argument is None:
                 default = _default_for(function, name)
                 if default is None:
@@ -1112,6 +1141,9 @@ class Resolver:
             calls = self._module_function_callers(function, scope)
             self._callers[key] = calls
             return calls
+        if isinstance(outer.node, ast.ClassDef):
+            del self._callers[key]  # typing receivers may come back here: the memo tracks that
+            return self._memoized(("method callers", key), None, lambda: self._method_callers(function, scope))
         if not isinstance(outer.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return None
         if len(outer.bindings.get(function.name, ())) != 1 or not _decorators_keep_calls(
@@ -1177,6 +1209,63 @@ class Resolver:
                 return None  # used as a value: callers unseen
             calls.extend(found)
         return calls
+
+    def _method_callers(self, method: ast.FunctionDef, scope: Scope) -> list | None:
+        """Every call of a private method (`_name`, not a dunder, no decorator) across the
+        project, when whole folders were given and every mention of its name anywhere is a
+        call on a receiver shown to be an instance of its class, a subclass that inherits
+        it, or a base class (which may dispatch to it), or `super()`. Any other mention
+        whose receiver may be such an instance (unknown type, a store, the class itself,
+        its name in a string, as `getattr` would take it) leaves the callers unseen."""
+        name, info = method.name, scope.cls
+        if not (self.index.complete and info is not None and name.startswith("_") and not name.endswith("__")
+                and not method.decorator_list and _self_name(method) is not None
+                and info.methods.get(name) is method and not self.index.failed_files_mentioning(name)
+                and name not in self._string_constants()):
+            return None
+        calls = []
+        for node, file in self.name_uses(name):
+            self.steps += 1
+            use_scope = self.scope_of(node, file)
+            if isinstance(node, ast.Name):
+                if use_scope.find(name) is self.scope_of(method, info.file):
+                    return None  # the bare function, in its class body
+                continue
+            call = file.parents.get(id(node))
+            is_call = isinstance(call, ast.Call) and call.func is node and _plain_arguments(call)
+            receiver = node.value
+            if isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Name) and receiver.func.id == "super":
+                if not isinstance(node.ctx, ast.Load):
+                    return None
+                if is_call:
+                    calls.append((call, use_scope))
+                    continue
+                return None
+            found = self.type_of(receiver, use_scope)
+            if not isinstance(found, InstanceT):
+                if found is None or isinstance(found, ClassT):
+                    return None  # may be an instance of this class, or the unbound method
+                continue  # an array, a Variable, a State...: not this method
+            mro = self.index.mro(found.cls)
+            if info.qualname in mro:
+                owner = next((c for c in mro if name in getattr(self.index.lookup_class(c), "methods", {})), None)
+                if owner != info.qualname:
+                    continue  # a subclass's override
+            elif found.cls not in self.index.mro(info.qualname):
+                continue  # an unrelated class's method of the same name
+            if not (is_call and isinstance(node.ctx, ast.Load)):
+                return None
+            calls.append((call, use_scope))
+        return calls
+
+    def _string_constants(self) -> frozenset[str]:
+        """Every identifier-like string literal of the project (`getattr(m, "_scale")`)."""
+        if self._strings is None:
+            self._strings = frozenset(
+                node.value for file in self.index.files.values() for node in file.nodes(ast.Constant)
+                if isinstance(node.value, str) and node.value.isidentifier()
+            )
+        return self._strings
 
     def _calls_through(self, node: ast.expr, file: SourceFile, scope: Scope) -> list | None:
         """The calls that reach the function named at `node`: `f(...)`, `nnx.jit(f)(...)`,
@@ -1362,7 +1451,7 @@ class Resolver:
             if info is None:
                 continue
             if attr in info.methods:
-                types.append(None)
+                types.append(self._property_type(info, attr))
             for value, function, is_annotation in info.attribute_bindings.get(attr, []):
                 binding_scope = (
                     self.method_scope(info, function) if function is not None
@@ -1373,6 +1462,33 @@ class Resolver:
                     else self.type_of(value, binding_scope)
                 )
         return join_or_unknown(types)
+
+    def _property_type(self, info: ClassInfo, attr: str) -> Type:
+        """`instance.attr` where the class defines `attr` with `@property` (or
+        `functools.cached_property`): what the getter returns. A plain method (or anything
+        else decorated) is unknown."""
+        getter = None
+        class_scope = self.scope_for(info.node, self.module_scope(info.file), info.file)
+        for statement in info.node.body:
+            if isinstance(statement, ast.FunctionDef) and statement.name == attr and len(statement.decorator_list) == 1:
+                decorator = statement.decorator_list[0]
+                if (isinstance(decorator, ast.Name) and decorator.id == "property" and class_scope.find("property") is None) \
+                        or self.qualified(decorator, class_scope) == "functools.cached_property":
+                    getter = statement
+        if getter is None or _self_name(getter) is None:
+            return None
+        scope = self.method_scope(info, getter)
+        if getter.returns is not None:
+            return self.annotation_type(getter.returns, scope)
+        returned = []
+        for node in scope_local_nodes(getter.body):
+            if isinstance(node, (ast.Yield, ast.YieldFrom)):
+                return None
+            if isinstance(node, ast.Return):
+                if node.value is None:
+                    return None
+                returned.append(node.value)
+        return join_or_unknown([self.type_of(value, scope) for value in returned])
 
     def fallback_attribute(self, attr: str, file: SourceFile) -> Type:
         """The type of `<some Module>.attr` when the Module's class does not say: a Variable
@@ -1430,6 +1546,14 @@ class Resolver:
             if entry is not None and entry[0] == "variable":
                 return _flax_entry_type(entry)
         return None
+
+
+def binds_an_import_or_none(binding: tuple) -> bool:
+    """A module-level binding that leaves an imported name meaning what the import says
+    wherever it is used: the import itself, a def or class, or `name = None` (the
+    `except ImportError: nnx = None` of an optional dependency: `None.Param` cannot run)."""
+    return binding[0] in ("import", "unknown", "def", "class") or (
+        binding[0] == "expr" and isinstance(binding[1], ast.Constant) and binding[1].value is None)
 
 
 def as_container(found: Type, iterated: bool = False) -> ContainerT | None:

@@ -22,7 +22,7 @@ from nnx_migrate import flax_api
 from nnx_migrate.config import Settings
 from nnx_migrate.evidence import FileEvidence, for_context
 from nnx_migrate.index import ClassInfo, ProjectIndex, SourceFile
-from nnx_migrate.resolve import Resolver, Scope
+from nnx_migrate.resolve import Resolver, Scope, binds_an_import_or_none
 
 if TYPE_CHECKING:  # libcst is imported only where files are rewritten
     import libcst as cst
@@ -272,7 +272,13 @@ class FileContext:
                         return alias.asname
                     if alias.name in ("flax", "flax.nnx") and not alias.asname:
                         return "flax.nnx"
-        if "nnx" in self.resolver.module_scope(self.file).bindings:
+        module_bindings = self.resolver.module_scope(self.file).bindings
+        for local, target in self.file.imports.items():
+            # `try: from flax import nnx` / `except ImportError: nnx = None` (or the old path)
+            bindings = module_bindings.get(local, ())
+            if target == flax_api.NNX and ("import",) in bindings and all(map(binds_an_import_or_none, bindings)):
+                return local
+        if "nnx" in module_bindings:
             return None
         self.required_imports.add(("flax", "nnx"))
         return "nnx"

@@ -90,6 +90,23 @@ HEADER = "import jax\nimport jax.numpy as jnp\nfrom flax import nnx\n"
          "    return f(w)", ("w", -2), None),
         # augmented assignment of an array stays an array
         ("def f():\n    x = jnp.zeros(3)\n    x += 1\n    return x", "x", ARRAY),
+        # what the code declares: a property's getter, `type(x) is C`, typing.cast, an alias
+        ("class M(nnx.Module):\n    def __init__(self):\n        self.w = nnx.Param(1)\n    @property\n"
+         "    def weight(self):\n        return self.w\n\ndef f(m: M):\n    return m.weight", "m.weight", PARAM),
+        ("class M(nnx.Module):\n    def weight(self):\n        return nnx.Param(1)\n\ndef f(m: M):\n"
+         "    return m.weight", "m.weight", None),  # a plain method: the bound method, not a Variable
+        ("def f(v):\n    if type(v) is nnx.Param:\n        return v", "v", PARAM),
+        ("def f(v):\n    if type(v) is not nnx.Param:\n        return v", "v", None),
+        ("import typing\ndef f(x):\n    return typing.cast(nnx.Param, x)", "typing.cast(nnx.Param, x)", PARAM),
+        ("P = nnx.Param\ndef f(k):\n    w = P(k)\n    return w", "w", PARAM),
+        ("P = nnx.Param\nP = dict\ndef f(k):\n    w = P(k)\n    return w", "w", None),
+        # a private method's parameter, from its every caller (only the kind carries over)
+        ("class M(nnx.Module):\n    def __init__(self):\n        self.w = nnx.Param(jnp.ones(3))\n"
+         "    def _read(self, v):\n        return v\n    def __call__(self):\n        return self._read(self.w)",
+         ("v", 0), PARAM),
+        ("class M(nnx.Module):\n    def __init__(self):\n        self.w = nnx.Param(jnp.ones(3))\n"
+         "    def _read(self, v):\n        return v\n    def __call__(self, other):\n"
+         "        return self._read(self.w) + other._read(1)", ("v", 0), None),  # `other` may be an M
     ],
 )
 def test_expression_types(tmp_path: Path, source: str, expression, expected) -> None:
