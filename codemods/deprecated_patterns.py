@@ -73,15 +73,15 @@ class DeprecatedPatterns(Rule):
             diagnostics.append(context.diagnostic(NAME, node, message, advice, URL))
 
         for visit in context.visits(ast.Call, ast.Set, ast.Dict):
-            node, scope = visit.node, visit.scope
+            node = visit.node
             if isinstance(node, ast.Call):
                 func = node.func
                 if isinstance(func, ast.Attribute) and func.attr == "sow" and version_at_least(context, "0.12.6"):
-                    owner = resolver.type_of(func.value, scope)
+                    owner = resolver.type_of(func.value, visit.scope)
                     if isinstance(owner, InstanceT) and context.index.is_nnx_class(owner.cls):
                         report(node, "`sow` outside `nnx.capture` is deprecated from flax 0.12.6",
                                "collect sown values with `nnx.capture(...)` around the call that sows")
-                qualified = resolver.qualified(func, scope)
+                qualified = visit.qualified(func)
                 if qualified and context.index.is_variable_class(qualified) and version_at_least(context, "0.12.7"):
                     hooks = [k.arg for k in node.keywords if k.arg in HOOKS]
                     if hooks:
@@ -89,19 +89,20 @@ class DeprecatedPatterns(Rule):
                                "move the hook's logic into the code that reads or writes the Variable")
                 if qualified in TREE_FUNCTIONS and node.args:
                     tree = node.args[1] if qualified.endswith("map") and len(node.args) > 1 else node.args[0]
-                    found = resolver.type_of(tree, scope)
+                    found = resolver.type_of(tree, visit.scope)
                     if isinstance(found, InstanceT) and context.index.is_nnx_class(found.cls):
                         report(node, f"`{qualified}` on a Module: Modules are pytrees from flax 0.11, so it sees their Variables",
                                "apply it to `nnx.state(model)` (or split the model) to keep the old meaning")
                 if isinstance(func, ast.Name) and func.id in ("set", "frozenset", "hash") and node.args and \
                         version_at_least(context, "0.12.1"):
-                    found = resolver.type_of(node.args[0], scope)
+                    found = resolver.type_of(node.args[0], visit.scope)
                     if isinstance(found, VariableT) or (hasattr(found, "element") and isinstance(found.element, VariableT)):
                         report(node, "Variables are unhashable from flax 0.12.1",
                                "key them by path or by `id(variable)` instead")
             elif isinstance(node, (ast.Set, ast.Dict)) and version_at_least(context, "0.12.1"):
                 keys = node.elts if isinstance(node, ast.Set) else [k for k in node.keys if k is not None]
-                if any(isinstance(resolver.type_of(k, scope), VariableT) for k in keys):
+                keys = [k for k in keys if not isinstance(k, ast.Constant)]  # `{"w": ...}`: a string is no Variable
+                if any(isinstance(resolver.type_of(k, visit.scope), VariableT) for k in keys):
                     report(node, "a Variable used as a set element or dict key: Variables are unhashable from flax 0.12.1",
                            "key them by path or by `id(variable)` instead")
         return [], diagnostics

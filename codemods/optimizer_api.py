@@ -109,7 +109,7 @@ class OptimizerApi(Rule):
         untyped_updates: list[ast.Attribute] = []  # `opt.update(g)` on receivers of unknown type
         for visit in context.visits(ast.Call, ast.Attribute):
             node = visit.node
-            if isinstance(node, ast.Call) and self._is_optimizer_class(node.func, visit.scope):
+            if isinstance(node, ast.Call) and self._is_optimizer_class(visit.qualified(node.func)):
                 if not any(k.arg == "wrt" or k.arg is None for k in node.keywords) and len(node.args) <= 2:
                     alias = context.nnx_alias()
                     if alias is not None:
@@ -153,9 +153,8 @@ class OptimizerApi(Rule):
         return sites, diagnostics
 
     # -- what is an optimizer -----------------------------------------------------------
-    def _is_optimizer_class(self, func: ast.expr, scope: Scope) -> bool:
+    def _is_optimizer_class(self, qualified: str | None) -> bool:
         """flax's Optimizer, or a subclass that keeps its constructor."""
-        qualified = self.context.resolver.qualified(func, scope)
         return qualified is not None and OPTIMIZER in self.context.index.mro(qualified) \
             and not self.context.resolver.defines_before_flax(qualified, {"__init__"})
 
@@ -200,7 +199,8 @@ class OptimizerApi(Rule):
         if len(bindings) != 1:
             return None, f"`{receiver.id}` is bound more than once"
         binding = bindings[0]
-        if binding[0] == "expr" and isinstance(binding[1], ast.Call) and self._is_optimizer_class(binding[1].func, owner):
+        if binding[0] == "expr" and isinstance(binding[1], ast.Call) \
+                and self._is_optimizer_class(self.context.resolver.qualified(binding[1].func, owner)):
             model = _model_argument(binding[1])
             if isinstance(model, ast.Name) and scope.find(model.id) is owner.find(model.id) \
                     and scope.find(model.id) is not None and len(scope.find(model.id).bindings[model.id]) == 1:

@@ -101,7 +101,7 @@ class RenamedApi(Rule):
                                               f"import of {', '.join(sorted(found))} renamed"))
                 continue
             if isinstance(node, ast.Attribute) and node.attr in active:
-                qualified = context.resolver.qualified(node, visit.scope) or ""
+                qualified = visit.qualified(node) or ""
                 if flax_api.canonical(qualified) == f"{flax_api.NNX}.{node.attr}" or qualified in (
                     f"flax.nnx.{node.attr}", f"flax.experimental.nnx.{node.attr}"
                 ):

@@ -66,7 +66,7 @@ class ShardingMetadata(Rule):
             old = [k for k in keywords if k in OLD_NAMES]
             if not old:
                 continue
-            qualified = context.resolver.qualified(node.func, visit.scope)
+            qualified = visit.qualified(node.func)
             if qualified is None or not context.index.is_variable_class(qualified) \
                     or context.resolver.defines_before_flax(qualified, {"__init__"}):  # its own keywords
                 continue

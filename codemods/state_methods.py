@@ -104,7 +104,7 @@ class StateMethods(Rule):
             method = node.func.attr
             if any(isinstance(a, ast.Starred) for a in node.args) and METHODS.get(method, ("", ""))[1] == "last":
                 continue
-            owner = context.resolver.qualified(node.func.value, visit.scope)
+            owner = visit.qualified(node.func.value)
             if owner is not None and flax_api.flax_name(owner) == "State" and method in CLASS_METHODS:
                 alias = context.nnx_alias()
                 if alias is not None:

@@ -425,6 +425,15 @@ class Resolver:
         qualified = scope.file.qualify(name)
         return flax_api.canonical(qualified) if qualified != name or head in scope.file.imports else None
 
+    def may_qualify(self, node: ast.expr, file: SourceFile) -> bool:
+        """Whether `qualified` can name `node` in some scope of `file`: a dotted name whose
+        head the file imports, defines at top level or aliases. Asked before the scope is
+        worked out, which most names never need."""
+        while isinstance(node, ast.Attribute):
+            node = node.value
+        return isinstance(node, ast.Name) and (
+            node.id in file.imports or node.id in file.top_level_names or node.id in self._module_aliases(file))
+
     def _module_aliases(self, file: SourceFile) -> dict[str, ast.expr]:
         """`P = nnx.Param` at module level: names bound once, to a dotted name, that no
         `global` and no other module rebinds: they name what the dotted name names."""

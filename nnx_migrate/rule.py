@@ -95,6 +95,12 @@ class Visit:
             self._scope = self._context.scope_of(self.node)
         return self._scope
 
+    def qualified(self, node: ast.expr) -> str | None:
+        """`resolver.qualified(node, self.scope)`, without working out the scope for the
+        many names no import can qualify."""
+        resolver = self._context.resolver
+        return resolver.qualified(node, self.scope) if resolver.may_qualify(node, self._context.file) else None
+
 
 @dataclass
 class FileContext:
