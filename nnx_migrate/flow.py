@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import ast
 
-from nnx_migrate.index import dotted_name
+from nnx_migrate.index import child_nodes, dotted_name
 
 # Scopes of their own: their bodies are separate flows (comprehensions run at once, so
 # names they read from the enclosing scope are recorded at that point).
@@ -28,6 +28,11 @@ _DEFERRED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.Class
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 
 Binding = tuple
+# The nodes `BindingTable` finds bindings in (`_compute`'s cases).
+BINDING_NODE_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign, ast.AnnAssign, ast.AugAssign,
+                       ast.For, ast.AsyncFor, ast.comprehension, ast.NamedExpr, ast.With, ast.AsyncWith,
+                       ast.ExceptHandler, ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal, ast.MatchAs,
+                       ast.MatchStar, ast.MatchMapping)
 State = dict  # name -> frozenset[Binding]; None for an unreachable point
 
 
@@ -60,6 +65,8 @@ class BindingTable:
         self._by_node: dict[int, list[tuple[str, Binding]]] = {}
 
     def of(self, node: ast.AST) -> list[tuple[str, Binding]]:
+        if not isinstance(node, BINDING_NODE_TYPES):
+            return []  # most nodes the flow pass asks about bind nothing
         found = self._by_node.get(id(node))
         if found is None:
             found = self._compute(node)
@@ -147,15 +154,16 @@ def scope_local_nodes(nodes):
         yield node
         if isinstance(node, _DEFERRED_SCOPES):
             continue
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+        stack.extend(reversed(child_nodes(node)))
 
 
 class FlowAnalysis:
     """Reaching bindings for the name reads of one scope."""
 
     def __init__(self, scope_node: ast.AST, table: BindingTable, parameters: State | None = None,
-                 untracked: frozenset[str] = frozenset()):
+                 untracked: frozenset[str] = frozenset(), walrus: bool = True):
         self.table = table
+        self.walrus = walrus  # False: the file has no `:=`, no test can rebind what it narrows
         self.untracked = set(untracked)
         # id(Name node) -> bindings that may reach it
         self.reaching: dict[int, frozenset] = {}
@@ -221,7 +229,7 @@ class FlowAnalysis:
                 self._target_reads(node.target, state)
             return self._bind(node, state)
         if isinstance(node, (ast.Return, ast.Raise)):
-            for child in ast.iter_child_nodes(node):
+            for child in child_nodes(node):
                 self._expression(child, state)
             return None
         if isinstance(node, (ast.Break, ast.Continue)):
@@ -289,7 +297,7 @@ class FlowAnalysis:
             if node.msg is not None:
                 self._expression(node.msg, state)
             return self._narrowed(node.test, state, True)
-        for child in ast.iter_child_nodes(node):  # Expr, Pass, ...
+        for child in child_nodes(node):  # Expr, Pass, ...
             if isinstance(child, ast.expr):
                 self._expression(child, state)
         return state
@@ -334,7 +342,7 @@ class FlowAnalysis:
         for name, binding in self.table.of(node):
             collected.setdefault(name, set()).add(binding)
         if not isinstance(node, _DEFERRED_SCOPES):
-            for child in ast.iter_child_nodes(node):
+            for child in child_nodes(node):
                 for name, bindings in self._bindings_in(child).items():
                     collected.setdefault(name, set()).update(bindings)
         found = {name: frozenset(bindings) for name, bindings in collected.items()}
@@ -346,7 +354,7 @@ class FlowAnalysis:
         """The state where `test` is known true (or false): `isinstance(x, C)` narrows x,
         unless the test itself rebinds x (`isinstance(v, C) and (v := f(v))`)."""
         rebound = {name for node in ast.walk(test) if isinstance(node, ast.NamedExpr)
-                   for name, _ in self.table.of(node)}
+                   for name, _ in self.table.of(node)} if self.walrus else set()
         return self._narrowed_except(test, dict(state), when_true, rebound)
 
     def _narrowed_except(self, test: ast.expr, state: State, when_true: bool, rebound) -> State:
@@ -445,7 +453,7 @@ class FlowAnalysis:
                     elif isinstance(inner, ast.NamedExpr):
                         walrus.append(inner)
                 continue
-            stack.extend(ast.iter_child_nodes(current))
+            stack.extend(child_nodes(current))
         walrus_names: dict[str, set] = {}
         for expression in walrus:
             for name, binding in self.table.of(expression):

@@ -131,6 +131,19 @@ _SHARED_LEAVES = (ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.c
 _POSITION = operator.attrgetter("lineno", "col_offset")
 
 
+def child_nodes(node: ast.AST) -> list[ast.AST]:
+    """`list(ast.iter_child_nodes(node))`, about twice as fast (the analyses call it for
+    most nodes of every file)."""
+    children = []
+    for field_name in node._fields:
+        value = getattr(node, field_name, None)
+        if type(value) is list:
+            children.extend(child for child in value if isinstance(child, ast.AST))
+        elif isinstance(value, ast.AST):
+            children.append(value)
+    return children
+
+
 def _walk(index: ProjectIndex, file: SourceFile) -> None:
     """The one pass over a file's tree: parents, nodes by type, imports, classes and the
     attribute bindings of their methods, flax names used, foreign attribute stores."""

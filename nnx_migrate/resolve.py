@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Union
 
 from nnx_migrate import flax_api
-from nnx_migrate.flow import BindingTable, FlowAnalysis, scope_local_nodes
+from nnx_migrate.flow import BINDING_NODE_TYPES, BindingTable, FlowAnalysis, scope_local_nodes
 from nnx_migrate.index import ClassInfo, ProjectIndex, SourceFile, dotted_name
 
 
@@ -125,9 +125,8 @@ def join(types: list[Type]) -> Type:
 SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.ListComp, ast.SetComp,
                 ast.GeneratorExp, ast.DictComp, ast.Module)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
-_BINDING_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign, ast.AnnAssign, ast.AugAssign,
-                  ast.For, ast.AsyncFor, ast.NamedExpr, ast.With, ast.AsyncWith, ast.ExceptHandler, ast.Import,
-                  ast.ImportFrom, ast.Global, ast.Nonlocal, ast.MatchAs, ast.MatchStar, ast.MatchMapping)
+# a comprehension's generators bind in the comprehension's own scope (see `Scope`)
+_BINDING_NODES = tuple(kind for kind in BINDING_NODE_TYPES if kind is not ast.comprehension)
 
 # Evaluation limits, as pyright keeps them: nesting of one evaluation (beyond it the
 # answer is "unknown", which is never rewritten), and steps per file (beyond it the file
@@ -360,7 +359,8 @@ class Resolver:
     def flow(self, scope: Scope) -> FlowAnalysis:
         found = self._flows.get(id(scope.node))
         if found is None:
-            found = FlowAnalysis(scope.node, self.bindings, scope.parameters, self._untracked_names(scope))
+            found = FlowAnalysis(scope.node, self.bindings, scope.parameters, self._untracked_names(scope),
+                                 walrus=bool(scope.file.by_type.get(ast.NamedExpr)))
             self.steps += found.steps
             self._flows[id(scope.node)] = found
         return found
