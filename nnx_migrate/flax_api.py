@@ -220,3 +220,4 @@ STRUCTURE_PRESERVING_FUNCTIONS = frozenset(
     {"jax.lax.with_sharding_constraint", "jax.sharding.reshard", "jax.device_put"}
 )
 TREE_MAP_FUNCTIONS = frozenset({"jax.tree.map", "jax.tree_util.tree_map", "jax.tree_map"})
+TREE_LEAVES_FUNCTIONS = frozenset({"jax.tree.leaves", "jax.tree_util.tree_leaves", "jax.tree_leaves"})

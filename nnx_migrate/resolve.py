@@ -809,6 +809,9 @@ class Resolver:
             constructed = self._construct(qualified, node, scope)
             if constructed is not None:
                 return constructed
+            if qualified in flax_api.TREE_LEAVES_FUNCTIONS and len(node.args) == 1:
+                leaf = self._state_leaves(node.args[0], node, scope)
+                return ContainerT(leaf) if leaf is not None else None
             if qualified in _CAST_FUNCTIONS and len(node.args) == 2 and not node.keywords:
                 return self.annotation_type(node.args[0], scope)  # the author's declaration, as an annotation is
             if qualified in flax_api.STRUCTURE_PRESERVING_FUNCTIONS:
@@ -825,6 +828,8 @@ class Resolver:
             if function is not None:
                 return self._call_result(function, node, scope)
             return self._class_method_result(qualified, node, scope)
+        if isinstance(func, ast.Name) and scope.find(func.id) is None:
+            return self._builtin_call_type(func.id, node, scope)
         if isinstance(func, ast.Call):
             inner = self.qualified(func.func, scope)
             if inner is not None and inner.startswith(flax_api.INITIALIZER_MODULES):
@@ -845,6 +850,8 @@ class Resolver:
                 return ARRAY if receiver_type.array else None  # as `.value` reads: stable under the rewrite
             if isinstance(receiver_type, InstanceT):
                 return self._method_return_type(receiver_type.cls, func.attr, node, scope)
+            if isinstance(receiver_type, ContainerT):
+                return self._container_method_type(receiver_type, func.attr, node, scope)
         callee_type = self.type_of(func, scope)
         if callee_type in (RNGS, RNG_STREAM):
             return ARRAY  # a PRNG key
@@ -859,6 +866,49 @@ class Resolver:
         if name and name.rsplit(".", 1)[-1].endswith(flax_api.INITIALIZER_ATTRIBUTE_SUFFIXES) and len(node.args) >= 2:
             return ARRAY
         return None
+
+    def _builtin_call_type(self, name: str, call: ast.Call, scope: Scope) -> Type:
+        """`list(xs)`, `sorted(xs, key=f)`, `dict(w=a)`, `max(xs, key=f)`, ... of known
+        elements (`name` is not bound in the code, so it is Python's builtin)."""
+        arguments, keywords = call.args, {k.arg: k.value for k in call.keywords}
+        if any(isinstance(a, ast.Starred) for a in arguments) or None in keywords:
+            return None
+        if name in ("list", "tuple", "sorted", "reversed", "set", "frozenset") and len(arguments) == 1 \
+                and set(keywords) <= ({"key", "reverse"} if name == "sorted" else set()):
+            element = self._element_type(arguments[0], scope, None)
+            return ContainerT(element) if element is not None else None
+        if name == "dict":
+            if len(arguments) == 1 and not keywords:
+                found = self.type_of(arguments[0], scope)
+                return found if isinstance(found, ContainerT) and found.mapping else None
+            if not arguments and keywords:
+                element = join_or_unknown([self.type_of(v, scope) for v in keywords.values()])
+                return ContainerT(element, mapping=True) if element is not None else None
+            return None
+        if name in ("max", "min") and arguments and set(keywords) <= {"key"}:
+            if len(arguments) == 1:
+                return self._element_type(arguments[0], scope, None)
+            return join_or_unknown([self.type_of(a, scope) for a in arguments])
+        return None
+
+    def _container_method_type(self, container: ContainerT, method: str, call: ast.Call, scope: Scope) -> Type:
+        """`d.get(k)`, `d.get(k, default)`, `d.setdefault(k, v)`, `xs.pop()`, `xs.copy()`
+        on a list or dict of known elements (a missing key's None fails the same way
+        whatever `.value` becomes)."""
+        arguments = call.args
+        if call.keywords or any(isinstance(a, ast.Starred) for a in arguments):
+            return None
+        if method == "copy" and not arguments:
+            return container
+        if method == "pop" and len(arguments) <= (2 if container.mapping else 1):
+            extra = arguments[1:] if container.mapping else []
+        elif container.mapping and method == "get" and 1 <= len(arguments) <= 2:
+            extra = arguments[1:]
+        elif container.mapping and method == "setdefault" and len(arguments) == 2:
+            extra = arguments[1:]
+        else:
+            return None
+        return join_or_unknown([container.element, *(self.type_of(a, scope) for a in extra)])
 
     def _flax_function_result(self, result: str, name: str, call: ast.Call, scope: Scope) -> Type:
         """A call of a flax.nnx function, from `flax_api.FUNCTION_RESULTS`."""
@@ -1326,7 +1376,12 @@ class Resolver:
         outer = scope.parent
         if outer is None or self.qualified(call.func, outer) not in flax_api.TREE_MAP_FUNCTIONS:
             return None
-        if self.type_of(call.args[1], outer) != STATE:
+        return self._state_leaves(call.args[1], call, outer)
+
+    def _state_leaves(self, tree: ast.expr, call: ast.Call, scope: Scope) -> Type:
+        """The leaves of an nnx.State stopped at Variables by the call's
+        `is_leaf=lambda x: isinstance(x, nnx.Variable)` (or a subclass): Variables."""
+        if self.type_of(tree, scope) != STATE:
             return None
         is_leaf = _keyword(call, "is_leaf")
         if not (isinstance(is_leaf, ast.Lambda) and len(is_leaf.args.args) == 1):
@@ -1339,7 +1394,7 @@ class Resolver:
         ):
             return None
         classes = test.args[1].elts if isinstance(test.args[1], ast.Tuple) else [test.args[1]]
-        qualified = [self.qualified(c, outer) for c in classes]
+        qualified = [self.qualified(c, scope) for c in classes]
         if not qualified or None in qualified or not all(self.index.is_variable_class(c) for c in qualified):
             return None
         cls = qualified[0] if len(qualified) == 1 else f"{flax_api.NNX}.Variable"

@@ -100,6 +100,11 @@ HEADER = "import jax\nimport jax.numpy as jnp\nfrom flax import nnx\n"
         ("import typing\ndef f(x):\n    return typing.cast(nnx.Param, x)", "typing.cast(nnx.Param, x)", PARAM),
         ("P = nnx.Param\ndef f(k):\n    w = P(k)\n    return w", "w", PARAM),
         ("P = nnx.Param\nP = dict\ndef f(k):\n    w = P(k)\n    return w", "w", None),
+        # builtins and container methods of known elements
+        ("def f(d: dict[str, nnx.Param]):\n    return d.get('w')", "d.get('w')", PARAM),
+        ("def f(d: dict[str, nnx.Param], other):\n    return d.get('w', other)", "d.get('w', other)", None),
+        ("def f(xs: list[nnx.Param]):\n    return sorted(xs, key=id)[0]", "sorted(xs, key=id)[0]", PARAM),
+        ("def f(xs):\n    return list(xs)[0]", "list(xs)[0]", None),
         # a private method's parameter, from its every caller (only the kind carries over)
         ("class M(nnx.Module):\n    def __init__(self):\n        self.w = nnx.Param(jnp.ones(3))\n"
          "    def _read(self, v):\n        return v\n    def __call__(self):\n        return self._read(self.w)",
