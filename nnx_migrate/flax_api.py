@@ -101,6 +101,8 @@ MODULE_ATTRIBUTES: dict[str, dict[str, tuple]] = {
 #   "flat_state"   iterates as (path, Variable) pairs
 #   "same"         its first argument's type (`nnx.clone(m)`)
 #   "gradient"     a transform whose result, called on a Module or State, returns gradients (a State)
+#   "graphdef"     the GraphDef of its argument (`nnx.graphdef(m)`)
+#   "merge"        the graph node its GraphDef was taken from (`nnx.merge(*nnx.split(m))` is an m again)
 FUNCTION_RESULTS: dict[str, str] = {
     "state": "state", "pop": "state", "variables": "state", "merge_state": "state",
     "map_state": "state", "from_flat_state": "state",
@@ -110,6 +112,7 @@ FUNCTION_RESULTS: dict[str, str] = {
     "to_flat_state": "flat_state",
     "clone": "same",
     "grad": "gradient", "value_and_grad": "gradient",
+    "graphdef": "graphdef", "merge": "merge",
 }
 GRADIENT_TRANSFORMS = frozenset(name for name, result in FUNCTION_RESULTS.items() if result == "gradient")
 # State methods (the deprecated forms of filter_state, split_state, ...) returning a State,

@@ -47,8 +47,8 @@ def target_bindings(target: ast.expr, binding: Binding) -> list[tuple[str, Bindi
             if isinstance(element, ast.Starred):
                 starred = True
                 found.extend(target_bindings(element.value, ("unknown",)))
-            elif starred:  # counted from the end: position unknown here
-                found.extend(target_bindings(element, ("unknown",)))
+            elif starred:  # after `*rest`: counted from the end (`*_, last = xs`: position -1)
+                found.extend(target_bindings(element, ("unpack", binding, position - len(target.elts))))
             else:
                 found.extend(target_bindings(element, ("unpack", binding, position)))
         return found

@@ -46,7 +46,6 @@ RNG_STREAM = Simple("RngStream")
 STATE = Simple("State")
 ARRAY = Simple("Array")
 NONE = Simple("None")
-GRAPHDEF = Simple("GraphDef")
 FLAT_STATE = Simple("FlatState")  # iterates as (path, Variable) pairs
 # An item of an nnx.List / nnx.Dict whose contents are not known: a Variable, a Module,
 # a container or a static value. `.value` on it, with nothing looked up below, is a
@@ -63,6 +62,13 @@ class TupleT:
 class SplitT:
     """`nnx.split(...)` (a GraphDef, then States) or `nnx.split_state(...)` (States)."""
     graphdef_first: bool
+    node: "Type" = None  # what was split (`nnx.merge` of its GraphDef makes one again)
+
+
+@dataclass(frozen=True)
+class GraphDefT:
+    """A GraphDef of a graph node of type `node` (None: not known)."""
+    node: "Type" = None
 
 
 @dataclass(frozen=True)
@@ -87,7 +93,7 @@ class FunctionT:
 # pass other Modules than the project's own calls do).
 ANY_MODULE = InstanceT(f"{flax_api.NNX}.Module")
 
-Type = Union[VariableT, InstanceT, ContainerT, TupleT, SplitT, GradientT, ClassT, FunctionT, Simple, None]
+Type = Union[VariableT, InstanceT, ContainerT, TupleT, SplitT, GraphDefT, GradientT, ClassT, FunctionT, Simple, None]
 
 _ARRAY_METHODS = frozenset(
     {"astype", "reshape", "transpose", "sum", "mean", "max", "min", "squeeze", "ravel",
@@ -701,16 +707,20 @@ class Resolver:
         elif binding[0] == "expr":
             value = binding[1]
             if isinstance(value, (ast.Tuple, ast.List)):
-                if position >= len(value.elts) or any(isinstance(e, ast.Starred) for e in value.elts):
+                if any(isinstance(e, ast.Starred) for e in value.elts):
                     return None
-                return self.type_of(value.elts[position], scope)
+                element = _at(value.elts, position)
+                return self.type_of(element, scope) if element is not None else None
             whole = self.type_of(value, scope)
         else:
             return None
         if isinstance(whole, TupleT):
-            return whole.elements[position] if position < len(whole.elements) else None
+            return _at(whole.elements, position)
         if isinstance(whole, SplitT):
-            return GRAPHDEF if position == 0 and whole.graphdef_first else STATE
+            if not whole.graphdef_first or position > 0 or position == -1:
+                return STATE
+            # the GraphDef comes first; from the end, how many States follow is not known
+            return GraphDefT(whole.node) if position == 0 else None
         return None
 
     def _element_type(self, iterable: ast.expr, scope: Scope, position: int | None) -> Type:
@@ -719,7 +729,7 @@ class Resolver:
             builtin = iterable.func.id if scope.find(iterable.func.id) is None else None
             if builtin == "enumerate" and iterable.args and position == 1:
                 return self._element_type(iterable.args[0], scope, None)
-            if builtin == "zip" and position is not None and position < len(iterable.args):
+            if builtin == "zip" and position is not None and _at(iterable.args, position) is not None:
                 return self._element_type(iterable.args[position], scope, None)
             if builtin in ("reversed", "list", "tuple", "sorted") and iterable.args and position is None:
                 return self._element_type(iterable.args[0], scope, None)
@@ -743,8 +753,8 @@ class Resolver:
             return None
         if position is None:
             return container.element
-        if isinstance(container.element, TupleT) and position < len(container.element.elements):
-            return container.element.elements[position]
+        if isinstance(container.element, TupleT):
+            return _at(container.element.elements, position)
         return None
 
     def _attribute_type(self, node: ast.Attribute, scope: Scope) -> Type:
@@ -915,7 +925,14 @@ class Resolver:
         if result == "state":
             return STATE
         if result == "split":
-            return SplitT(graphdef_first=True)
+            split = self.type_of(call.args[0], scope) if call.args else None
+            return SplitT(graphdef_first=True, node=split if isinstance(split, InstanceT) else None)
+        if result == "graphdef":
+            node = self.type_of(call.args[0], scope) if len(call.args) == 1 and not call.keywords else None
+            return GraphDefT(node if isinstance(node, InstanceT) else None)
+        if result == "merge":
+            graphdef = self.type_of(call.args[0], scope) if call.args else None
+            return graphdef.node if isinstance(graphdef, GraphDefT) else None
         if result == "states" or (result == "filtered" and len(call.args) > 2):
             return SplitT(graphdef_first=False)
         if result == "filtered":
@@ -1629,6 +1646,11 @@ def as_container(found: Type, iterated: bool = False) -> ContainerT | None:
     if not isinstance(found, ContainerT) or (iterated and found.mapping):
         return None
     return found
+
+
+def _at(sequence, position: int):
+    """`sequence[position]` (negative: from the end), None out of range."""
+    return sequence[position] if -len(sequence) <= position < len(sequence) else None
 
 
 def join_or_unknown(types: list[Type]) -> Type:
