@@ -1050,11 +1050,26 @@ class Resolver:
         key = ("stored", id(file), name)
         if key not in self._memo:
             self._memo[key] = any(
-                isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load)
-                and self.qualified(node.value, self.scope_of(node, other)) == file.module
-                for node, other in self.name_uses(name)
+                self.qualified(node.value, self.scope_of(node, other)) == file.module
+                for node, other in self._attribute_stores(name)
             )
         return self._memo[key]
+
+    def _attribute_stores(self, name: str) -> list[tuple[ast.Attribute, SourceFile]]:
+        """`<anything>.name = ...` (or `del <anything>.name`) anywhere in the project: the
+        few non-reads among `name_uses`, grouped once (common names are read thousands of
+        times)."""
+        key = ("attribute stores",)
+        stores = self._memo.get(key)
+        if stores is None:
+            self.name_uses(name)  # the table they come from
+            stores = self._memo[key] = {}
+            for spelled, uses in self._name_uses.items():
+                found = [(node, file) for node, file in uses
+                         if isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load)]
+                if found:
+                    stores[spelled] = found
+        return stores.get(name, [])
 
     def _star_imported_modules(self) -> set[str]:
         """Last components of the modules some file star-imports (`from .m import *`)."""

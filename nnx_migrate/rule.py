@@ -79,15 +79,19 @@ class Diagnostic:
 
 
 class Visit:
-    """A node with its parent, and its scope, worked out only if asked for."""
+    """A node with its parent and its scope, each worked out only if asked for (rules
+    visit most nodes of a file and look closer at few)."""
 
-    __slots__ = ("node", "parent", "_context", "_scope")
+    __slots__ = ("node", "_context", "_scope")
 
     def __init__(self, node: ast.AST, context: FileContext):
         self.node = node
-        self.parent = context.parent(node)
         self._context = context
         self._scope = None
+
+    @property
+    def parent(self) -> ast.AST | None:
+        return self._context.file.parents.get(id(self.node))
 
     @property
     def scope(self) -> Scope:
