@@ -43,13 +43,23 @@ class FileResult:
     error: str | None = None
     error_rule: str | None = None
     traceback: str | None = None
-    diff: str = ""
+    _diff: str | None = field(default=None, repr=False)  # see `diff`
     suppressed: int = 0
     new_text: str | None = None
     encoding: str = "utf-8"
     old_text: str | None = None
     embedded: bool = False  # the texts are a notebook's cells or a page's blocks, joined
     unexecuted: int = 0  # `.value` sites neither proven nor executed by the traced run (--evidence)
+    _source: SourceText | None = field(default=None, repr=False)  # what `diff` compares with
+
+    @property
+    def diff(self) -> str:
+        """The unified diff of a changed file, made when first asked for (`--check` and
+        `-q` never ask)."""
+        if self._diff is None:
+            changed = self.status == "changed" and self._source is not None and self.new_text is not None
+            self._diff = self._source.diff(self.display, self.new_text) if changed else ""
+        return self._diff
 
 
 @dataclass
@@ -176,6 +186,8 @@ def _analyze_and_rewrite(discovery, read, unreadable, settings, jobs, progress, 
 
 def _finish(results: list[FileResult], discovery, read, write: bool, parsed: int, settings: Settings) -> RunResult:
     for result in results:
+        if result.status == "changed" and result._diff is None:
+            result._source = read[result.path]
         if write and result.status == "changed":
             source = read[result.path]
             try:
@@ -209,7 +221,9 @@ def _from_cache(entries: list, read: dict[Path, SourceText]) -> list[FileResult]
             result.embedded = read[path].embedded is not None
             if result.status == "changed":
                 result.old_text = read[path].text
-                result.diff = read[path].diff(result.display, result.new_text)
+                result._source = read[path]
+                if result.embedded:
+                    result.diff  # noqa: B018 -- putting IPython escapes back may fail: a miss, then
             results.append(result)
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
@@ -322,7 +336,8 @@ def _rewrite_one(file, source: SourceText, index, resolver, settings, rules) -> 
     ]
     if rewrite.new_text != source.text:
         try:
-            result.diff = source.diff(result.display, rewrite.new_text)
+            if source.embedded is not None:  # cells: putting IPython escapes back may fail
+                result._diff = source.diff(result.display, rewrite.new_text)
         except ValueError as error:  # an IPython escape could not be put back as it was
             result.status, result.error, result.new_text = "failed", f"{error}; file left unchanged", source.text
             return result
@@ -381,4 +396,7 @@ def run_stdin(data: bytes, path: Path, settings: Settings) -> RunResult:
     sources: dict[Path, SourceText] = {}
     if not _index_file(index, results, sources, path, source):
         return RunResult(results, discovery, 1, 0, False)
-    return RunResult(_rewrite_all(index, sources, settings, selected_rules(settings)), discovery, 1, 1, False)
+    results = _rewrite_all(index, sources, settings, selected_rules(settings))
+    for result in results:
+        result._source = source
+    return RunResult(results, discovery, 1, 1, False)
