@@ -87,11 +87,10 @@ class IntrospectionFunctions(Rule):
             ):
                 continue
             receiver = context.resolver.type_of(node.func.value, visit.scope)
-            is_module = isinstance(receiver, InstanceT) and context.index.is_nnx_class(receiver.cls) \
-                and not context.resolver.defines_before_flax(receiver.cls, {node.func.attr})
+            is_module = isinstance(receiver, InstanceT) and self._flax_method(context, receiver.cls, node.func.attr)
             if not is_module and isinstance(node.func.value, ast.Name):
                 checked = context.isinstance_narrowing(node.func.value)
-                is_module = bool(checked) and all(context.index.is_nnx_class(c) for c in checked)
+                is_module = bool(checked) and all(self._flax_method(context, c, node.func.attr) for c in checked)
             if not is_module and receiver is None:
                 is_module = context.evidence.walks_module(context, node, visit.scope)
             if not is_module:
@@ -107,6 +106,12 @@ class IntrospectionFunctions(Rule):
             sites.append(context.site(NAME, node, "Call", _to_function(alias, method),
                                       f"`m.{method}()` -> `{alias}.{method}(m)`"))
         return sites, diagnostics
+
+    @staticmethod
+    def _flax_method(context: FileContext, cls: str, method: str) -> bool:
+        """`<instance of cls>.method` is flax's Module method: not overridden, shadowed by
+        an instance attribute, or routed elsewhere by `__getattribute__`."""
+        return context.index.is_nnx_class(cls) and not context.resolver.replaces_member(cls, method)
 
 
 class IntrospectionFunctionsCommand(RuleCommand):

@@ -162,19 +162,27 @@ class OptimizerApi(Rule):
         """flax's Optimizer, or a subclass that keeps its `update` and `model`."""
         found = self.context.resolver.type_of(node, scope)
         return isinstance(found, InstanceT) and OPTIMIZER in self.context.index.mro(found.cls) \
-            and not self.context.resolver.defines_before_flax(found.cls, {"update", "model"})
+            and not self._replaced(found.cls)
+
+    def _replaced(self, cls: str) -> bool:
+        """`update` / `model` of the class are not flax's: overridden in a project class, or
+        `update` replaced on an instance (`opt.update = f`; `x.model = m` is too common on
+        other objects to count)."""
+        resolver = self.context.resolver
+        return resolver.replaces_member(cls, "update") or resolver.defines_before_flax(cls, {"model"})
 
     def _overrides_update(self, node: ast.expr, scope: Scope) -> bool:
-        """A project class (an Optimizer subclass) with its own `update` / `model`."""
+        """A project class (an Optimizer subclass) with its own `update` / `model`, or an
+        instance whose `update` / `model` is replaced."""
         found = self.context.resolver.type_of(node, scope)
-        if isinstance(found, InstanceT) and self.context.resolver.defines_before_flax(found.cls, {"update", "model"}):
+        if isinstance(found, InstanceT) and self._replaced(found.cls):
             return True
         if isinstance(node, ast.Name):
             found = self.context.resolver.reaching_bindings(node, scope)
             for binding in found[1] if found else ():
                 if binding[0] == "expr" and isinstance(binding[1], ast.Call):
                     qualified = self.context.resolver.qualified(binding[1].func, found[0])
-                    if qualified and self.context.resolver.defines_before_flax(qualified, {"update", "model"}):
+                    if qualified and self._replaced(qualified):
                         return True
         return False
 

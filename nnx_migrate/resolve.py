@@ -683,6 +683,36 @@ class Resolver:
                     return True
         return False
 
+    def replaces_member(self, cls: str, attr: str) -> bool:
+        """`attr` on an instance of `cls` may not be what its flax class defines: a project
+        class of the MRO (or a subclass) defines it or `__getattribute__`, some code stores
+        `x.attr = ...` or `setattr(x, "attr", ...)` on what may be such an instance (an
+        unknown receiver may), or stores attributes by run-time names on it."""
+        if self.defines_before_flax(cls, {attr, "__getattribute__"}) or self.stored_by_name(cls):
+            return True
+        key = ("replaces", cls, attr)
+        if key not in self._memo:
+            self._memo[key] = any(self._may_be_instance(self.type_of(receiver, self.scope_of(receiver, file)), cls)
+                                  for receiver, file in self._attribute_stores(attr))
+        return self._memo[key]
+
+    def _may_be_instance(self, found: Type, cls: str) -> bool:
+        """Something of type `found` may be an instance of `cls` (unknown: it may)."""
+        if not isinstance(found, (InstanceT, VariableT, ClassT)):
+            return True
+        return found.cls in self.index.mro(cls) or cls in self.index.mro(found.cls)
+
+    def _attribute_stores(self, attr: str) -> list[tuple[ast.expr, SourceFile]]:
+        """Receivers of `x.attr = ...` / `del x.attr` / `setattr(x, "attr", ...)`."""
+        found = [(node.value, file) for node, file in self.name_uses(attr)
+                 if isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load)]
+        for node, file in self.name_uses("setattr"):
+            call = file.parents.get(id(node))
+            if isinstance(call, ast.Call) and call.func is node and len(call.args) == 3 \
+                    and isinstance(call.args[1], ast.Constant) and call.args[1].value == attr:
+                found.append((call.args[0], file))
+        return found
+
     def subclasses(self, cls: str) -> list[str]:
         """The project's classes that have `cls` in their MRO (not `cls` itself)."""
         if self._subclasses is None:
@@ -768,7 +798,9 @@ class Resolver:
                 return found
         base = self.type_of(node.value, scope)
         found = self.member_type(base, node.attr)
-        if found is None and isinstance(base, InstanceT) and self.index.is_nnx_class(base.cls):
+        if found is None and isinstance(base, InstanceT) and self.index.is_nnx_class(base.cls) \
+                and not self.stored_by_name(base.cls) \
+                and not self.defines_before_flax(base.cls, {"__getattr__", "__getattribute__"}):
             # a Module whose class does not say: names the project binds only to Variables
             # (or only to Modules) on its Modules. Never for a receiver not shown to be a Module.
             return self.fallback_attribute(node.attr, scope.file)
@@ -1535,6 +1567,8 @@ class Resolver:
         return types
 
     def _instance_attribute(self, cls: str, attr: str) -> Type:
+        if self.stored_by_name(cls) or self.defines_before_flax(cls, {"__getattribute__"}):
+            return None  # any attribute may hold anything
         types: list[Type] = []
         for name in self.index.mro(cls):
             bare = flax_api.flax_name(name)
@@ -1585,6 +1619,75 @@ class Resolver:
                     return None
                 returned.append(node.value)
         return join_or_unknown([self.type_of(value, scope) for value in returned])
+
+    def stored_by_name(self, cls: str) -> bool:
+        """Some code stores attributes on what may be an instance of `cls` (or of a class in
+        its MRO) under names known only at run time: `setattr(m, name, v)`,
+        `m.__setattr__(k, v)`, `m.__dict__.update(d)`, `vars(m)[k] = v`. Any attribute of
+        it may then hold anything."""
+        stored = self._memoized(("stored-by-name",), None, self._classes_stored_by_name, unknown=frozenset())
+        return bool(stored) and any(name in stored for name in self.index.mro(cls))
+
+    def _classes_stored_by_name(self) -> frozenset[str]:
+        classes = set()
+        for receiver, file in self._stores_by_name():
+            if _is_super_call(receiver):
+                method = _enclosing_def(file, receiver)
+                owner = file.parents.get(id(method)) if method is not None else None
+                info = self.index.class_of_node(owner) if isinstance(owner, ast.ClassDef) else None
+                found = InstanceT(info.qualname) if info is not None else None
+            else:
+                found = self.type_of(receiver, self.scope_of(receiver, file))
+            # an unknown receiver (a config object, a namespace) is not taken for every class
+            if isinstance(found, (VariableT, InstanceT, ClassT)):
+                classes.add(found.cls)
+        return frozenset(classes)
+
+    def _stores_by_name(self) -> list[tuple[ast.expr, SourceFile]]:
+        """The receivers of attribute stores whose names are computed at run time (see
+        `stored_by_name`); `super()` stands for the enclosing method's `self`."""
+        key = ("stores-by-name",)
+        if key in self._memo:
+            return self._memo[key]
+        receivers = []
+        for node, file in self.name_uses("setattr") + self.name_uses("__setattr__"):
+            if _in_flax_package(file):
+                continue  # flax's own graph code (update, sow, perturb), trusted as when it is not scanned
+            call = file.parents.get(id(node))
+            if not (isinstance(call, ast.Call) and call.func is node) or any(
+                isinstance(a, ast.Starred) for a in call.args
+            ):
+                continue
+            arguments = list(call.args)
+            if isinstance(node, ast.Name) or dotted_name(node.value) == "object":
+                receiver = arguments.pop(0) if arguments else None  # setattr(r, k, v)
+            else:
+                receiver = node.value  # r.__setattr__(k, v)
+            if receiver is None or not arguments or _constant_string(arguments[0]) \
+                    or _forwards_own_store(call, arguments[0], file):
+                continue
+            receivers.append((receiver, file))
+        for node, file in self.name_uses("__dict__") + self.name_uses("vars"):
+            if _in_flax_package(file):
+                continue
+            holder = node if isinstance(node, ast.Attribute) else file.parents.get(id(node))
+            if isinstance(node, ast.Name):
+                if not (isinstance(holder, ast.Call) and holder.func is node and len(holder.args) == 1):
+                    continue
+                receiver = holder.args[0]
+            else:
+                receiver = node.value
+            parent = file.parents.get(id(holder))
+            updated = isinstance(parent, ast.Attribute) and parent.attr in ("update", "setdefault", "__setitem__") \
+                and isinstance(file.parents.get(id(parent)), ast.Call)
+            replaced = isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load)
+            by_key = isinstance(parent, ast.Subscript) and parent.value is holder \
+                and not isinstance(parent.ctx, ast.Load) and not _constant_string(parent.slice)
+            if (updated or replaced or by_key or isinstance(parent, ast.AugAssign) and parent.target is holder) \
+                    and getattr(_enclosing_def(file, holder), "name", None) != "__setstate__":  # unpickling restores its own
+                receivers.append((receiver, file))
+        self._memo[key] = receivers
+        return receivers
 
     def fallback_attribute(self, attr: str, file: SourceFile) -> Type:
         """The type of `<some Module>.attr` when the Module's class does not say: a Variable
@@ -1686,6 +1789,36 @@ def _keyword(call: ast.Call, name: str) -> ast.expr | None:
         if keyword.arg == name:
             return keyword.value
     return None
+
+
+def _is_super_call(node: ast.expr) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super"
+
+
+def _in_flax_package(file: SourceFile) -> bool:
+    return f"{file.module}.".startswith("flax.")
+
+
+def _constant_string(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def _enclosing_def(file: SourceFile, node: ast.AST) -> ast.AST | None:
+    parent = file.parents.get(id(node))
+    while parent is not None and not isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        parent = file.parents.get(id(parent))
+    return parent
+
+
+def _forwards_own_store(call: ast.Call, name: ast.expr, file: SourceFile) -> bool:
+    """`object.__setattr__(self, name, value)` / `super().__setattr__(name, value)` in a
+    `__setattr__` override, with its own `name`: the store `x.name = v` it handles (seen
+    where it is written), not a new one."""
+    function = _enclosing_def(file, call)
+    if function is None or function.name != "__setattr__" or not isinstance(name, ast.Name):
+        return False
+    positional, _ = _parameters(function)
+    return len(positional) >= 2 and positional[1].arg == name.id
 
 
 def _is_ellipsis(node: ast.expr) -> bool:

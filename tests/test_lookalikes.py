@@ -27,12 +27,8 @@ MARKER = "# LOOKALIKE:"
 # file or folder name -> why it still fails, with its finding (testdata/lookalikes/README.md);
 # strict: the test fails once the case passes, so the entry goes with the fix
 KNOWN_WRONG: dict[str, str] = {
-    "delegating_modules.py": "flax-layer attribute names are taken for Variables on a Module that forwards attributes with __getattr__ (F38)",
     "getattr_caller": "functions looked up by name with getattr(module, name) have unseen callers (F32)",
-    "instance_overrides.py": "a monkeypatched opt.update and a Variable subclass's own __setattr__ are rewritten to flax's forms (F37)",
-    "introspection_shadowed.py": "iter_modules shadowed by an instance attribute or routed by __getattribute__ is rewritten (F36)",
     "rngs_hidden_callers.py": "constructor calls through type(self)(*args) are not call sites: rngs made keyword-only (F33)",
-    "surgery_dynamic_names.py": "setattr / __setattr__ / __dict__.update with run-time names leave attribute types as they were (F34)",
     "written_elsewhere.py": "`.value = <tuple>` writes through an alias or a helper function keep `[...]` reads (F35)",
 }
 
