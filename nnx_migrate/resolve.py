@@ -693,7 +693,7 @@ class Resolver:
         key = ("replaces", cls, attr)
         if key not in self._memo:
             self._memo[key] = any(self._may_be_instance(self.type_of(receiver, self.scope_of(receiver, file)), cls)
-                                  for receiver, file in self._attribute_stores(attr))
+                                  for receiver, file in self._member_store_receivers(attr))
         return self._memo[key]
 
     def _may_be_instance(self, found: Type, cls: str) -> bool:
@@ -702,10 +702,9 @@ class Resolver:
             return True
         return found.cls in self.index.mro(cls) or cls in self.index.mro(found.cls)
 
-    def _attribute_stores(self, attr: str) -> list[tuple[ast.expr, SourceFile]]:
+    def _member_store_receivers(self, attr: str) -> list[tuple[ast.expr, SourceFile]]:
         """Receivers of `x.attr = ...` / `del x.attr` / `setattr(x, "attr", ...)`."""
-        found = [(node.value, file) for node, file in self.name_uses(attr)
-                 if isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load)]
+        found = [(node.value, file) for node, file in self._attribute_stores(attr)]
         for node, file in self.name_uses("setattr"):
             call = file.parents.get(id(node))
             if isinstance(call, ast.Call) and call.func is node and len(call.args) == 3 \
