@@ -1629,7 +1629,7 @@ class Resolver:
 
     def _classes_stored_by_name(self) -> frozenset[str]:
         classes = set()
-        for receiver, file in self._stores_by_name():
+        for receiver, file, value in self._stores_by_name():
             if _is_super_call(receiver):
                 method = _enclosing_def(file, receiver)
                 owner = file.parents.get(id(method)) if method is not None else None
@@ -1638,13 +1638,25 @@ class Resolver:
             else:
                 found = self.type_of(receiver, self.scope_of(receiver, file))
             # an unknown receiver (a config object, a namespace) is not taken for every class
-            if isinstance(found, (VariableT, InstanceT, ClassT)):
-                classes.add(found.cls)
+            if not isinstance(found, (VariableT, InstanceT, ClassT)):
+                continue
+            if flax_api.flax_name(found.cls) in _GRAPH_BASES and value is not None \
+                    and self._is_graph_node(self.type_of(value, self.scope_of(value, file))):
+                # `setattr(model: nnx.Module, name, nnx.Linear(...))`: surgery that puts a
+                # Module (or Variable) where one was, on any Module: not every attribute of
+                # every class is taken for unknown (a Variable replaced by a Module fails
+                # before and after alike)
+                continue
+            classes.add(found.cls)
         return frozenset(classes)
 
-    def _stores_by_name(self) -> list[tuple[ast.expr, SourceFile]]:
-        """The receivers of attribute stores whose names are computed at run time (see
-        `stored_by_name`); `super()` stands for the enclosing method's `self`."""
+    def _is_graph_node(self, found: Type) -> bool:
+        return isinstance(found, VariableT) or isinstance(found, InstanceT) and self.index.is_nnx_class(found.cls)
+
+    def _stores_by_name(self) -> list[tuple[ast.expr, SourceFile, ast.expr | None]]:
+        """(receiver, file, value stored or None when not one expression) of the attribute
+        stores whose names are computed at run time (see `stored_by_name`); `super()`
+        stands for the enclosing method's `self`."""
         key = ("stores-by-name",)
         if key in self._memo:
             return self._memo[key]
@@ -1665,7 +1677,7 @@ class Resolver:
             if receiver is None or not arguments or _constant_string(arguments[0]) \
                     or _forwards_own_store(call, arguments[0], file):
                 continue
-            receivers.append((receiver, file))
+            receivers.append((receiver, file, arguments[1] if len(arguments) == 2 else None))
         for node, file in self.name_uses("__dict__") + self.name_uses("vars"):
             if _in_flax_package(file):
                 continue
@@ -1684,7 +1696,7 @@ class Resolver:
                 and not isinstance(parent.ctx, ast.Load) and not _constant_string(parent.slice)
             if (updated or replaced or by_key or isinstance(parent, ast.AugAssign) and parent.target is holder) \
                     and getattr(_enclosing_def(file, holder), "name", None) != "__setstate__":  # unpickling restores its own
-                receivers.append((receiver, file))
+                receivers.append((receiver, file, None))
         self._memo[key] = receivers
         return receivers
 
@@ -1788,6 +1800,10 @@ def _keyword(call: ast.Call, name: str) -> ast.expr | None:
         if keyword.arg == name:
             return keyword.value
     return None
+
+
+# flax's base classes: a receiver typed only as one of these may be any Module or Variable
+_GRAPH_BASES = frozenset({"Module", "Pytree", "Object", "Variable", "VariableState"})
 
 
 def _is_super_call(node: ast.expr) -> bool:
