@@ -573,7 +573,11 @@ class Resolver:
         if base in (STATE, ARRAY, GRAPH_ELEMENT):
             return base
         if isinstance(base, ContainerT):
+            if isinstance(node.slice, ast.Slice):
+                return None if base.mapping else base  # `xs[1:]` is a list of the same elements
             return base.element
+        if base == RNGS and not isinstance(node.slice, ast.Slice):
+            return RNG_STREAM  # `rngs["params"]` is the stream, as `rngs.params` is
         if isinstance(base, TupleT):
             index = node.slice
             if isinstance(index, ast.Constant) and type(index.value) is int and -len(base.elements) <= index.value < len(base.elements):

@@ -16,7 +16,9 @@ from nnx_migrate.index import ProjectIndex
 from nnx_migrate.resolve import (
     ARRAY,
     GRAPH_ELEMENT,
+    RNG_STREAM,
     STATE,
+    ContainerT,
     InstanceT,
     Resolver,
     VariableT,
@@ -105,6 +107,8 @@ HEADER = "import jax\nimport jax.numpy as jnp\nfrom flax import nnx\n"
         ("def f(d: dict[str, nnx.Param], other):\n    return d.get('w', other)", "d.get('w', other)", None),
         ("def f(xs: list[nnx.Param]):\n    return sorted(xs, key=id)[0]", "sorted(xs, key=id)[0]", PARAM),
         ("def f(xs):\n    return list(xs)[0]", "list(xs)[0]", None),
+        ("def f(xs: list[nnx.Param]):\n    return xs[1:]", "xs[1:]", ContainerT(PARAM)),  # a slice: still a list
+        ("def f(rngs: nnx.Rngs):\n    return rngs['params']", "rngs['params']", RNG_STREAM),
         # a private method's parameter, from its every caller (only the kind carries over)
         ("class M(nnx.Module):\n    def __init__(self):\n        self.w = nnx.Param(jnp.ones(3))\n"
          "    def _read(self, v):\n        return v\n    def __call__(self):\n        return self._read(self.w)",
