@@ -256,6 +256,7 @@ class Resolver:
         self._name_uses: dict[str, list] | None = None
         self._callers: dict[int, list | None] = {}
         self._strings: frozenset[str] | None = None
+        self._aliases: dict[int, dict[str, ast.expr]] = {}  # id(file) -> `P = nnx.Param` aliases
         self.steps = 0  # evaluation steps of the whole run, for tests that count cost
         self._budget: int | None = None
         self._budget_file: SourceFile | None = None
@@ -443,10 +444,9 @@ class Resolver:
     def _module_aliases(self, file: SourceFile) -> dict[str, ast.expr]:
         """`P = nnx.Param` at module level: names bound once, to a dotted name, that no
         `global` and no other module rebinds: they name what the dotted name names."""
-        key = ("aliases", id(file))
-        found = self._memo.get(key)
+        found = self._aliases.get(id(file))
         if found is None:
-            found = self._memo[key] = {}  # while it is computed (stores from outside ask): no aliases
+            found = self._aliases[id(file)] = {}  # while it is computed (stores from outside ask): no aliases
             bindings = self.module_scope(file).bindings
             declared = self._declared_names(file)[0]
             for statement in file.tree.body:
