@@ -16,15 +16,15 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 
-from nnx_migrate import notebook
+from nnx_migrate import doctests, notebook
 from nnx_migrate.ipython import Masker, parses
 
 SUFFIXES = (".md", ".markdown", ".rst")
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<cell>\{code-cell\}[ \t]*)?(?P<lang>[\w+-]*)[^\n]*$")
 _PERCENT_MARKER = re.compile(r"^# %%(?:[ \t].*)?$", re.MULTILINE)
 _COMMENTED_STATEMENT_MAGIC = re.compile(r"^[ \t]*#[ \t]?%(?:time|timeit)[ \t]", re.MULTILINE)
-_RST = re.compile(r"^(?P<indent>[ \t]*)\.\. (?:code-block|code|sourcecode|testcode)::[ \t]*(?P<lang>\w*)[ \t]*$")
-PYTHON = {"python", "py", "python3", "ipython3", "ipython"}
+_RST = re.compile(r"^(?P<indent>[ \t]*)\.\. (?:code-block|code|sourcecode|testcode|doctest)::[ \t]*(?P<lang>\w*)[ \t]*$")
+PYTHON = {"python", "py", "python3", "ipython3", "ipython", "pycon"}
 IPYTHON = {"ipython3", "ipython"}
 
 
@@ -34,6 +34,7 @@ class Block:
     end: int  # one past its last line
     indent: str
     code: str
+    example: doctests.Example | None = None  # a doctest example: its code goes back after the prompts
 
 
 @dataclass
@@ -82,16 +83,37 @@ def load(text: str, suffix: str) -> tuple[str, Page]:
             continue
         python = masked.text if masked is not None else code
         if (ipython and masked is None) or not parses(python):
-            page.skipped[start + 1] = code
-            page.left_out[start + 1] = code
-            continue
-        number = len(page.blocks)
-        page.blocks.append(Block(start, end, indent, code))
-        parts.append(notebook.MARKER.format(number) + "\n" + python + ("" if python.endswith("\n") else "\n"))
-        if masked is not None:
-            page.prefixes.update({text_lines + 1 + line: width for line, width in masked.prefixes.items()})
-        text_lines += 1 + len(python.splitlines())
+            examples = None if ipython else doctests.examples_in_block(lines, start, end)
+            if examples is None:
+                page.skipped[start + 1] = code
+                page.left_out[start + 1] = code
+                continue
+            pieces = _example_blocks(page, examples)
+        else:
+            pieces = [(Block(start, end, indent, code), python)]
+        for block, python in pieces:
+            number = len(page.blocks)
+            page.blocks.append(block)
+            parts.append(notebook.MARKER.format(number) + "\n" + python + ("" if python.endswith("\n") else "\n"))
+            if masked is not None:
+                page.prefixes.update({text_lines + 1 + line: width for line, width in masked.prefixes.items()})
+            text_lines += 1 + len(python.splitlines())
     return "".join(parts), page
+
+
+def _example_blocks(page: Page, examples: list[doctests.Example]) -> list[tuple[Block, str]]:
+    """Each example of a doctest block is a block of its own (the page's blocks are one
+    session already); one doctest cannot compile binds nothing and is left out."""
+    pieces = []
+    for example in examples:
+        if doctests.compiles(example.code):
+            block = Block(example.line, example.line + len(example.codes), "", example.code, example)
+            pieces.append((block, example.code))
+        else:
+            page.left_out[example.line + 1] = example.text
+            if doctests.looks_nnx(example.text):
+                page.skipped[example.line + 1] = example.text
+    return pieces
 
 
 def _percent_cells(lines: list[str]) -> list[tuple[int, int, str, bool]]:
@@ -124,7 +146,14 @@ def _rst_blocks(lines: list[str]) -> list[tuple[int, int, str, bool]]:
     while position < len(lines):
         match = _RST.match(lines[position].rstrip("\r\n"))
         position += 1
-        if match is None or (match.group("lang") and match.group("lang").lower() not in PYTHON):
+        if match is None:
+            if lines[position - 1].lstrip(" \t").startswith(">>>") and (position == 1 or not lines[position - 2].strip()):
+                start = position - 1  # a doctest block: a paragraph of `>>>` examples, up to a blank line
+                while position < len(lines) and lines[position].strip():
+                    position += 1
+                spans.append((start, position, "", False))
+            continue
+        if match.group("lang") and match.group("lang").lower() not in PYTHON:
             continue
         directive_indent = len(match.group("indent"))
         while position < len(lines) and lines[position].strip().startswith(":"):
@@ -155,6 +184,9 @@ def dump_blocks(new_code: dict[int, str], page: Page) -> str:
     for number in sorted(new_code, reverse=True):
         block = page.blocks[number]
         if new_code[number] == block.code:
+            continue
+        if block.example is not None:
+            lines[block.start:block.end] = doctests.prompted(page.lines, block.example, doctests.code_lines(new_code[number]))
             continue
         newline = "\r\n" if page.lines[block.start].endswith("\r\n") else "\n"
         code = textwrap.indent(new_code[number], block.indent) if block.indent else new_code[number]

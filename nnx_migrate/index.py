@@ -31,6 +31,10 @@ class SourceFile:
     # flax.nnx names this file refers to (`nnx.BatchNorm`, `from flax.nnx import Linear`)
     flax_names_used: set[str] = field(default_factory=set, repr=False)
     _merged: dict[tuple[type, ...], list[ast.AST]] = field(default_factory=dict, repr=False)  # nodes(A, B)
+    # docstrings holding doctest examples (doctests.Docstring), each indexed as a session file
+    # of its own; a session file's `host` is the file whose docstring holds it
+    docstrings: list = field(default_factory=list, repr=False)
+    host: SourceFile | None = field(default=None, repr=False)
 
     def nodes(self, *types: type) -> list[ast.AST]:
         """The file's nodes of these types, in source order."""

@@ -240,7 +240,11 @@ def _index_file(index: ProjectIndex, results: list[FileResult], sources, path: P
         error_text = f"cannot parse: {error}"
     else:
         sources[path] = source
-        index.add_file(path, source.text, tree)
+        file = index.add_file(path, source.text, tree)
+        if ">>>" in source.text:  # docstring examples are migrated too
+            from nnx_migrate.doctests import add_sessions
+
+            add_sessions(index, file)
         if blanked:  # f-strings this Python cannot read: what they call is unseen
             source.unread = tuple(blanked)
             for (line, column), code in blanked.items():
@@ -280,7 +284,7 @@ def _rewrite_all(index, sources, settings, rules, jobs=1, progress=None, skip=fr
     resolver = Resolver(index)
     for rule in rules:
         rule.prepare(index, resolver, settings)  # project-wide plans, computed once, before forking
-    paths = [path for path in index.files if path not in skip]
+    paths = [path for path, file in index.files.items() if path not in skip and file.host is None]
     _WORKER.update(index=index, resolver=resolver, sources=sources, settings=settings, rules=rules)
     try:
         if jobs > 1 and len(paths) >= POOL_THRESHOLD:

@@ -138,7 +138,16 @@ def analyze_file(
 def rewrite_file(
     file: SourceFile, index: ProjectIndex, resolver: Resolver, settings: Settings, rules: list[Rule]
 ) -> Rewrite:
-    analysis = analyze_file(file, index, resolver, settings, rules)
+    rewrite = apply_analysis(file, analyze_file(file, index, resolver, settings, rules))
+    if file.docstrings:
+        from nnx_migrate.doctests import rewrite_docstrings
+
+        rewrite = rewrite_docstrings(file, rewrite, index, resolver, settings, rules)
+    return rewrite
+
+
+def apply_analysis(file: SourceFile, analysis: Analysis) -> Rewrite:
+    """The file's text with every site of `analysis` applied (and the imports they need)."""
     unexecuted = analysis.context.evidence.unexecuted
     if not analysis.sites:
         return Rewrite(file.text, [], analysis.diagnostics, analysis.suppressed, unexecuted)

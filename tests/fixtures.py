@@ -20,8 +20,8 @@ TESTDATA = Path(__file__).resolve().parent.parent / "testdata"
 FLAGS_MARKER = "# nnx-migrate-test:"
 
 
-def case_settings(first_line: str, rule: str) -> Settings:
-    settings = Settings(select=[rule])
+def case_settings(first_line: str, rule: str | None) -> Settings:
+    settings = Settings(select=[rule] if rule is not None else None)  # None: every rule
     if first_line.startswith(FLAGS_MARKER):
         words = shlex.split(first_line[len(FLAGS_MARKER):])
         while words:
@@ -105,13 +105,14 @@ def _assert_same_tree(left: Path, right: Path) -> None:
         assert (left / relative).read_text() == (right / relative).read_text(), relative
 
 
-def fixture_tests(rule: str):
+def fixture_tests(rule: str | None, folder: str | None = None):
     """The tests every rule has: each fixture pair, and idempotence on each case.
 
-    In a rule's test file: `test_fixture, test_idempotent = fixture_tests(RULE)`."""
+    In a rule's test file: `test_fixture, test_idempotent = fixture_tests(RULE)`; cases that
+    run every rule: `fixture_tests(None, FOLDER)`."""
     import pytest
 
-    cases = single_file_cases(rule)
+    cases = single_file_cases(folder or rule)
 
     @pytest.mark.parametrize("case", cases, ids=lambda p: p.stem)
     def test_fixture(case: Path, tmp_path: Path) -> None:

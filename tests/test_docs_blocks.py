@@ -29,14 +29,17 @@ def test_only_code_blocks_change(tmp_path: Path) -> None:
         assert changed and all(".value" in old or "rngs" in old.lower() or "self.layers" in old for old, _ in changed)
     markdown = (tmp_path / "guide.md").read_text()
     assert "`self.count.value` in prose too" in markdown  # prose untouched
-    assert ">>> model.count.value" in markdown  # a doctest block is not Python on its own
+    assert ">>> model.count.value" in markdown  # a doctest of a name the page never binds
+    assert ">>> counter = Counter(rngs=nnx.Rngs(0))\n>>> counter.count[...]\nArray(0, dtype=int32)\n" in markdown
     assert 'echo "self.count.value"' in markdown  # not a Python block
     assert "self.layers = nnx.List([" in markdown and "counter = Counter(rngs=nnx.Rngs(0))" in markdown
     rst = (tmp_path / "guide.rst").read_text()
     assert "           self.count[...] += 1\n" in rst and "   print(counter.count[...])\n" in rst
+    assert "   >>> counter.count[...]\n   Array(1., dtype=float32)\n" in rst  # `.. doctest::`
+    assert ">>> counter.count[...] += 1\n>>> print(counter.count[...])\n2.0\n" in rst  # a bare doctest block
     (markdown_result,) = [f for f in result.files if f.path.name == "guide.md"]
     assert ":block_0" in markdown_result.diff
-    assert [d.line for d in markdown_result.diagnostics if d.rule == "docs"] == [23]
+    assert [d.line for d in markdown_result.diagnostics if d.rule == "docs"] == [43]  # `>>> counter.count.value +`
     assert not run([tmp_path], Settings(include_docs=True), tmp_path, write=True).changed
 
 

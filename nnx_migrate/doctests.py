@@ -1,0 +1,417 @@
+"""Doctest examples (`>>>` / `...` lines) in docstrings, migrated like code.
+
+The examples of one docstring are one session, as doctest runs them: their code, joined
+with the marker lines a notebook's cells get (see notebook.py), becomes a file of the
+project index of its own (so it is analysed by the same rules, with the same settings
+and project facts as everything else, and a name it never binds is unknown). The
+migrated code goes back after the prompts; indentation, expected output and prose stay
+byte-identical.
+
+Only an example whose raw source lines are exactly the code doctest runs is rewritten:
+one holding a backslash escape or a tab (in a docstring that is not raw) is analysed but
+left as it is, and reported if a rule wanted to change it. An example doctest cannot
+compile is left out (it binds nothing) and reported. Whatever else goes wrong fails the
+whole file, which is then left byte-identical.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import re
+import warnings
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from nnx_migrate import notebook
+
+PROMPT_WIDTH = 4  # `>>> ` and `... `
+_PS2 = re.compile(r" *\.\.\.")  # a continuation line, as doctest's own pattern finds it
+_LITERAL = re.compile(r"(?P<prefix>[rRuU]?)(?P<quote>\"\"\"|'''|\"|')")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+_LOOKS_NNX = re.compile(r"\bnnx\b|\.(?:value|raw_value|iter_modules|iter_children|fork)\b")
+NOTE_RULE = "doctest"
+
+
+@dataclass
+class Example:
+    line: int  # index of its first line among the lines of the text it was found in
+    indent: int  # columns before the prompt
+    codes: list[str]  # each line's code, prompt stripped
+    writable: bool = True  # its raw lines are exactly what doctest runs
+    running: list[str] | None = None  # the code doctest runs, line by line, where it differs from `codes`
+
+    @property
+    def code(self) -> str:
+        """The code doctest runs."""
+        return "".join(code + "\n" for code in (self.codes if self.running is None else self.running))
+
+    @property
+    def text(self) -> str:
+        """The code as the docstring shows it."""
+        return "".join(code + "\n" for code in self.codes)
+
+
+@functools.cache
+def _parser():
+    import doctest  # imports pdb and more: only where examples are looked for
+
+    return doctest.DocTestParser()
+
+
+def find_examples(text: str) -> list[Example]:
+    """The examples doctest finds in `text` (lines split on `\\n`), with their code line by
+    line. ValueError where doctest itself rejects the text."""
+    lines = text.expandtabs().split("\n")
+    examples = []
+    for found in _parser().get_examples(text):
+        count = 1
+        while found.lineno + count < len(lines) and _PS2.match(lines[found.lineno + count]):
+            count += 1
+        codes = [line[found.indent + PROMPT_WIDTH:] for line in lines[found.lineno:found.lineno + count]]
+        if "\n".join(codes).rstrip("\n") != found.source.rstrip("\n"):
+            raise ValueError("an example's lines are not where doctest found them")
+        examples.append(Example(found.lineno, found.indent, codes))
+    return examples
+
+
+def examples_in_block(lines: list[str], start: int, end: int) -> list[Example] | None:
+    """The examples of a page's code block `lines[start:end]` (placed on the page's lines),
+    or None when it is not a doctest block: it starts with `>>>`, and doctest reads it as
+    its text shows (no tabs)."""
+    body = [line.rstrip("\r\n") for line in lines[start:end]]
+    first = next((line for line in body if line.strip()), "")
+    if not first.lstrip(" ").startswith(">>>") or any("\t" in line for line in body):
+        return None
+    try:
+        found = find_examples("\n".join(body))
+    except ValueError:
+        return None
+    return [Example(start + example.line, example.indent, example.codes) for example in found] or None
+
+
+def looks_nnx(text: str) -> bool:
+    """Whether an example that cannot be migrated is worth a note: many docstrings put `>>>`
+    before pseudo-code, which is prose and stays quiet."""
+    return bool(_LOOKS_NNX.search(text))
+
+
+def code_lines(code: str) -> list[str]:
+    """An example's (migrated) code, line by line."""
+    lines = code.split("\n")
+    return lines[:-1] if lines and not lines[-1] else lines
+
+
+def compiles(code: str) -> bool:
+    """Whether doctest can compile this example (one interactive statement)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(code, "<doctest>", "single", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+def session_text(examples: list[Example], included: list[int]) -> str:
+    """The code of these examples, each after a marker line naming its number."""
+    return "".join(notebook.MARKER.format(number) + "\n" + examples[number].code for number in included)
+
+
+def prompted(lines: list[str], example: Example, codes: list[str]) -> list[str]:
+    """The example's raw `lines` (with their endings) with its code replaced by `codes`;
+    prompts, indentation and line endings kept."""
+    old = lines[example.line:example.line + len(example.codes)]
+    ending = old[0][len(old[0].rstrip("\r\n")):]
+    prefix = old[0][:example.indent]
+    if len(codes) == len(old):
+        prompts = [line[:example.indent + PROMPT_WIDTH - 1] for line in old]
+    else:
+        prompts = [prefix + ">>>"] + [prefix + "..."] * (len(codes) - 1)
+    new = []
+    for index, (prompt, code) in enumerate(zip(prompts, codes)):
+        if index < len(old) and len(codes) == len(old) and code == example.codes[index]:
+            new.append(old[index])
+        else:
+            line_ending = old[index][len(old[index].rstrip("\r\n")):] if index < len(old) else ending
+            new.append(prompt + (" " + code if code else "") + (line_ending or ending))
+    if new and not old[-1].endswith(("\n", "\r")):
+        new[-1] = new[-1].rstrip("\r\n")
+    return new
+
+
+# -- docstrings ---------------------------------------------------------------------------------
+
+@dataclass(eq=False)
+class Docstring:
+    """A docstring holding examples, and the session file its examples were indexed as."""
+
+    ordinal: int  # among the file's docstrings, in source order
+    line: int  # of the literal's first line
+    column: int  # characters before the literal on that line
+    literal: str  # its exact text
+    head: str  # prefix and opening quotes
+    tail: str  # closing quotes
+    body: list[str]  # the lines between the quotes, with their endings
+    examples: list[Example]
+    matched: bool = True  # doctest reads as many examples as the text shows
+    included: list[int] = field(default_factory=list)  # examples that compile: the session's code
+    session: object | None = None  # the index's SourceFile of the session
+
+
+_OWNERS = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def docstring_nodes(tree: ast.Module, owners: list[ast.AST] | None = None) -> list[ast.Constant]:
+    """Every docstring of a module, its classes and its functions, in source order
+    (`owners`: the classes and functions in source order, where the index has them)."""
+    if owners is None:
+        owners = sorted((node for node in ast.walk(tree) if isinstance(node, _OWNERS)),
+                        key=lambda node: (node.lineno, node.col_offset))
+    owners = [tree, *owners]
+    found = []
+    for owner in owners:
+        first = owner.body[0] if owner.body else None
+        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+            found.append(first.value)
+    return found
+
+
+def _offsets(text: str) -> tuple[list[str], list[int]]:
+    lines = _LINE.findall(text)
+    starts, position = [], 0
+    for line in lines:
+        starts.append(position)
+        position += len(line)
+    return lines, starts
+
+
+def _span(lines: list[str], starts: list[int], node: ast.expr) -> tuple[int, int]:
+    """Character offsets of a node (ast columns count UTF-8 bytes)."""
+    def offset(line: int, byte_column: int) -> int:
+        return starts[line - 1] + len(lines[line - 1].encode("utf-8")[:byte_column].decode("utf-8", "replace"))
+
+    return offset(node.lineno, node.col_offset), offset(node.end_lineno, node.end_col_offset)
+
+
+def find_docstrings(file) -> list[Docstring]:
+    """The docstrings of an indexed file holding doctest examples (none, cheaply, without `>>>`)."""
+    text = file.text
+    if ">>>" not in text:
+        return []
+    lines, starts = _offsets(text)
+    found = []
+    for ordinal, node in enumerate(docstring_nodes(file.tree, file.nodes(*_OWNERS))):
+        if ">>>" not in node.value:
+            continue
+        start, end = _span(lines, starts, node)
+        literal = text[start:end]
+        match = _LITERAL.match(literal)
+        if match is None:
+            continue
+        head, quote = match.group(0), match.group("quote")
+        body_text = literal[len(head):len(literal) - len(quote)]
+        if not literal.endswith(quote) or len(literal) < len(head) + len(quote) or quote in body_text:
+            continue  # implicitly concatenated literals: not one text to rewrite
+        body = _LINE.findall(body_text)
+        try:
+            examples = find_examples(body_text.replace("\r\n", "\n").replace("\r", "\n"))
+            run = find_examples(node.value)  # what doctest runs
+        except ValueError:
+            continue  # doctest rejects this docstring itself
+        if not examples:
+            continue
+        _mark_writable(examples, body, raw=match.group("prefix") in ("r", "R"))
+        matched = len(run) == len(examples)  # else escapes join or split lines: the text is not what runs
+        for example, running in zip(examples, run if matched else examples):
+            if running.codes != example.codes or not matched:
+                example.running, example.writable = running.codes, False
+        column = start - starts[node.lineno - 1]
+        found.append(Docstring(ordinal, node.lineno, column, literal, head, quote, body, examples, matched))
+    return found
+
+
+def _mark_writable(examples: list[Example], body: list[str], raw: bool) -> None:
+    for example in examples:
+        text = "".join(body[example.line:example.line + len(example.codes)])
+        before = body[example.line - 1] if example.line else ""
+        if "\t" in text or (not raw and ("\\" in text or before.rstrip("\r\n").endswith("\\"))):
+            example.writable = False
+
+
+def add_sessions(index, file) -> None:
+    """Index the examples of each docstring of `file` as a session file of its own."""
+    for docstring in find_docstrings(file):
+        docstring.included = [n for n, example in enumerate(docstring.examples)
+                              if docstring.matched and compiles(example.code)]
+        if docstring.included:
+            text = session_text(docstring.examples, docstring.included)
+            path = session_path(file.path, docstring.line)
+            try:
+                tree = ast.parse(text)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                docstring.included = []  # examples that compile alone but not together: left out
+            else:
+                docstring.session = index.add_file(path, text, tree)
+                docstring.session.host = file
+        for number, example in enumerate(docstring.examples):
+            if not example.writable or number not in docstring.included:
+                # examples that are never rewritten: what they show calling a changed signature must block it
+                where = file.path.with_name(f"{file.path.name}#line{docstring.line + example.line}")
+                index.unprocessed[where] = example.text.encode("utf-8")
+        file.docstrings.append(docstring)
+
+
+# -- rewriting ----------------------------------------------------------------------------------
+
+def rewrite_docstrings(file, rewrite, index, resolver, settings, rules):
+    """`rewrite` (of the file's code) with the file's docstring examples migrated too."""
+    from nnx_migrate.rewrite import analyze_file, apply_analysis
+
+    replaced: dict[int, str] = {}  # docstring ordinal -> its new literal
+    expected: dict[int, list[list[str]]] = {}  # docstring ordinal -> each example's code, as doctest will read it
+    edits, diagnostics = list(rewrite.edits), list(rewrite.diagnostics)
+    suppressed, unexecuted = rewrite.suppressed, rewrite.unexecuted
+    for docstring in file.docstrings:
+        diagnostics += _uncompiled_notes(docstring)
+        session = docstring.session
+        if session is None:
+            continue
+        analysis = analyze_file(session, index, resolver, settings, rules)
+        suppressed += analysis.suppressed
+        unexecuted += analysis.context.evidence.unexecuted
+        diagnostics += [_moved(docstring, session.text, d) for d in analysis.diagnostics]
+        if not analysis.sites:
+            continue
+        if analysis.imports:
+            names = ", ".join(f"from {m} import {n}" for m, n in analysis.imports)
+            _refuse_to_drop(docstring, session.text, [s.as_edit() for s in analysis.sites],
+                            f"does not import what its migrated form needs (`{names}`)")
+            diagnostics.append(_note(docstring, docstring.included[0], "these docstring examples were not migrated: "
+                                     f"they would need `{names}`, which they do not import", "migrate them by hand"))
+            continue
+        session_rewrite = apply_analysis(session, analysis)
+        new_codes = notebook.split(session_rewrite.new_text)
+        body = list(docstring.body)
+        final = [example.codes if example.running is None else example.running for example in docstring.examples]
+        kept = []
+        for number in reversed(docstring.included):
+            example = docstring.examples[number]
+            codes = code_lines(new_codes.get(number, example.code))
+            if codes == (example.codes if example.running is None else example.running):
+                continue
+            in_example = [e for e in session_rewrite.edits if notebook.locate(session.text, e.line)[0] == number]
+            if not example.writable:
+                _refuse_to_drop(docstring, session.text, in_example, "holds a backslash escape or a tab")
+                diagnostics.append(_note(docstring, number, "this docstring example holds a backslash escape or a "
+                                         "tab, so its text is not the code doctest runs; it was not migrated",
+                                         "migrate it by hand"))
+                continue
+            body[example.line:example.line + len(example.codes)] = prompted(body, example, codes)
+            final[number] = codes
+            kept += in_example
+        if body != docstring.body:
+            replaced[docstring.ordinal] = docstring.head + "".join(body) + docstring.tail
+            expected[docstring.ordinal] = final
+            # a class an example defines has no callers outside its docstring: nothing to announce
+            edits += [replace(_moved(docstring, session.text, edit), announce=False) for edit in kept]
+    if not replaced:
+        return type(rewrite)(rewrite.new_text, edits, diagnostics, suppressed, unexecuted)
+    new_text = _splice(file, rewrite.new_text, replaced, expected)
+    return type(rewrite)(new_text, sorted(edits, key=lambda e: (e.line, e.column)), diagnostics, suppressed, unexecuted)
+
+
+def _uncompiled_notes(docstring: Docstring) -> list:
+    if not docstring.matched:
+        nnx_like = [n for n, example in enumerate(docstring.examples) if looks_nnx(example.text)]
+        return [_note(docstring, nnx_like[0], "this docstring's backslash escapes change the lines doctest reads, "
+                      "so its examples were not migrated", "migrate them by hand")] if nnx_like else []
+    return [_note(docstring, n, "this docstring example does not compile, so doctest cannot run it; it was not "
+                  "migrated", "migrate it by hand")
+            for n, example in enumerate(docstring.examples)
+            if n not in docstring.included and looks_nnx(example.text)]
+
+
+def _refuse_to_drop(docstring: Docstring, text: str, edits: list, why: str) -> None:
+    """A call site a project-wide plan counted on must be rewritten, or the plan fails:
+    the file fails, and the pipeline plans again without it."""
+    from nnx_migrate.rewrite import RewriteError
+
+    planned = [e for e in edits if e.announce or e.rule == "keyword-only-rngs"]
+    if planned:
+        line, _ = _position(docstring, text, planned[0].line, 0)
+        raise RewriteError(f"a docstring example (line {line}) {why}, but a changed signature needs it rewritten; "
+                           "file left untouched", planned[0].rule)
+
+
+def _position(docstring: Docstring, text: str, line: int, column: int) -> tuple[int, int]:
+    """A position in the session's text -> the file's line and column."""
+    number, offset = notebook.locate(text, line)
+    if number is None:
+        number, offset = docstring.included[0], 1
+    return _example_position(docstring, number, max(offset, 1) - 1, column)
+
+
+def _example_position(docstring: Docstring, number: int, offset: int, column: int) -> tuple[int, int]:
+    example = docstring.examples[number]
+    body_line = example.line + min(offset, len(example.codes) - 1)
+    start = docstring.column + len(docstring.head) if body_line == 0 else 0
+    return docstring.line + body_line, start + example.indent + PROMPT_WIDTH + column
+
+
+def _moved(docstring: Docstring, text: str, item):
+    line, column = _position(docstring, text, item.line, item.column)
+    return replace(item, line=line, column=column)
+
+
+def _note(docstring: Docstring, number: int, message: str, advice: str):
+    from nnx_migrate.rule import Diagnostic
+
+    line, column = _example_position(docstring, number, 0, 0)
+    return Diagnostic(NOTE_RULE, line, column - PROMPT_WIDTH, message, advice)
+
+
+def _splice(file, text: str, replaced: dict[int, str], expected: dict[int, list[list[str]]]) -> str:
+    """`text` (the file's code, maybe already rewritten) with these docstrings replaced;
+    each must still read as it did when the file was indexed."""
+    from nnx_migrate import newer_syntax
+    from nnx_migrate.rewrite import RewriteError
+
+    nodes = docstring_nodes(file.tree, file.nodes(*_OWNERS)) if text == file.text else \
+        docstring_nodes(newer_syntax.parse(text)[0])
+    lines, starts = _offsets(text)
+    old = {d.ordinal: d for d in file.docstrings}
+    for ordinal in sorted(replaced, reverse=True):
+        start, end = _span(lines, starts, nodes[ordinal]) if ordinal < len(nodes) else (0, -1)
+        if text[start:end] != old[ordinal].literal:
+            raise RewriteError(f"internal error: the docstring at line {old[ordinal].line} moved while the code was "
+                               "rewritten; file left untouched")
+        text = text[:start] + replaced[ordinal] + text[end:]
+    _check(file, text, expected)
+    return text
+
+
+def _check(file, text: str, expected: dict[int, list[list[str]]]) -> None:
+    """The new docstrings hold the same examples and output as doctest reads them, only
+    their code changed as intended, and the file parses."""
+    from nnx_migrate import newer_syntax
+    from nnx_migrate.rewrite import RewriteError
+
+    try:
+        nodes = docstring_nodes(newer_syntax.parse(text)[0])
+        for docstring in file.docstrings:
+            if docstring.ordinal not in expected:
+                continue
+            old_value = ast.literal_eval(docstring.literal)
+            new_value = nodes[docstring.ordinal].value
+            if [e.want for e in _parser().get_examples(new_value)] != [e.want for e in _parser().get_examples(old_value)]:
+                raise ValueError("its expected output changed")
+            if [e.codes for e in find_examples(new_value)] != expected[docstring.ordinal]:
+                raise ValueError("its examples do not read back as migrated")
+    except (SyntaxError, ValueError, IndexError) as error:
+        raise RewriteError(f"internal error: a migrated docstring does not read back ({error}); file left "
+                           "untouched") from error
+
+
+def session_path(path: Path, line: int) -> Path:
+    return path.with_name(f"{path.name}#docstring{line}")
