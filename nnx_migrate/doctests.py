@@ -214,9 +214,10 @@ def find_docstrings(file) -> list[Docstring]:
         if not literal.endswith(quote) or len(literal) < len(head) + len(quote) or quote in body_text:
             continue  # implicitly concatenated literals: not one text to rewrite
         body = _LINE.findall(body_text)
+        shown = body_text.replace("\r\n", "\n").replace("\r", "\n")
         try:
-            examples = find_examples(body_text.replace("\r\n", "\n").replace("\r", "\n"))
-            run = find_examples(node.value)  # what doctest runs
+            examples = find_examples(shown)
+            run = examples if shown == node.value else find_examples(node.value)  # what doctest runs
         except ValueError:
             continue  # doctest rejects this docstring itself
         if not examples:
@@ -374,41 +375,61 @@ def _note(docstring: Docstring, number: int, message: str, advice: str):
 def _splice(file, text: str, replaced: dict[int, str], expected: dict[int, list[list[str]]]) -> str:
     """`text` (the file's code, maybe already rewritten) with these docstrings replaced;
     each must still read as it did when the file was indexed."""
-    from nnx_migrate import newer_syntax
-    from nnx_migrate.rewrite import RewriteError
-
-    nodes = docstring_nodes(file.tree, file.nodes(*_OWNERS)) if text == file.text else \
-        docstring_nodes(newer_syntax.parse(text)[0])
-    lines, starts = _offsets(text)
-    old = {d.ordinal: d for d in file.docstrings}
+    old = {docstring.ordinal: docstring for docstring in file.docstrings}
+    spans = _literal_spans(file, text, [old[ordinal] for ordinal in replaced])
     for ordinal in sorted(replaced, reverse=True):
-        start, end = _span(lines, starts, nodes[ordinal]) if ordinal < len(nodes) else (0, -1)
-        if text[start:end] != old[ordinal].literal:
-            raise RewriteError(f"internal error: the docstring at line {old[ordinal].line} moved while the code was "
-                               "rewritten; file left untouched")
+        start, end = spans[ordinal]
         text = text[:start] + replaced[ordinal] + text[end:]
-    _check(file, text, expected)
+    _check(text, [(old[ordinal], replaced[ordinal], expected[ordinal]) for ordinal in replaced])
     return text
 
 
-def _check(file, text: str, expected: dict[int, list[list[str]]]) -> None:
-    """The new docstrings hold the same examples and output as doctest reads them, only
-    their code changed as intended, and the file parses."""
+def _literal_spans(file, text: str, docstrings: list[Docstring]) -> dict[int, tuple[int, int]]:
+    """Where each docstring's literal lies in `text`: where the index saw it when the code
+    did not change, where its text occurs once, else where a new parse puts it."""
+    from nnx_migrate import newer_syntax
+    from nnx_migrate.rewrite import RewriteError
+
+    if text != file.text:
+        found = {}
+        for docstring in docstrings:
+            at = text.find(docstring.literal)
+            if at < 0 or text.find(docstring.literal, at + 1) >= 0:
+                break
+            found[docstring.ordinal] = (at, at + len(docstring.literal))
+        else:
+            return found
+    nodes = docstring_nodes(file.tree, file.nodes(*_OWNERS)) if text == file.text else \
+        docstring_nodes(newer_syntax.parse(text)[0])
+    lines, starts = _offsets(text)
+    spans = {}
+    for docstring in docstrings:
+        span = _span(lines, starts, nodes[docstring.ordinal]) if docstring.ordinal < len(nodes) else (0, -1)
+        if text[span[0]:span[1]] != docstring.literal:
+            raise RewriteError(f"internal error: the docstring at line {docstring.line} moved while the code was "
+                               "rewritten; file left untouched")
+        spans[docstring.ordinal] = span
+    return spans
+
+
+def _check(text: str, changes: list[tuple[Docstring, str, list[list[str]]]]) -> None:
+    """Each new docstring is one string literal holding the same examples and output as
+    doctest reads them, only their code changed as intended, and the file parses."""
     from nnx_migrate import newer_syntax
     from nnx_migrate.rewrite import RewriteError
 
     try:
-        nodes = docstring_nodes(newer_syntax.parse(text)[0])
-        for docstring in file.docstrings:
-            if docstring.ordinal not in expected:
-                continue
-            old_value = ast.literal_eval(docstring.literal)
-            new_value = nodes[docstring.ordinal].value
+        for docstring, literal, codes in changes:
+            body = literal[len(docstring.head):len(literal) - len(docstring.tail)]
+            if docstring.tail in body:
+                raise ValueError("it would end early")
+            old_value, new_value = ast.literal_eval(docstring.literal), ast.literal_eval(literal)
             if [e.want for e in _parser().get_examples(new_value)] != [e.want for e in _parser().get_examples(old_value)]:
                 raise ValueError("its expected output changed")
-            if [e.codes for e in find_examples(new_value)] != expected[docstring.ordinal]:
+            if [e.codes for e in find_examples(new_value)] != codes:
                 raise ValueError("its examples do not read back as migrated")
-    except (SyntaxError, ValueError, IndexError) as error:
+        newer_syntax.parse(text)
+    except (SyntaxError, ValueError, TypeError, MemoryError, RecursionError) as error:
         raise RewriteError(f"internal error: a migrated docstring does not read back ({error}); file left "
                            "untouched") from error
 

@@ -143,3 +143,14 @@ def test_prompted_keeps_prompts_and_untouched_lines(codes: list[str], want: list
     example = doctests.find_examples("".join(lines))[0]
     assert example.codes == ["a = 1", "b = 3", ""]
     assert doctests.prompted(lines, example, codes) == want
+
+
+def test_identical_docstrings_in_a_file_whose_code_changed_are_each_migrated(tmp_path: Path) -> None:
+    doc = '  """Doc.\n\n  >>> from flax import nnx\n  >>> nnx.Linear(2, 2, rngs=nnx.Rngs(0)).kernel.value.shape\n  (2, 2)\n  """\n'
+    code = "from flax import nnx\n\n\ndef f(layer: nnx.Linear):\n" + doc + "  return layer.kernel.value\n"
+    text = code + "\n\n" + code.replace("def f", "def g").split("\n", 3)[3]
+    result = migrate(tmp_path, {"twice.py": text})
+    assert not result.failed
+    migrated = (tmp_path / "twice.py").read_text()
+    assert migrated.count(".kernel.shape\n  (2, 2)") == 2 and migrated.count("return layer.kernel[...]") == 2
+    assert ".value" not in migrated
