@@ -156,7 +156,12 @@ class Docstring:
     examples: list[Example]
     matched: bool = True  # doctest reads as many examples as the text shows
     included: list[int] = field(default_factory=list)  # examples that compile: the session's code
-    session: object | None = None  # the index's SourceFile of the session
+    session: object | None = None  # the index's SourceFile of the session (None: not indexed)
+
+    @property
+    def code(self) -> str:
+        """The code of the examples that compile."""
+        return "".join(self.examples[number].code for number in self.included)
 
 
 _OWNERS = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
@@ -241,26 +246,42 @@ def _mark_writable(examples: list[Example], body: list[str], raw: bool) -> None:
 
 
 def add_sessions(index, file) -> None:
-    """Index the examples of each docstring of `file` as a session file of its own."""
+    """Index the examples of each docstring of `file` as a session file of its own. As with
+    files, examples that never say flax or nnx wait: see `add_needed_sessions`."""
+    from nnx_migrate.discover import mentions_flax
+
     for docstring in find_docstrings(file):
         docstring.included = [n for n, example in enumerate(docstring.examples)
                               if docstring.matched and compiles(example.code)]
-        if docstring.included:
-            text = session_text(docstring.examples, docstring.included)
-            path = session_path(file.path, docstring.line)
-            try:
-                tree = ast.parse(text)
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                docstring.included = []  # examples that compile alone but not together: left out
-            else:
-                docstring.session = index.add_file(path, text, tree)
-                docstring.session.host = file
         for number, example in enumerate(docstring.examples):
             if not example.writable or number not in docstring.included:
                 # examples that are never rewritten: what they show calling a changed signature must block it
                 where = file.path.with_name(f"{file.path.name}#line{docstring.line + example.line}")
                 index.unprocessed[where] = example.text.encode("utf-8")
         file.docstrings.append(docstring)
+        if mentions_flax(docstring.code.encode("utf-8")):
+            _index_session(index, file, docstring)
+
+
+def add_needed_sessions(index, needed: set[str]) -> None:
+    """Index the waiting sessions that mention a name a rule must see every use of (a
+    constructor whose signature it changes), as the pipeline does with files."""
+    from nnx_migrate.index import words_of
+
+    for file in list(index.files.values()):
+        for docstring in file.docstrings:
+            if docstring.session is None and docstring.included and not needed.isdisjoint(words_of(docstring.code)):
+                _index_session(index, file, docstring)
+
+
+def _index_session(index, file, docstring: Docstring) -> None:
+    text = session_text(docstring.examples, docstring.included)
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return  # examples that compile alone but not together: left out
+    docstring.session = index.add_file(session_path(file.path, docstring.line), text, tree)
+    docstring.session.host = file
 
 
 # -- rewriting ----------------------------------------------------------------------------------

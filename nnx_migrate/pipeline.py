@@ -170,6 +170,9 @@ def _analyze_and_rewrite(discovery, read, unreadable, settings, jobs, progress, 
         for path, source in without_flax.items():
             if not needed.isdisjoint(words_of(source.text)):
                 parsed += _index_file(index, results, sources, path, source)
+        from nnx_migrate.doctests import add_needed_sessions
+
+        add_needed_sessions(index, needed)
 
     rewritten = _rewrite_all(index, sources, settings, rules, jobs, progress)
     failed_now = {r.path for r in rewritten if r.status == "failed"}

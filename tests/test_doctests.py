@@ -154,3 +154,19 @@ def test_identical_docstrings_in_a_file_whose_code_changed_are_each_migrated(tmp
     migrated = (tmp_path / "twice.py").read_text()
     assert migrated.count(".kernel.shape\n  (2, 2)") == 2 and migrated.count("return layer.kernel[...]") == 2
     assert ".value" not in migrated
+
+
+def test_examples_that_never_say_flax_are_analysed_only_where_they_call_what_a_rule_changes(tmp_path: Path) -> None:
+    layers = (
+        "from flax import nnx\n\n\n"
+        "class Block(nnx.Module):\n"
+        "  def __init__(self, din, rngs):\n"
+        "    self.linear = nnx.Linear(din, din, rngs=rngs)\n\n\n"
+        'def build():\n  """A block.\n\n  >>> from layers import Block\n  >>> block = Block(2, None)\n  """\n\n\n'
+        'def unrelated():\n  """Nothing NNX here.\n\n  >>> 1 + 1\n  2\n  """\n'
+    )
+    result = migrate(tmp_path, {"layers.py": layers})
+    assert not result.failed
+    assert "  >>> block = Block(2, rngs=None)\n" in (tmp_path / "layers.py").read_text()
+    build, unrelated = result.index.files[tmp_path / "layers.py"].docstrings
+    assert build.session is not None and unrelated.session is None
