@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import io
+import keyword
 import re
 import tokenize
 from collections import defaultdict
@@ -103,6 +104,60 @@ def apply_sites(module: cst.Module, sites: list[Site]) -> tuple[cst.Module, list
     applier = _Applier(sites)
     new_module = MetadataWrapper(module, unsafe_skip_copy=True).visit(applier)
     return new_module, applier.applied
+
+
+# Finding each site's node by position needs libcst's positions of every node (a second,
+# slower generation of the code). Where every anchor is a name, it is renamed in the text
+# to a marker that names its sites, found by that name after parsing, and named back.
+_MARKER = "__nnx_migrate_site_{}__"
+_MARKER_PREFIX = _MARKER.split("{", 1)[0]
+_IDENTIFIER = re.compile(r"[^\W\d]\w*")
+
+
+def _mark_anchors(text: str, sites: list[Site]) -> tuple[str, dict[str, tuple[str, list[Site]]]] | None:
+    """`text` with each site's anchor name replaced by a marker, and marker -> (the name,
+    its sites); None when some anchor is not a name (the caller finds nodes by position)."""
+    if _MARKER_PREFIX in text:
+        return None
+    lines = _LINE.findall(text)
+    by_position: dict[tuple[int, int], list[Site]] = defaultdict(list)
+    for site in sites:
+        by_position[(site.line, site.column)].append(site)
+    markers: dict[str, tuple[str, list[Site]]] = {}
+    for (line, column), here in sorted(by_position.items(), reverse=True):  # right to left: columns stay valid
+        if not 1 <= line <= len(lines):
+            return None
+        found = _IDENTIFIER.match(lines[line - 1], column)
+        if found is None or keyword.iskeyword(found.group()) or column > 0 and lines[line - 1][column - 1].isidentifier():
+            return None
+        marker = _MARKER.format(len(markers))
+        markers[marker] = (found.group(), here)
+        lines[line - 1] = lines[line - 1][:column] + marker + lines[line - 1][found.end():]
+    return "".join(lines), markers
+
+
+class _MarkedApplier(cst.CSTTransformer):
+    """Applies sites whose anchors `_mark_anchors` renamed, and names the anchors back."""
+
+    def __init__(self, markers: dict[str, tuple[str, list[Site]]]):
+        super().__init__()
+        self.markers = markers
+        self.node_types = {site.node_type for _, sites in markers.values() for site in sites}
+        self.applied: list[Site] = []
+
+    def on_leave(self, original_node, updated_node):
+        if isinstance(updated_node, cst.Name) and updated_node.value in self.markers:
+            updated_node = updated_node.with_changes(value=self.markers[updated_node.value][0])
+        node_type = type(original_node).__name__
+        if node_type not in self.node_types:
+            return updated_node
+        anchor = _anchor_node(original_node)
+        if isinstance(anchor, cst.Name) and anchor.value in self.markers:
+            for site in self.markers[anchor.value][1]:
+                if site.node_type == node_type:
+                    updated_node = site.fix(updated_node)
+                    self.applied.append(site)
+        return updated_node
 
 
 def analyze_file(
@@ -229,19 +284,46 @@ def _rewrite_chunk(chunk: str, first: int, sites: list[Site], applied: list[Site
     indented = chunk[:1] in (" ", "\t")
     wrapper = f"if 1:{newline}" if indented else ""  # lets libcst parse an indented block
     offset = first - 1 - (1 if indented else 0)
-    try:
-        module = cst.parse_module(wrapper + chunk)
-    except cst.ParserSyntaxError as error:
-        raise RewriteError(f"libcst cannot parse this file: {error.message} (line {error.raw_line + offset})") from error
     shifted = [replace(site, line=site.line - offset) for site in sites]
     originals = {id(copy): site for copy, site in zip(shifted, sites)}
+    found = _apply_marked(wrapper + chunk, shifted)
+    if found is None:  # some anchor is not a name libcst sees as one: find nodes by position
+        try:
+            module = cst.parse_module(wrapper + chunk)
+        except cst.ParserSyntaxError as error:
+            raise RewriteError(f"libcst cannot parse this file: {error.message} (line {error.raw_line + offset})") from error
+        found = _applying(lambda: apply_sites(module, shifted), sites)
+        found = (found[0].code, found[1])
+    code, done = found
+    applied.extend(originals[id(site)] for site in done)
+    return code[len(wrapper):]
+
+
+def _apply_marked(text: str, sites: list[Site]) -> tuple[str, list[Site]] | None:
+    """The new text and the sites applied, each found by its renamed anchor; None when an
+    anchor cannot be renamed, or when not every site was found through its name (a
+    keyword, or a node whose anchor libcst sees differently): the caller goes by position."""
+    marked = _mark_anchors(text, sites)
+    if marked is None:
+        return None
     try:
-        new_module, done = apply_sites(module, shifted)
+        module = cst.parse_module(marked[0])
+    except cst.ParserSyntaxError:
+        return None
+    applier = _MarkedApplier(marked[1])
+    new_module = _applying(lambda: module.visit(applier), sites)
+    code = new_module.code
+    if len(applier.applied) != len(sites) or _MARKER_PREFIX in code:
+        return None
+    return code, applier.applied
+
+
+def _applying(apply, sites: list[Site]):
+    try:
+        return apply()
     except Exception as error:
         rule = sites[0].rule if len({s.rule for s in sites}) == 1 else None
         raise RewriteError(f"applying fixes failed: {type(error).__name__}: {error}", rule) from error
-    applied.extend(originals[id(site)] for site in done)
-    return new_module.code[len(wrapper):]
 
 
 def _add_imports(text: str, tree: ast.Module, imports: list[tuple[str, str]]) -> str:
