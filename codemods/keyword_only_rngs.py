@@ -404,8 +404,9 @@ class KeywordOnlyRngs(Rule):
                 (signature.info.file, None, f"{path.name} mentions it and could not be processed")
                 for path in context.index.failed_files_mentioning(signature.info.node.name)
             )
-            # a class a notebook defines cannot be imported: its callers are in that notebook
-            if not complete and not blocked and signature.info.file.path.suffix != ".ipynb":
+            # a class a notebook (or a docstring's examples) defines cannot be imported: its callers are there
+            defined_in_session = signature.info.file.path.suffix == ".ipynb" or signature.info.file.host is not None
+            if not complete and not blocked and not defined_in_session:
                 blocked.append((signature.info.file, None, "only single files were given, so not every caller can be seen"))
             in_this_file = signature.info.file is context.file
             if blocked:

@@ -42,9 +42,14 @@ class Example:
     running: list[str] | None = None  # the code doctest runs, line by line, where it differs from `codes`
 
     @property
+    def runs(self) -> list[str]:
+        """The code doctest runs, line by line."""
+        return self.codes if self.running is None else self.running
+
+    @property
     def code(self) -> str:
         """The code doctest runs."""
-        return "".join(code + "\n" for code in (self.codes if self.running is None else self.running))
+        return "".join(code + "\n" for code in self.runs)
 
     @property
     def text(self) -> str:
@@ -315,12 +320,12 @@ def rewrite_docstrings(file, rewrite, index, resolver, settings, rules):
         session_rewrite = apply_analysis(session, analysis)
         new_codes = notebook.split(session_rewrite.new_text)
         body = list(docstring.body)
-        final = [example.codes if example.running is None else example.running for example in docstring.examples]
+        final = [example.runs for example in docstring.examples]
         kept = []
         for number in reversed(docstring.included):
             example = docstring.examples[number]
             codes = code_lines(new_codes.get(number, example.code))
-            if codes == (example.codes if example.running is None else example.running):
+            if codes == example.runs:
                 continue
             in_example = [e for e in session_rewrite.edits if notebook.locate(session.text, e.line)[0] == number]
             if not example.writable:

@@ -170,3 +170,11 @@ def test_examples_that_never_say_flax_are_analysed_only_where_they_call_what_a_r
     assert "  >>> block = Block(2, rngs=None)\n" in (tmp_path / "layers.py").read_text()
     build, unrelated = result.index.files[tmp_path / "layers.py"].docstrings
     assert build.session is not None and unrelated.session is None
+
+
+def test_a_class_an_example_defines_gets_keyword_only_rngs_even_in_a_run_on_single_files(tmp_path: Path) -> None:
+    shutil.copy(CASES / "class_and_function.py", tmp_path)
+    result = run([tmp_path / "class_and_function.py"], Settings(), tmp_path, write=True)
+    assert not result.failed and not [d for _, d in result.diagnostics if d.rule == "keyword-only-rngs"]
+    migrated = (tmp_path / "class_and_function.py").read_text()
+    assert "...   def __init__(self, *, rngs: nnx.Rngs):" in migrated and ">>> stack = Stack(rngs=nnx.Rngs(0))" in migrated
