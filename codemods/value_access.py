@@ -260,7 +260,7 @@ class ValueAccess(Rule):
                     report(f"{what} assigned in a form nnx-migrate does not rewrite (unpacking, chained or annotated assignment)", "assign each Variable with `v.set_value(y)`")
                 continue
             # a read: `[...]` only if every write in the project keeps an array there
-            if variable.array and not context.resolver.writes_keep_array(node.value):
+            if variable.array and not context.resolver.writes_keep_array(node.value, variable.cls, visit.scope):
                 variable = VariableT(variable.cls, False)
             if isinstance(parent, ast.Subscript) and parent.value is node and not isinstance(parent.ctx, ast.Load):
                 report(f"item assignment through {what}: from flax 0.12.1 `.value` returns a copy, so this change is lost",

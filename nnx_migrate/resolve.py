@@ -708,13 +708,8 @@ class Resolver:
 
     def _member_store_receivers(self, attr: str) -> list[tuple[ast.expr, SourceFile]]:
         """Receivers of `x.attr = ...` / `del x.attr` / `setattr(x, "attr", ...)`."""
-        found = [(node.value, file) for node, file in self._attribute_stores(attr)]
-        for node, file in self.name_uses("setattr"):
-            call = file.parents.get(id(node))
-            if isinstance(call, ast.Call) and call.func is node and len(call.args) == 3 \
-                    and isinstance(call.args[1], ast.Constant) and call.args[1].value == attr:
-                found.append((call.args[0], file))
-        return found
+        return [(node.value, file) for node, file in self._attribute_stores(attr)] \
+            + [(receiver, file) for receiver, _, file in self._constant_setattr_calls(attr)]
 
     def subclasses(self, cls: str) -> list[str]:
         """The project's classes that have `cls` in their MRO (not `cls` itself)."""
@@ -1056,14 +1051,91 @@ class Resolver:
                     break
         return found
 
-    def writes_keep_array(self, receiver: ast.expr) -> bool:
+    def writes_keep_array(self, receiver: ast.expr, cls: str = f"{flax_api.NNX}.Variable",
+                          scope: Scope | None = None) -> bool:
         """Every `<...>.name.value = y` in the project (name: the receiver's last name)
-        writes an array: a Variable made with an array may be given a tuple later, and
-        then `[...]` fails where `.value` worked."""
+        writes an array, and so does every write through an alias that may be a `cls`
+        Variable: a Variable made with an array may be given a tuple later, and then
+        `[...]` fails where `.value` worked."""
         name = receiver.attr if isinstance(receiver, ast.Attribute) else getattr(receiver, "id", None)
         if name is None:
             return False
-        return self._memoized(("writes-keep-array", name), None, lambda: self._writes_keep_array(name), unknown=False)
+        if not self._memoized(("writes-keep-array", name), None, lambda: self._writes_keep_array(name), unknown=False):
+            return False
+        return self._unreachable_by_aliases(receiver, scope) or self._memoized(
+            ("aliased-writes-keep-array", cls), None, lambda: self._aliased_writes_keep_array(cls), unknown=False)
+
+    def _unreachable_by_aliases(self, receiver: ast.expr, scope: Scope | None) -> bool:
+        """Writes through other names cannot give the Variable at `receiver` a non-array:
+        a flax layer's own Variable (`linear.kernel`: flax's code reads it as an array), or
+        a Variable made in this scope and used only through its name (`v.value`, never
+        passed, stored or captured)."""
+        if scope is None:
+            return False
+        if isinstance(receiver, ast.Attribute):
+            owner = self.type_of(receiver.value, scope)
+            return isinstance(owner, InstanceT) and flax_api.flax_name(owner.cls) is not None \
+                and self.index.is_nnx_class(owner.cls)
+        if not (isinstance(receiver, ast.Name) and self._fresh_variable_name(receiver, scope)):
+            return False
+        owner = self.reaching_bindings(receiver, scope)[0]
+        for node, file in self.name_uses(receiver.id):
+            if file is scope.file and isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Store) \
+                    and self.scope_of(node, file).find(node.id) is owner:
+                parent = file.parents.get(id(node))
+                if not (isinstance(parent, ast.Attribute) and parent.value is node) \
+                        or self.scope_of(node, file) is not owner:
+                    return False  # passed, stored, returned or captured: aliases may write it
+        return True
+
+    def _aliased_writes_keep_array(self, cls: str) -> bool:
+        """`alias.value = y`, `param.value = y`, `items[i].value = y` (a receiver that may be
+        any existing Variable, not a fresh one bound to that name) writes an array wherever
+        the receiver may be a `cls` Variable."""
+        for node, file in self._attribute_stores("value"):
+            receiver = node.value
+            if isinstance(receiver, ast.Attribute):
+                continue  # matched by its name
+            scope = self.scope_of(node, file)
+            if isinstance(receiver, ast.Name) and self._fresh_variable_name(receiver, scope):
+                continue  # only that Variable, read through the same name
+            found = self.type_of(receiver, scope)
+            if isinstance(found, VariableT) and not self._related_variable_classes(found.cls, cls):
+                continue
+            if found is not None and not isinstance(found, VariableT):
+                continue
+            if not self._write_keeps_array(node, file):
+                return False
+        for receiver, value, file in self._constant_setattr_calls("value"):  # setattr(v, "value", y)
+            scope = self.scope_of(receiver, file)
+            found = self.type_of(receiver, scope)
+            if (found is None or isinstance(found, VariableT) and self._related_variable_classes(found.cls, cls)) \
+                    and self.type_of(value, scope) != ARRAY:
+                return False
+        return True
+
+    def _constant_setattr_calls(self, attr: str) -> list[tuple[ast.expr, ast.expr, SourceFile]]:
+        """(receiver, value, file) of `setattr(x, "attr", v)` / `object.__setattr__(x, "attr", v)`."""
+        found = []
+        for node, file in self.name_uses("setattr") + self.name_uses("__setattr__"):
+            call = file.parents.get(id(node))
+            if isinstance(call, ast.Call) and call.func is node and len(call.args) == 3 \
+                    and isinstance(call.args[1], ast.Constant) and call.args[1].value == attr:
+                found.append((call.args[0], call.args[2], file))
+        return found
+
+    def _fresh_variable_name(self, node: ast.Name, scope: Scope) -> bool:
+        """Every binding of the name reaching here constructs a new Variable."""
+        found = self.reaching_bindings(node, scope)
+        return found is not None and all(
+            b[0] == "expr" and isinstance(b[1], ast.Call)
+            and self.index.is_variable_class(self.qualified(b[1].func, found[0]) or "")
+            for b in found[1]
+        )
+
+    def _related_variable_classes(self, first: str, second: str) -> bool:
+        generic = f"{flax_api.NNX}.Variable"
+        return generic in (first, second) or first in self.index.mro(second) or second in self.index.mro(first)
 
     def _writes_keep_array(self, name: str) -> bool:
         for node, file in self.name_uses("value"):
@@ -1072,13 +1144,20 @@ class Resolver:
                 target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", None)
             ):
                 continue
-            statement = file.parents.get(id(node))
-            if isinstance(statement, ast.AugAssign):
-                continue  # `array op= y` is an array (or raises)
-            value = statement.value if isinstance(statement, ast.Assign) else None
-            if value is None or self.type_of(value, self.scope_of(value, file)) != ARRAY:
+            if not self._write_keeps_array(node, file):
                 return False
         return True
+
+    def _write_keeps_array(self, node: ast.Attribute, file: SourceFile) -> bool:
+        """`<receiver>.value = y` writes an array: y is one, or arithmetic on the value the
+        receiver held (`v.value = v.value * d + x`, like `v.value op= y`: an array or raises)."""
+        statement = file.parents.get(id(node))
+        if isinstance(statement, ast.AugAssign):
+            return True
+        value = statement.value if isinstance(statement, ast.Assign) else None
+        if value is None:
+            return False
+        return self.type_of(value, self.scope_of(value, file)) == ARRAY or _arithmetic_on(value, node)
 
     def _stored_from_outside(self, file: SourceFile, name: str) -> bool:
         """Another file assigns `module.name = ...` to this file's module-level `name`."""
@@ -1557,11 +1636,8 @@ class Resolver:
             if value is not None and not _only_when_not_a_variable(value, file):
                 types.append(self.type_of(value, self.scope_of(value, file)))  # `x.attr += ...` keeps x.attr
         # setattr(x, "attr", v), object.__setattr__(x, "attr", v), vars(x)["attr"] = v
-        for node, file in self.name_uses("setattr") + self.name_uses("__setattr__"):
-            call = file.parents.get(id(node))
-            if isinstance(call, ast.Call) and call.func is node and len(call.args) == 3 \
-                    and isinstance(call.args[1], ast.Constant) and call.args[1].value == attr:
-                types.append(self.type_of(call.args[2], self.scope_of(call, file)))
+        for _, value, file in self._constant_setattr_calls(attr):
+            types.append(self.type_of(value, self.scope_of(value, file)))
         for node, file in self.name_uses("vars"):
             subscript = file.parents.get(id(file.parents.get(id(node))))
             if isinstance(subscript, ast.Subscript) and isinstance(subscript.ctx, ast.Store) \
@@ -1816,6 +1892,23 @@ def _is_super_call(node: ast.expr) -> bool:
 
 def _in_flax_package(file: SourceFile) -> bool:
     return f"{file.module}.".startswith("flax.")
+
+
+def _arithmetic_on(value: ast.expr, target: ast.Attribute) -> bool:
+    """`value` is arithmetic (+ - * / ** @ and unary minus) with a read of `target` among
+    its operands."""
+    wanted = ast.dump(target, annotate_fields=False).replace("Store()", "Load()")
+    arithmetic = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Pow, ast.MatMult)
+
+    def operands(node: ast.expr) -> list[ast.expr]:
+        if isinstance(node, ast.BinOp) and isinstance(node.op, arithmetic):
+            return operands(node.left) + operands(node.right)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            return operands(node.operand)
+        return [node]
+
+    return isinstance(value, (ast.BinOp, ast.UnaryOp)) and any(
+        ast.dump(operand, annotate_fields=False) == wanted for operand in operands(value))
 
 
 def _constant_string(node: ast.expr) -> bool:

@@ -29,7 +29,6 @@ MARKER = "# LOOKALIKE:"
 KNOWN_WRONG: dict[str, str] = {
     "getattr_caller": "functions looked up by name with getattr(module, name) have unseen callers (F32)",
     "rngs_hidden_callers.py": "constructor calls through type(self)(*args) are not call sites: rngs made keyword-only (F33)",
-    "written_elsewhere.py": "`.value = <tuple>` writes through an alias or a helper function keep `[...]` reads (F35)",
 }
 
 
