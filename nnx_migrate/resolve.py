@@ -1389,6 +1389,8 @@ class Resolver:
                 return None  # imported under another name: calls elsewhere go unseen here
         if file.module.rpartition(".")[2] in self._star_imported_modules():
             return None  # star-imported: its callers there use a name nnx-migrate does not follow
+        if self._module_used_as_object(file) or self._fetched_by_getattr(function.name, file):
+            return None  # looked up by a name computed at run time: callers unseen
         calls = []
         for node, other in self.name_uses(function.name):
             self.steps += 1
@@ -1426,7 +1428,7 @@ class Resolver:
         if not (self.index.complete and info is not None and name.startswith("_") and not name.endswith("__")
                 and not method.decorator_list and _self_name(method) is not None
                 and info.methods.get(name) is method and not self.index.failed_files_mentioning(name)
-                and name not in self._string_constants()):
+                and name not in self._string_constants() and not self._fetched_by_computed_name(info.qualname)):
             return None
         calls = []
         for node, file in self.name_uses(name):
@@ -1463,6 +1465,24 @@ class Resolver:
             calls.append((call, use_scope))
         return calls
 
+    def _fetched_by_computed_name(self, cls: str) -> bool:
+        """`getattr(x, <name computed at run time>)` where x is shown to be an instance of
+        `cls`, of a base or a subclass, or the class: any of its methods may be fetched."""
+        fetched = self._memoized(("fetched-by-name",), None, self._classes_fetched_by_name, unknown=frozenset())
+        mro = self.index.mro(cls)
+        return any(c in mro or cls in self.index.mro(c) for c in fetched)
+
+    def _classes_fetched_by_name(self) -> frozenset[str]:
+        classes = set()
+        for node, file in self.name_uses("getattr"):
+            call = file.parents.get(id(node))
+            if isinstance(call, ast.Call) and call.func is node and len(call.args) >= 2 \
+                    and not _constant_string(call.args[1]):
+                found = self.type_of(call.args[0], self.scope_of(call, file))
+                if isinstance(found, (InstanceT, ClassT)):  # an unknown receiver is not taken for every class
+                    classes.add(found.cls)
+        return frozenset(classes)
+
     def _string_constants(self) -> frozenset[str]:
         """Every identifier-like string literal of the project (`getattr(m, "_scale")`)."""
         if self._strings is None:
@@ -1471,6 +1491,50 @@ class Resolver:
                 if isinstance(node.value, str) and node.value.isidentifier()
             )
         return self._strings
+
+    def _module_used_as_object(self, file: SourceFile) -> bool:
+        """The module's namespace is reached other than by `module.name`: the module object
+        passed on or stored (`getattr(readers, name)`, `vars(readers)`, a registry),
+        `readers.__dict__`, `importlib.import_module("readers")`, or `globals()` /
+        `sys.modules` in the module itself."""
+        key = ("module-as-object", id(file))
+        if key not in self._memo:
+            self._memo[key] = self._namespace_reached(file) or any(
+                self._module_object_use(node, other, file)
+                for name in {file.module.rpartition(".")[2]} | {local for _, local in self._imported_as(file.module)}
+                for node, other in self.name_uses(name)
+            )
+        return self._memo[key]
+
+    def _namespace_reached(self, file: SourceFile) -> bool:
+        """`globals()` or `sys.modules` in the file, or `importlib.import_module("<it>")`."""
+        if any(other is file and (isinstance(node, ast.Name) and node.id == "globals" or dotted_name(node) == "sys.modules")
+               for node, other in self.name_uses("globals") + self.name_uses("modules")):
+            return True
+        for node, other in self.name_uses("import_module") + self.name_uses("__import__"):
+            call = other.parents.get(id(node))
+            if isinstance(call, ast.Call) and call.func is node and call.args \
+                    and isinstance(call.args[0], ast.Constant) and call.args[0].value == file.module:
+                return True
+        return False
+
+    def _module_object_use(self, node: ast.expr, other: SourceFile, file: SourceFile) -> bool:
+        """`node` in `other` names the module of `file` as an object, not `module.name`."""
+        if other is file or self.qualified(node, self.scope_of(node, other)) != file.module:
+            return False
+        parent = other.parents.get(id(node))
+        return not (isinstance(parent, ast.Attribute) and parent.value is node and not parent.attr.startswith("__"))
+
+    def _fetched_by_getattr(self, name: str, file: SourceFile) -> bool:
+        """`getattr(x, "name")` where x may be the function's module."""
+        for node, other in self.name_uses("getattr"):
+            call = other.parents.get(id(node))
+            if isinstance(call, ast.Call) and call.func is node and len(call.args) >= 2 \
+                    and isinstance(call.args[1], ast.Constant) and call.args[1].value == name:
+                owner = self.qualified(call.args[0], self.scope_of(call, other))
+                if owner is None or owner == file.module:
+                    return True
+        return False
 
     def _calls_through(self, node: ast.expr, file: SourceFile, scope: Scope) -> list | None:
         """The calls that reach the function named at `node`: `f(...)`, `nnx.jit(f)(...)`,

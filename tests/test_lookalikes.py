@@ -27,7 +27,6 @@ MARKER = "# LOOKALIKE:"
 # file or folder name -> why it still fails, with its finding (testdata/lookalikes/README.md);
 # strict: the test fails once the case passes, so the entry goes with the fix
 KNOWN_WRONG: dict[str, str] = {
-    "getattr_caller": "functions looked up by name with getattr(module, name) have unseen callers (F32)",
     "rngs_hidden_callers.py": "constructor calls through type(self)(*args) are not call sites: rngs made keyword-only (F33)",
 }
 
