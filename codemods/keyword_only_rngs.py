@@ -73,7 +73,7 @@ import libcst as cst
 from nnx_migrate.command import RuleCommand
 from nnx_migrate.evidence import observed_constructor_calls
 from nnx_migrate.index import ClassInfo, SourceFile, dotted_name
-from nnx_migrate.resolve import Scope
+from nnx_migrate.resolve import InstanceT, Scope
 from nnx_migrate.rewrite import skipped_lines
 from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site, Visit
 
@@ -148,7 +148,7 @@ class _Planner:
         # only files that mention one of the classes (or a subclass) can call them
         names = self._spellings({qualname.rsplit(".", 1)[-1] for qualname, owner in owner_of.items() if owner in signatures})
         references: dict[int, list[ast.expr]] = {}
-        for name in names | {"__init__", "cls"}:
+        for name in names | {"__init__", "cls", "type", "__class__"}:
             for node, file in self.resolver.name_uses(name):
                 references.setdefault(id(file), []).append(node)
         for file in self.index.files.values():
@@ -156,8 +156,8 @@ class _Planner:
                 nodes = sorted(references[id(file)], key=lambda n: (n.lineno, n.col_offset))
                 self._scan(file, nodes, signatures, owner_of)
         self._check_decorators(signatures, owner_of)
-        for signature in signatures.values():
-            self._check_subclass_cls_calls(signature, owner_of)
+        for signature in list(signatures.values()):
+            self._check_subclass_cls_calls(signature, signatures, owner_of)
             observed_constructor_calls(self.context, signature, CallSite)
         return signatures
 
@@ -213,6 +213,37 @@ class _Planner:
                     signature = signatures[owner_of[cls.qualname]]
                     self._add_call(signature, file, parent, 0, skip)
                     signature.cls_calls.append((file, parent, cls.qualname))
+            else:
+                self._dynamic_class_call(file, node, context, visit, signatures, owner_of, skip)
+
+    def _dynamic_class_call(self, file, node, context: FileContext, visit: Visit, signatures, owner_of, skip) -> None:
+        """`type(x)(...)` / `x.__class__(...)`: a constructor call of x's class, or of a
+        subclass; when x's type is unknown, of any class."""
+        parent = visit.parent
+        if isinstance(node, ast.Name) and node.id == "type" and visit.scope.find("type") is None \
+                and isinstance(parent, ast.Call) and parent.func is node and len(parent.args) == 1:
+            instance, call = parent.args[0], context.parent(parent)
+            if not (isinstance(call, ast.Call) and call.func is parent):
+                return
+        elif isinstance(node, ast.Attribute) and node.attr == "__class__" and isinstance(parent, ast.Call) \
+                and parent.func is node:
+            instance, call = node.value, parent
+        else:
+            return
+        found = self.resolver.type_of(instance, visit.scope)
+        cls = found.cls if isinstance(found, InstanceT) else None
+        if cls is not None and owner_of.get(cls) in signatures:
+            signature = signatures[owner_of[cls]]
+            self._add_call(signature, file, call, 0, skip)
+            signature.cls_calls.append((file, call, cls))  # subclasses: checked with `cls(...)` calls
+            return
+        # x of unknown class, or of a class whose constructor stays: any subclass's may run
+        for signature in signatures.values():
+            if cls is not None and cls not in self.index.mro(signature.info.qualname):
+                continue
+            if any(isinstance(a, ast.Starred) for a in call.args) or len(call.args) > signature.first_keyword:
+                signature.blocked.append((file, call, f"`{ast.unparse(call.func)}(...)` may call this constructor "
+                                          "with `rngs` by position"))
 
     def _class_of(self, node: ast.expr, scope: Scope) -> str | None:
         qualified = self.resolver.qualified(node, scope)
@@ -301,12 +332,27 @@ class _Planner:
                     signatures[owner].blocked.append((info.file, decorator, f"`{info.node.name}` is handed to the "
                                                       f"decorator `{name}`, so its callers cannot all be seen"))
 
-    def _check_subclass_cls_calls(self, signature: Signature, owner_of) -> None:
-        """`cls(...)` also runs a subclass's own constructor when called on the subclass."""
+    def _check_subclass_cls_calls(self, signature: Signature, signatures, owner_of) -> None:
+        """`cls(...)` / `type(self)(...)` also runs a subclass's own constructor when called
+        on the subclass: neither signature may change."""
         for file, call, cls in signature.cls_calls:
             for info in self.index.classes.values():
-                if cls in self.index.mro(info.qualname)[1:] and owner_of.get(info.qualname) != signature.info.qualname:
-                    signature.blocked.append((file, call, f"`cls(...)` may run the constructor of subclass {info.qualname}"))
+                owner = owner_of.get(info.qualname)
+                if cls in self.index.mro(info.qualname)[1:] and owner != signature.info.qualname:
+                    reason = f"`{ast.unparse(call.func)}(...)` may run the constructor of subclass {info.qualname}"
+                    signature.blocked.append((file, call, reason))
+                    if owner in signatures and _works_on_subclass(call, signature, signatures[owner]):
+                        signatures[owner].blocked.append((file, call, reason))
+
+
+def _works_on_subclass(call: ast.Call, base: Signature, subclass: Signature) -> bool:
+    """A call written for the base's constructor passes rngs (or a later parameter) by
+    position to the subclass's too, where its rngs argument lands on the subclass's rngs:
+    it works there today, and would break if only the subclass changed."""
+    if any(isinstance(a, ast.Starred) for a in call.args):
+        return True
+    return len(call.args) > subclass.first_keyword and (
+        len(call.args) <= base.first_keyword or base.first_keyword == subclass.first_keyword)
 
 
 def _is_super_call(node: ast.expr) -> bool:

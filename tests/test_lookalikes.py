@@ -27,7 +27,6 @@ MARKER = "# LOOKALIKE:"
 # file or folder name -> why it still fails, with its finding (testdata/lookalikes/README.md);
 # strict: the test fails once the case passes, so the entry goes with the fix
 KNOWN_WRONG: dict[str, str] = {
-    "rngs_hidden_callers.py": "constructor calls through type(self)(*args) are not call sites: rngs made keyword-only (F33)",
 }
 
 
