@@ -10,7 +10,9 @@ flax/nnx releases from PyPI), as found. Then, from one run on one machine,
 prints: files and MB; the libcst parse-only floor over the files that need parsing;
 nnx-migrate `--check` cold and warm with 1 job and with all cores; `python -m libcst.tool
 codemod` running the value-access codemod over the same tree; the ratios; peak memory.
-Absolute times on a shared machine are noisy: compare the ratios.
+Absolute times on a shared machine are noisy: compare the ratios. CPU seconds (user and
+system, worker processes included) are steadier on a loaded machine; for one job they are
+close to what an idle machine's wall clock gives.
 """
 
 from __future__ import annotations
@@ -39,17 +41,18 @@ MEASURE = (
     "    os.killpg(process.pid, signal.SIGKILL)  # the pool workers too\n"
     "    process.wait()\n"
     "    code = 'timeout'\n"
-    "print(json.dumps({'seconds': time.perf_counter() - start, 'code': code,\n"
-    "                  'rss_mb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))\n"
+    "usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(json.dumps({'seconds': time.perf_counter() - start, 'code': code, 'rss_mb': usage.ru_maxrss / 1024,\n"
+    "                  'cpu': usage.ru_utime + usage.ru_stime}))\n"
 )
 FLOOR = (
-    "import sys, time, libcst\n"
+    "import json, sys, time, libcst\n"
     "paths = sys.argv[1:]\n"
     "texts = [open(p, encoding='utf-8').read() for p in paths]\n"
-    "start = time.perf_counter()\n"
+    "start, cpu = time.perf_counter(), time.process_time()\n"
     "for text in texts:\n"
     "    libcst.parse_module(text)\n"
-    "print(time.perf_counter() - start)\n"
+    "print(json.dumps({'seconds': time.perf_counter() - start, 'cpu': time.process_time() - cpu}))\n"
 )
 
 
@@ -111,7 +114,7 @@ def main() -> int:
     python = sys.executable
     cache = workdir / "cache"
 
-    floors: list[float] = []
+    floors: list[dict] = []
     best: dict[str, dict] = {}
 
     def migrate(label: str, jobs: int, warm: bool) -> None:
@@ -123,13 +126,14 @@ def main() -> int:
             best[label] = result
 
     for _ in range(args.repeat):
-        floors.append(float(subprocess.run([python, "-c", FLOOR, *map(str, needing)], capture_output=True, text=True,
-                                           check=True).stdout))
+        floors.append(json.loads(subprocess.run([python, "-c", FLOOR, *map(str, needing)], capture_output=True,
+                                                text=True, check=True).stdout))
         migrate("nnx-migrate --check, cold, 1 job", 1, warm=False)
         migrate("nnx-migrate --check, warm, 1 job", 1, warm=True)
         migrate(f"nnx-migrate --check, cold, {cores} jobs", cores, warm=False)
         migrate(f"nnx-migrate --check, warm, {cores} jobs", cores, warm=True)
-    floor = min(floors)
+    floor = min(f["seconds"] for f in floors)
+    floor_cpu = min(f["cpu"] for f in floors)
     rows = list(best.items())
     if not args.no_codemod:
         codemod_tree = workdir / "codemod"
@@ -143,15 +147,16 @@ def main() -> int:
           f"({sum(p.stat().st_size for p in needing) / 1e6:.1f} MB); {cores} cores; Python {sys.version.split()[0]}; "
           f"fastest of {args.repeat}; load average {os.getloadavg()[0]:.1f}")
     print()
-    print("| what | seconds | x libcst parse floor | peak RSS (MB) | exit |")
-    print("|---|---|---|---|---|")
-    print(f"| libcst.parse_module of the {len(needing)} files that need parsing (the floor) | {floor:.2f} | 1.00 | | |")
+    print("| what | seconds | x libcst parse floor | CPU seconds | CPU x floor | peak RSS (MB) | exit |")
+    print("|---|---|---|---|---|---|---|")
+    print(f"| libcst.parse_module of the {len(needing)} files that need parsing (the floor) | {floor:.2f} | 1.00 "
+          f"| {floor_cpu:.2f} | 1.00 | | |")
     for label, result in rows:
         if result["seconds"] is None:
-            print(f"| {label} | not done after {args.limit:.0f} | > {args.limit / floor:.1f} | | |")
+            print(f"| {label} | not done after {args.limit:.0f} | > {args.limit / floor:.1f} | | | | |")
         else:
-            print(f"| {label} | {result['seconds']:.2f} | {result['seconds'] / floor:.2f} | {result['rss_mb']:.0f} "
-                  f"| {result['code']} |")
+            print(f"| {label} | {result['seconds']:.2f} | {result['seconds'] / floor:.2f} | {result['cpu']:.2f} "
+                  f"| {result['cpu'] / floor_cpu:.2f} | {result['rss_mb']:.0f} | {result['code']} |")
     cold = dict(rows)["nnx-migrate --check, cold, 1 job"]["seconds"]
     warm = dict(rows)["nnx-migrate --check, warm, 1 job"]["seconds"]
     if cold and warm:

@@ -231,6 +231,8 @@ class _Planner:
         else:
             return
         found = self.resolver.type_of(instance, visit.scope)
+        if found is not None and not isinstance(found, InstanceT):
+            return  # a Variable, an array, a list...: its class is none of the project's Modules
         cls = found.cls if isinstance(found, InstanceT) else None
         if cls is not None and owner_of.get(cls) in signatures:
             signature = signatures[owner_of[cls]]

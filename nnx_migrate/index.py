@@ -368,6 +368,8 @@ class ProjectIndex:
         self.flax_names_used: set[str] = set()
         # files that could not be read or parsed: rules that need every caller check them
         self.unprocessed: dict[Path, bytes | None] = {}  # None: unreadable
+        self._mentioning_words: dict[Path, frozenset[str] | None] = {}  # their words, for failed_files_mentioning
+        self._mentioning: dict[str, list[Path]] = {}
         # True only when whole folders were given: otherwise (single files, stdin, libcst's
         # tool) callers elsewhere cannot be seen, and rules that need them only report
         self.complete = False
@@ -392,8 +394,18 @@ class ProjectIndex:
         return self.classes_by_node.get(id(node))
 
     def failed_files_mentioning(self, name: str) -> list[Path]:
-        pattern = re.compile(rb"\b" + re.escape(name.encode()) + rb"\b")
-        return [path for path, data in self.unprocessed.items() if data is None or pattern.search(data)]
+        """The unprocessed files (and left-out code) that mention `name`, or cannot be read."""
+        if len(self._mentioning_words) != len(self.unprocessed):  # entries are only ever added
+            self._mentioning_words = {
+                path: None if data is None else words_of(data.decode("utf-8", "replace"))
+                for path, data in self.unprocessed.items()
+            }
+            self._mentioning.clear()
+        found = self._mentioning.get(name)
+        if found is None:
+            found = self._mentioning[name] = [
+                path for path, words in self._mentioning_words.items() if words is None or name in words]
+        return found
 
     def lookup_class(self, qualname: str, _depth: int = 0) -> ClassInfo | None:
         """The project class named `qualname`, following re-exports (`from .m import C`)."""

@@ -46,6 +46,9 @@ RNG_STREAM = Simple("RngStream")
 STATE = Simple("State")
 ARRAY = Simple("Array")
 NONE = Simple("None")
+BUILTIN_VALUE = Simple("BuiltinValue")  # a list, dict, str, int...: never a Variable or Module
+_BUILTIN_VALUE_TYPES = frozenset({"list", "tuple", "dict", "set", "frozenset", "str", "bytes", "int", "float",
+                                  "bool", "complex"})
 FLAT_STATE = Simple("FlatState")  # iterates as (path, Variable) pairs
 # An item of an nnx.List / nnx.Dict whose contents are not known: a Variable, a Module,
 # a container or a static value. `.value` on it, with nothing looked up below, is a
@@ -651,7 +654,11 @@ class Resolver:
         return None
 
     def _narrowed_type(self, classes: tuple, scope: Scope) -> Type:
-        """Inside `isinstance(x, C)` (or a tuple of Variable classes)."""
+        """Inside `isinstance(x, C)` (or a tuple of Variable classes, or of Python's own
+        value types: `isinstance(x, list | tuple)`)."""
+        classes = [part for c in classes for part in _union_members(c)]
+        if all(isinstance(c, ast.Name) and c.id in _BUILTIN_VALUE_TYPES and scope.find(c.id) is None for c in classes):
+            return BUILTIN_VALUE
         qualified = [self.qualified(c, scope) for c in classes]
         if not qualified or None in qualified:
             return None
@@ -1919,6 +1926,13 @@ def as_container(found: Type, iterated: bool = False) -> ContainerT | None:
     if not isinstance(found, ContainerT) or (iterated and found.mapping):
         return None
     return found
+
+
+def _union_members(node: ast.expr) -> list[ast.expr]:
+    """`A | B | C` -> [A, B, C] (an isinstance check's union of classes)."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return _union_members(node.left) + _union_members(node.right)
+    return [node]
 
 
 def _at(sequence, position: int):

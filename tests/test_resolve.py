@@ -15,6 +15,7 @@ from nnx_migrate import flax_api
 from nnx_migrate.index import ProjectIndex
 from nnx_migrate.resolve import (
     ARRAY,
+    BUILTIN_VALUE,
     GRAPH_ELEMENT,
     RNG_STREAM,
     STATE,
@@ -109,6 +110,9 @@ HEADER = "import jax\nimport jax.numpy as jnp\nfrom flax import nnx\n"
         ("def f(xs):\n    return list(xs)[0]", "list(xs)[0]", None),
         ("def f(xs: list[nnx.Param]):\n    return xs[1:]", "xs[1:]", ContainerT(PARAM)),  # a slice: still a list
         ("def f(rngs: nnx.Rngs):\n    return rngs['params']", "rngs['params']", RNG_STREAM),
+        # Python's own value types: never a Variable or Module (a union written with `|` too)
+        ("def f(x):\n    if isinstance(x, list | tuple):\n        return x", "x", BUILTIN_VALUE),
+        ("def f(x, list):\n    if isinstance(x, list):\n        return x", "x", None),  # `list` is a parameter here
         # a private method's parameter, from its every caller (only the kind carries over)
         ("class M(nnx.Module):\n    def __init__(self):\n        self.w = nnx.Param(jnp.ones(3))\n"
          "    def _read(self, v):\n        return v\n    def __call__(self):\n        return self._read(self.w)",
