@@ -225,6 +225,7 @@ class ValueAccess(Rule):
             variable = self._variable(context, visit) or context.evidence.variable(context, visit, diagnostics)
             if variable is None:
                 continue
+            variable = _with_flax_subscript(context, variable)
             raw = node.attr == "raw_value"
             parent = visit.parent
             what = f"`.{node.attr}`"
@@ -296,8 +297,11 @@ class ValueAccess(Rule):
             variable = context.resolver.type_of(node.target, visit.scope)
             if variable is None:
                 variable = context.evidence.in_place(context, visit, diagnostics)
-            if not isinstance(variable, VariableT):
-                continue
+            if not isinstance(variable, VariableT) or context.resolver.defines_before_flax(
+                variable.cls, {_IN_PLACE_METHODS.get(type(node.op), "__iadd__")}
+            ):
+                continue  # a class with its own in-place operators: `v op= y` is its
+            variable = _with_flax_subscript(context, variable)
             literal_increment = (
                 variable.array and isinstance(node.op, _DTYPE_PRESERVING_WITH_INT) and _is_int_literal(node.value)
             )
@@ -322,7 +326,9 @@ class ValueAccess(Rule):
             receiver = context.narrowed_type(node.value)
         if isinstance(receiver, VariableT):
             # a subclass (or a mixin before flax's Variable) with its own `value`: not flax's
-            return None if context.resolver.implements_value(receiver.cls) else receiver
+            # or an instance whose class may be swapped, or `value` set by a run-time name
+            resolver = context.resolver
+            return None if resolver.implements_value(receiver.cls) or resolver.stored_by_name(receiver.cls) else receiver
         if receiver in (STATE, GRAPH_ELEMENT) and isinstance(node.value, (ast.Subscript, ast.Attribute)):
             # `state['w'].value` is a leaf only if nothing is looked up below it: on
             # `state.value.kernel`, `value` is a sub-State (MultiHeadAttention has one),
@@ -347,3 +353,19 @@ class ValueAccessCommand(RuleCommand):
 
     DESCRIPTION = ValueAccess.summary
     RULE = ValueAccess
+
+
+_IN_PLACE_METHODS = {
+    ast.Add: "__iadd__", ast.Sub: "__isub__", ast.Mult: "__imul__", ast.Div: "__itruediv__",
+    ast.FloorDiv: "__ifloordiv__", ast.Mod: "__imod__", ast.Pow: "__ipow__", ast.MatMult: "__imatmul__",
+    ast.BitAnd: "__iand__", ast.BitOr: "__ior__", ast.BitXor: "__ixor__", ast.LShift: "__ilshift__",
+    ast.RShift: "__irshift__",
+}
+
+
+def _with_flax_subscript(context: FileContext, variable: VariableT) -> VariableT:
+    """A Variable class with its own `__getitem__` / `__setitem__`: `v[...]` is not `.value`
+    there, so only the exact forms (get_value / set_value) are used."""
+    if variable.array and context.resolver.defines_before_flax(variable.cls, {"__getitem__", "__setitem__"}):
+        return VariableT(variable.cls, False)
+    return variable

@@ -711,7 +711,7 @@ class Resolver:
         """Something of type `found` may be an instance of `cls` (unknown: it may)."""
         if not isinstance(found, (InstanceT, VariableT, ClassT)):
             return True
-        return found.cls in self.index.mro(cls) or cls in self.index.mro(found.cls)
+        return self.is_subclass(cls, found.cls) or self.is_subclass(found.cls, cls)
 
     def _member_store_receivers(self, attr: str) -> list[tuple[ast.expr, SourceFile]]:
         """Receivers of `x.attr = ...` / `del x.attr` / `setattr(x, "attr", ...)`."""
@@ -986,11 +986,35 @@ class Resolver:
         """`C(...)`: a Variable (holding an array when its value is one) or an instance."""
         if self.index.is_variable_class(cls):
             value = call.args[0] if call.args else _keyword(call, "value")
-            array = value is not None and self.type_of(value, scope) == ARRAY
+            array = value is not None and self.type_of(value, scope) == ARRAY and self._init_keeps_value(cls)
             return VariableT(cls, array)
         if self.index.is_nnx_class(cls) or self.index.lookup_class(cls):
             return InstanceT(cls)
         return None
+
+    def _init_keeps_value(self, cls: str) -> bool:
+        """The constructor that `cls(value, ...)` runs hands `value` to flax's unchanged: no
+        project `__init__` in the MRO, or one that passes its first parameter on as it is
+        (`super().__init__(value, **metadata)`) and never rebinds it."""
+        for name in self.index.mro(cls):
+            info = self.index.lookup_class(name)
+            if flax_api.flax_name(name) is not None or info is None:
+                return True
+            init = info.methods.get("__init__")
+            if init is None:
+                continue
+            positional, _ = _parameters(init)
+            if len(positional) < 2:
+                return False
+            value = positional[1].arg
+            forwarded = False
+            for node in scope_local_nodes(init.body):
+                if isinstance(node, ast.Name) and node.id == value and not isinstance(node.ctx, ast.Load):
+                    return False
+                passed = _init_call_value(node)
+                forwarded = forwarded or isinstance(passed, ast.Name) and passed.id == value
+            return forwarded
+        return True
 
     def _class_method_result(self, qualified: str, call: ast.Call, scope: Scope) -> Type:
         """`C.factory(...)`: a class- or staticmethod's summary; what `cls(...)` makes in
@@ -1776,7 +1800,13 @@ class Resolver:
         `m.__setattr__(k, v)`, `m.__dict__.update(d)`, `vars(m)[k] = v`. Any attribute of
         it may then hold anything."""
         stored = self._memoized(("stored-by-name",), None, self._classes_stored_by_name, unknown=frozenset())
-        return bool(stored) and any(name in stored for name in self.index.mro(cls))
+        return any(self.is_subclass(cls, base) for base in stored)
+
+    def is_subclass(self, cls: str, base: str) -> bool:
+        """`cls` is `base` or derives from it (flax's Module and Variable: any of their kind)."""
+        bare = flax_api.flax_name(base)
+        return base in self.index.mro(cls) or bare in ("Module", "Object", "Pytree") and self.index.is_nnx_class(cls) \
+            or bare == "Variable" and self.index.is_variable_class(cls)
 
     def _classes_stored_by_name(self) -> frozenset[str]:
         classes = set()
@@ -1848,6 +1878,9 @@ class Resolver:
             if (updated or replaced or by_key or isinstance(parent, ast.AugAssign) and parent.target is holder) \
                     and getattr(_enclosing_def(file, holder), "name", None) != "__setstate__":  # unpickling restores its own
                 receivers.append((receiver, file, None))
+        # `x.__class__ = C` / setattr(x, "__class__", C): every attribute may be another class's
+        receivers += [(node.value, file, None) for node, file in self._attribute_stores("__class__")]
+        receivers += [(receiver, file, None) for receiver, _, file in self._constant_setattr_calls("__class__")]
         self._memo[key] = receivers
         return receivers
 
@@ -1987,6 +2020,14 @@ def _arithmetic_on(value: ast.expr, target: ast.Attribute) -> bool:
 
     return isinstance(value, (ast.BinOp, ast.UnaryOp)) and any(
         ast.dump(operand, annotate_fields=False) == wanted for operand in operands(value))
+
+
+def _init_call_value(node: ast.AST) -> ast.expr | None:
+    """The value argument of `super().__init__(v, ...)` / `Base.__init__(self, v, ...)`."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "__init__"):
+        return None
+    arguments = node.args if _is_super_call(node.func.value) else node.args[1:]
+    return arguments[0] if arguments else _keyword(node, "value")
 
 
 def _constant_string(node: ast.expr) -> bool:
