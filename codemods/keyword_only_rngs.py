@@ -440,13 +440,26 @@ class KeywordOnlyRngs(Rule):
             context = FileContext(file=first, index=index, resolver=resolver, settings=settings)
             index.cache[NAME] = _Planner(context).plan()
 
+    @staticmethod
+    def _signatures_touching(index, plan: dict[str, Signature]) -> dict[int, list[Signature]]:
+        """id(file) -> the signatures the file defines or calls, in plan order (made once
+        per plan: every file asks)."""
+        key = f"{NAME}:by-file"
+        found = index.cache.get(key)
+        if found is None:
+            found = index.cache[key] = {}
+            for signature in plan.values():
+                for file in dict.fromkeys([signature.info.file, *(c.file for c in signature.calls)]):
+                    found.setdefault(id(file), []).append(signature)
+        return found
+
     def analyze(self, context: FileContext) -> tuple[list[Site], list[Diagnostic]]:
         self.prepare(context.index, context.resolver, context.settings)
         plan = context.index.cache[NAME]
         sites: list[Site] = []
         diagnostics: list[Diagnostic] = []
         complete = context.index.complete
-        for signature in plan.values():
+        for signature in self._signatures_touching(context.index, plan).get(id(context.file), ()):
             blocked = list(signature.blocked)
             blocked.extend(
                 (signature.info.file, None, f"{path.name} mentions it and could not be processed")

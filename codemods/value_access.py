@@ -325,10 +325,14 @@ class ValueAccess(Rule):
         if receiver is None:
             receiver = context.narrowed_type(node.value)
         if isinstance(receiver, VariableT):
-            # a subclass (or a mixin before flax's Variable) with its own `value`: not flax's
-            # or an instance whose class may be swapped, or `value` set by a run-time name
+            # a subclass (or a mixin before flax's Variable) with its own `value`, or an
+            # instance whose class may be swapped: not flax's `value`
             resolver = context.resolver
-            return None if resolver.implements_value(receiver.cls) or resolver.stored_by_name(receiver.cls) else receiver
+            if resolver.implements_value(receiver.cls) or resolver.class_swapped(receiver.cls):
+                return None
+            # attributes set by run-time names may set `value` to anything: still a
+            # Variable's, read and written exactly with get_value()/set_value()
+            return VariableT(receiver.cls, False) if resolver.stored_by_name(receiver.cls) else receiver
         if receiver in (STATE, GRAPH_ELEMENT) and isinstance(node.value, (ast.Subscript, ast.Attribute)):
             # `state['w'].value` is a leaf only if nothing is looked up below it: on
             # `state.value.kernel`, `value` is a sub-State (MultiHeadAttention has one),

@@ -699,7 +699,7 @@ class Resolver:
         class of the MRO (or a subclass) defines it or `__getattribute__`, some code stores
         `x.attr = ...` or `setattr(x, "attr", ...)` on what may be such an instance (an
         unknown receiver may), or stores attributes by run-time names on it."""
-        if self.defines_before_flax(cls, {attr, "__getattribute__"}) or self.stored_by_name(cls):
+        if self.defines_before_flax(cls, {attr, "__getattribute__"}) or self.attributes_unknown(cls):
             return True
         key = ("replaces", cls, attr)
         if key not in self._memo:
@@ -804,7 +804,7 @@ class Resolver:
         base = self.type_of(node.value, scope)
         found = self.member_type(base, node.attr)
         if found is None and isinstance(base, InstanceT) and self.index.is_nnx_class(base.cls) \
-                and not self.stored_by_name(base.cls) \
+                and not self.attributes_unknown(base.cls) \
                 and not self.defines_before_flax(base.cls, {"__getattr__", "__getattribute__"}):
             # a Module whose class does not say: names the project binds only to Variables
             # (or only to Modules) on its Modules. Never for a receiver not shown to be a Module.
@@ -1741,7 +1741,7 @@ class Resolver:
         return types
 
     def _instance_attribute(self, cls: str, attr: str) -> Type:
-        if self.stored_by_name(cls) or self.defines_before_flax(cls, {"__getattribute__"}):
+        if self.attributes_unknown(cls) or self.defines_before_flax(cls, {"__getattribute__"}):
             return None  # any attribute may hold anything
         types: list[Type] = []
         for name in self.index.mro(cls):
@@ -1799,8 +1799,23 @@ class Resolver:
         its MRO) under names known only at run time: `setattr(m, name, v)`,
         `m.__setattr__(k, v)`, `m.__dict__.update(d)`, `vars(m)[k] = v`. Any attribute of
         it may then hold anything."""
-        stored = self._memoized(("stored-by-name",), None, self._classes_stored_by_name, unknown=frozenset())
+        stored = self._memoized(("stored-by-name",), None, lambda: self._receiver_classes(self._stores_by_name()),
+                                unknown=frozenset())
         return any(self.is_subclass(cls, base) for base in stored)
+
+    def class_swapped(self, cls: str) -> bool:
+        """Some code sets `x.__class__` (or `setattr(x, "__class__", C)`) on what may be an
+        instance of `cls`: it may then be of any class, a Variable's `get_value` gone too."""
+        swapped = self._memoized(("class-swapped",), None, lambda: self._receiver_classes(
+            [(node.value, file, None) for node, file in self._attribute_stores("__class__")]
+            + [(receiver, file, None) for receiver, _, file in self._constant_setattr_calls("__class__")]),
+            unknown=frozenset())
+        return any(self.is_subclass(cls, base) for base in swapped)
+
+    def attributes_unknown(self, cls: str) -> bool:
+        """Any attribute of an instance of `cls` may hold anything (see `stored_by_name`,
+        `class_swapped`)."""
+        return self.stored_by_name(cls) or self.class_swapped(cls)
 
     def is_subclass(self, cls: str, base: str) -> bool:
         """`cls` is `base` or derives from it (flax's Module and Variable: any of their kind)."""
@@ -1808,9 +1823,10 @@ class Resolver:
         return base in self.index.mro(cls) or bare in ("Module", "Object", "Pytree") and self.index.is_nnx_class(cls) \
             or bare == "Variable" and self.index.is_variable_class(cls)
 
-    def _classes_stored_by_name(self) -> frozenset[str]:
+    def _receiver_classes(self, stores: list[tuple[ast.expr, SourceFile, ast.expr | None]]) -> frozenset[str]:
+        """The classes whose instances (or subclasses') the receivers of `stores` may be."""
         classes = set()
-        for receiver, file, value in self._stores_by_name():
+        for receiver, file, value in stores:
             if _is_super_call(receiver):
                 method = _enclosing_def(file, receiver)
                 owner = file.parents.get(id(method)) if method is not None else None
@@ -1878,9 +1894,6 @@ class Resolver:
             if (updated or replaced or by_key or isinstance(parent, ast.AugAssign) and parent.target is holder) \
                     and getattr(_enclosing_def(file, holder), "name", None) != "__setstate__":  # unpickling restores its own
                 receivers.append((receiver, file, None))
-        # `x.__class__ = C` / setattr(x, "__class__", C): every attribute may be another class's
-        receivers += [(node.value, file, None) for node, file in self._attribute_stores("__class__")]
-        receivers += [(receiver, file, None) for receiver, _, file in self._constant_setattr_calls("__class__")]
         self._memo[key] = receivers
         return receivers
 
