@@ -146,6 +146,10 @@ MIN_STEPS_PER_FILE = 500_000
 
 
 _MISSING = object()
+# bases that define nothing a rule asks about (typing's, abc's)
+_SEEN_THROUGH_BASES = frozenset({
+    "object", "typing.Generic", "typing.Protocol", "typing_extensions.Protocol", "abc.ABC",
+})
 _CAST_FUNCTIONS = frozenset({"typing.cast", "typing_extensions.cast"})
 
 
@@ -671,7 +675,8 @@ class Resolver:
     def implements_value(self, cls: str) -> bool:
         """A project class in `cls`'s MRO (before flax's own) defines `value` or
         `raw_value` itself (a property, a method, a class attribute): `.value` is its."""
-        return self.defines_before_flax(cls, {"value", "raw_value"})
+        return self.defines_before_flax(cls, {"value", "raw_value"}) \
+            or any(self.unseen_base(klass, before_flax=True) for klass in [cls, *self.subclasses(cls)])
 
     def defines_before_flax(self, cls: str, names: set[str]) -> bool:
         """A project class of `cls`'s MRO, or of a subclass's, before flax's own classes,
@@ -717,6 +722,27 @@ class Resolver:
         """Receivers of `x.attr = ...` / `del x.attr` / `setattr(x, "attr", ...)`."""
         return [(node.value, file) for node, file in self._attribute_stores(attr)] \
             + [(receiver, file) for receiver, _, file in self._constant_setattr_calls(attr)]
+
+    def unseen_base(self, cls: str, before_flax: bool = False) -> bool:
+        """A class of `cls`'s MRO (before flax's own, with `before_flax`) is neither flax's
+        nor the project's (an imported mixin, a base computed at run time), so what it
+        defines cannot be seen."""
+        key = ("unseen base", cls, before_flax)
+        if key not in self._memo:
+            self._memo[key] = False
+            for name in self.index.mro(cls):
+                info = self.index.lookup_class(name)
+                if name.startswith("flax.") and before_flax:
+                    break
+                if info is None:
+                    if not (name.startswith("flax.") or name in _SEEN_THROUGH_BASES):
+                        self._memo[key] = True
+                    continue
+                for base in info.node.bases:
+                    target = base.value if isinstance(base, ast.Subscript) else base  # `Base[T]`: Base
+                    if dotted_name(target) is None:
+                        self._memo[key] = True
+        return self._memo[key]
 
     def subclasses(self, cls: str) -> list[str]:
         """The project's classes that have `cls` in their MRO (not `cls` itself)."""
@@ -805,7 +831,8 @@ class Resolver:
         found = self.member_type(base, node.attr)
         if found is None and isinstance(base, InstanceT) and self.index.is_nnx_class(base.cls) \
                 and not self.attributes_unknown(base.cls) \
-                and not self.defines_before_flax(base.cls, {"__getattr__", "__getattribute__"}):
+                and not self.defines_before_flax(base.cls, {"__getattr__", "__getattribute__"}) \
+                and not any(self.unseen_base(klass) for klass in [base.cls, *self.subclasses(base.cls)]):
             # a Module whose class does not say: names the project binds only to Variables
             # (or only to Modules) on its Modules. Never for a receiver not shown to be a Module.
             return self.fallback_attribute(node.attr, scope.file)
