@@ -69,7 +69,7 @@ class VariableMetadata(Rule):
             if target.attr in NOT_METADATA or target.attr.startswith("_"):
                 continue
             variable = context.resolver.type_of(target.value, visit.scope)
-            if isinstance(variable, VariableT) and not context.resolver.defines_before_flax(variable.cls, {target.attr, "__setattr__"}):
+            if isinstance(variable, VariableT) and not context.resolver.may_define_before_flax(variable.cls, {target.attr, "__setattr__"}):
                 sites.append(context.site(NAME, node, "Assign", _set_metadata, f"`v.{target.attr} = ...` -> `v.set_metadata({target.attr}=...)`"))
         return sites, []
 

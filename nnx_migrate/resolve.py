@@ -675,7 +675,12 @@ class Resolver:
     def implements_value(self, cls: str) -> bool:
         """A project class in `cls`'s MRO (before flax's own) defines `value` or
         `raw_value` itself (a property, a method, a class attribute): `.value` is its."""
-        return self.defines_before_flax(cls, {"value", "raw_value"}) \
+        return self.may_define_before_flax(cls, {"value", "raw_value"})
+
+    def may_define_before_flax(self, cls: str, names: set[str]) -> bool:
+        """`defines_before_flax`, or a class that cannot be seen (another library's mixin)
+        comes before flax's in the MRO of `cls` or of a subclass and may define them."""
+        return self.defines_before_flax(cls, names) \
             or any(self.unseen_base(klass, before_flax=True) for klass in [cls, *self.subclasses(cls)])
 
     def defines_before_flax(self, cls: str, names: set[str]) -> bool:
@@ -704,7 +709,7 @@ class Resolver:
         class of the MRO (or a subclass) defines it or `__getattribute__`, some code stores
         `x.attr = ...` or `setattr(x, "attr", ...)` on what may be such an instance (an
         unknown receiver may), or stores attributes by run-time names on it."""
-        if self.defines_before_flax(cls, {attr, "__getattribute__"}) or self.attributes_unknown(cls):
+        if self.may_define_before_flax(cls, {attr, "__getattribute__"}) or self.attributes_unknown(cls):
             return True
         key = ("replaces", cls, attr)
         if key not in self._memo:

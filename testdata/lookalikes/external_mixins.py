@@ -46,3 +46,19 @@ class WrappedWithMixin(Wrapped, ValueMixin):
 
 def bias_of(w: Wrapped):
     return w.bias.value  # LOOKALIKE: a Wrapped may be a WrappedWithMixin, whose bias may come from ValueMixin
+
+
+class Labelled(ValueMixin, nnx.Param):
+    pass
+
+
+def relabel(p: Labelled):
+    p.label = "frozen"  # LOOKALIKE: ValueMixin may define __setattr__ or a label property before flax's Variable
+
+
+class Walkable(layers.Layer, nnx.Module):
+    pass
+
+
+def walk(w: Walkable):
+    return list(w.iter_modules())  # LOOKALIKE: the Keras base comes first in the MRO and may define iter_modules
