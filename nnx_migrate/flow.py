@@ -129,6 +129,17 @@ def _join(*states: State | None) -> State | None:
 _PURE_BUILTINS = frozenset({"isinstance", "issubclass", "hasattr", "len", "print", "type", "id", "str", "repr"})
 
 
+NONE_BINDING = ("none",)  # inside `if x is None:`
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def _binds_none(binding: Binding) -> bool:
+    return binding == NONE_BINDING or binding[0] == "expr" and _is_none(binding[1])
+
+
 def _is_builtin_call(call: ast.Call, name: str, arguments: int) -> bool:
     """`name(a, ...)` with that many positional arguments and no keywords."""
     return isinstance(call.func, ast.Name) and call.func.id == name and len(call.args) == arguments \
@@ -368,6 +379,10 @@ class FlowAnalysis:
             for value in test.values:
                 state = self._narrowed_except(value, state, False, rebound)
             return state
+        if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Is, ast.IsNot)) \
+                and isinstance(test.left, ast.Name) and _is_none(test.comparators[0]):
+            self._narrow_none(test.left, state, rebound, is_none=isinstance(test.ops[0], ast.Is) == when_true)
+            return state
         if not when_true:
             return state
         if isinstance(test, ast.Call) and _is_builtin_call(test, "isinstance", 2):
@@ -377,6 +392,15 @@ class FlowAnalysis:
                 and isinstance(test.left, ast.Call) and _is_builtin_call(test.left, "type", 1):
             self._narrow(test.left.args[0], [test.comparators[0]], state, rebound)  # `type(x) is C`
         return state
+
+    def _narrow_none(self, name: ast.Name, state: State, rebound, is_none: bool) -> None:
+        """`x is None` holds: x is None; it does not: x is what its other bindings make it."""
+        if name.id in self.untracked or name.id in rebound or name.id not in state:
+            return
+        if is_none:
+            state[name.id] = frozenset((NONE_BINDING,))
+        else:
+            state[name.id] = frozenset(b for b in state[name.id] if not _binds_none(b))
 
     def _narrow(self, subject: ast.expr, classes: list[ast.expr], state: State, rebound) -> None:
         if isinstance(subject, ast.Name) and subject.id not in self.untracked and subject.id not in rebound:

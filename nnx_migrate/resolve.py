@@ -640,6 +640,8 @@ class Resolver:
             return self._element_type(binding[1], scope, None)
         if kind == "unpack":
             return self._unpacked_type(binding[1], binding[2], scope)
+        if kind == "none":
+            return NONE
         if kind == "narrow":
             return self._narrowed_type(binding[1], scope)
         if kind == "augmented":

@@ -110,6 +110,11 @@ HEADER = "import jax\nimport jax.numpy as jnp\nfrom flax import nnx\n"
         ("def f(xs):\n    return list(xs)[0]", "list(xs)[0]", None),
         ("def f(xs: list[nnx.Param]):\n    return xs[1:]", "xs[1:]", ContainerT(PARAM)),  # a slice: still a list
         ("def f(rngs: nnx.Rngs):\n    return rngs['params']", "rngs['params']", RNG_STREAM),
+        # `is None` narrows both ways
+        ("def f(c, k):\n    x = None\n    if c:\n        x = nnx.Param(k)\n    if x is None:\n        return x",
+         "x", None),  # only None reaches: not the Param (a name bound to None alone is unknown)
+        ("def f(c, k, other):\n    x = other if c else None\n    x = None if c else nnx.Param(k)\n"
+         "    if x is not None:\n        return x", "x", PARAM),
         # Python's own value types: never a Variable or Module (a union written with `|` too)
         ("def f(x):\n    if isinstance(x, list | tuple):\n        return x", "x", BUILTIN_VALUE),
         ("def f(x, list):\n    if isinstance(x, list):\n        return x", "x", None),  # `list` is a parameter here
