@@ -128,7 +128,8 @@ def run(paths: list[Path], settings: Settings, root: Path, *, write: bool, jobs:
     return finished
 
 
-def _migrate(discovery, read, unreadable, settings, jobs, progress, results) -> tuple[list[FileResult], int, ProjectIndex]:
+def _migrate(discovery, read, unreadable, settings, jobs, progress,
+             results) -> tuple[list[FileResult], int, ProjectIndex]:
     """The cold path: parse, index, run the rules. libcst is imported only here."""
     with _cycle_collector_paused():
         return _analyze_and_rewrite(discovery, read, unreadable, settings, jobs, progress, results)
@@ -148,7 +149,8 @@ def _cycle_collector_paused():
             gc.enable()
 
 
-def _analyze_and_rewrite(discovery, read, unreadable, settings, jobs, progress, results) -> tuple[list[FileResult], int, ProjectIndex]:
+def _analyze_and_rewrite(discovery, read, unreadable, settings, jobs, progress,
+                         results) -> tuple[list[FileResult], int, ProjectIndex]:
     from nnx_migrate.registry import selected_rules
 
     index = ProjectIndex()
