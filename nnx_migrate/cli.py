@@ -396,6 +396,9 @@ def process_main() -> None:
         else:  # as Python itself does with `sys.exit("message")`
             print(exit.code, file=sys.stderr)
             code = 1
+    except KeyboardInterrupt:  # before a command took over Ctrl-C: nothing was written
+        print("nnx-migrate: interrupted", file=sys.stderr)
+        code = 130
     else:
         code = 0
     for stream in (sys.stdout, sys.stderr):
