@@ -293,6 +293,7 @@ def _rewrite_all(index, sources, settings, rules, jobs=1, progress=None, skip=fr
     _WORKER.update(index=index, resolver=resolver, sources=sources, settings=settings, rules=rules)
     try:
         if jobs > 1 and len(paths) >= POOL_THRESHOLD:
+            resolver.prepare_project_tables()  # once here, not once per worker
             with worker_pool(jobs) as pool:
                 results = []
                 for result in pool.imap(_rewrite_path, paths, chunksize=max(1, len(paths) // (jobs * 8))):

@@ -439,6 +439,16 @@ class Resolver:
         qualified = scope.file.qualify(name)
         return flax_api.canonical(qualified) if qualified != name or head in scope.file.imports else None
 
+    def prepare_project_tables(self) -> None:
+        """Build the project-wide tables most files' questions reach (before worker processes
+        fork, so that each inherits them instead of building its own)."""
+        self.name_uses("")
+        self._attribute_stores("")
+        self._bindings_by_file()
+        self.subclasses("")
+        self.stored_by_name("")
+        self.class_swapped("")
+
     def may_qualify(self, node: ast.expr, file: SourceFile) -> bool:
         """Whether `qualified` can name `node` in some scope of `file`: a dotted name whose
         head the file imports, defines at top level or aliases. Asked before the scope is
