@@ -407,9 +407,11 @@ class Resolver:
             return None
         declared = self._declared_names(owner.file)
         if node.id in (declared[0] if owner.node is owner.file.tree else declared[1]) or (
-            owner.node is owner.file.tree and self._stored_from_outside(owner.file, node.id)
+            owner.node is owner.file.tree and (
+                self._stored_from_outside(owner.file, node.id) or self._module_used_as_object(owner.file))
         ):
-            # `global` / `nonlocal` somewhere, or `module.name = ...` from elsewhere:
+            # `global` / `nonlocal` somewhere, `module.name = ...` from elsewhere, or the
+            # module's namespace written by names (globals().update(d), setattr(module, k, v)):
             # another scope may bind it to anything
             return owner, [*owner.bindings[node.id], ("unknown",)]
         reaching = self.flow(owner).reaching.get(id(node))
@@ -1582,9 +1584,10 @@ class Resolver:
         return self._memo[key]
 
     def _namespace_reached(self, file: SourceFile) -> bool:
-        """`globals()` or `sys.modules` in the file, or `importlib.import_module("<it>")`."""
-        if any(other is file and (isinstance(node, ast.Name) and node.id == "globals" or dotted_name(node) == "sys.modules")
-               for node, other in self.name_uses("globals") + self.name_uses("modules")):
+        """`globals()`, `sys.modules` or `exec(...)` in the file, or `importlib.import_module("<it>")`."""
+        if any(other is file and (isinstance(node, ast.Name) and node.id in ("globals", "exec")
+                                  or dotted_name(node) == "sys.modules")
+               for node, other in self.name_uses("globals") + self.name_uses("modules") + self.name_uses("exec")):
             return True
         for node, other in self.name_uses("import_module") + self.name_uses("__import__"):
             call = other.parents.get(id(node))
