@@ -146,6 +146,8 @@ MIN_STEPS_PER_FILE = 500_000
 
 
 _MISSING = object()
+# container methods that add an item, and the position of the item (or iterable) added
+_ADDING_METHODS = {"append": 0, "insert": 1, "add": 0, "extend": 0, "update": 0, "setdefault": 1}
 # bases that define nothing a rule asks about (typing's, abc's)
 _SEEN_THROUGH_BASES = frozenset({
     "object", "typing.Generic", "typing.Protocol", "typing_extensions.Protocol", "abc.ABC",
@@ -548,9 +550,9 @@ class Resolver:
                 return NONE
             return None
         if isinstance(node, ast.Name):
-            return self._name_type(node, scope)
+            return self._with_added_items(node, scope, self._name_type(node, scope))
         if isinstance(node, ast.Attribute):
-            return self._attribute_type(node, scope)
+            return self._with_added_items(node, scope, self._attribute_type(node, scope))
         if isinstance(node, ast.Subscript):
             return self._subscript_type(node, scope)
         if isinstance(node, ast.Call):
@@ -586,6 +588,56 @@ class Resolver:
         if isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.Not):
             return ARRAY if self.type_of(node.operand, scope) == ARRAY else None
         return None
+
+    def _with_added_items(self, node: ast.Name | ast.Attribute, scope: Scope, found: Type) -> Type:
+        """A list/dict/set held by a name (or an attribute) also holds what is added to it
+        under that name (`items.append(x)`, `table[k] = v`, `self.layers.extend(more)`)."""
+        if not isinstance(found, ContainerT):
+            return found
+        if isinstance(node, ast.Name):
+            owner = scope.find(node.id)
+            key = ("added items", node.id, id(owner.node) if owner is not None else None)
+
+            def uses() -> list[tuple[ast.expr, SourceFile]]:
+                return [(use, scope.file) for use, other in self.name_uses(node.id)
+                        if other is scope.file and isinstance(use, ast.Name)
+                        and self.scope_of(use, other).find(use.id) is owner]
+        else:
+            key = ("added items", node.attr)
+
+            def uses() -> list[tuple[ast.expr, SourceFile]]:
+                return [(use, other) for use, other in self.name_uses(node.attr) if isinstance(use, ast.Attribute)]
+        added = self._memoized(key, None, lambda: self._added_items(uses()), unknown=[None])
+        if not added:
+            return found
+        element = join_or_unknown([found.element, *added])
+        return ContainerT(element, mapping=found.mapping) if element is not None else None
+
+    def _added_items(self, uses: list[tuple[ast.expr, SourceFile]]) -> list[Type]:
+        """Types of what is added to the container at each of `uses` (None: unknown)."""
+        added = []
+        for use, file in uses:
+            parent = file.parents.get(id(use))
+            if isinstance(parent, ast.Subscript) and parent.value is use and not isinstance(parent.ctx, ast.Load):
+                statement = file.parents.get(id(parent))
+                value = statement.value if isinstance(statement, ast.Assign) and not isinstance(parent.slice, ast.Slice) \
+                    else None
+                added.append(self.type_of(value, self.scope_of(value, file)) if value is not None else None)
+                continue
+            call = file.parents.get(id(parent))
+            if not (isinstance(parent, ast.Attribute) and parent.value is use and parent.attr in _ADDING_METHODS
+                    and isinstance(call, ast.Call) and call.func is parent):
+                continue
+            position = _ADDING_METHODS[parent.attr]
+            argument = call.args[position] if len(call.args) > position else None
+            if argument is None or isinstance(argument, ast.Starred) or call.keywords:
+                added.append(None)
+                continue
+            found = self.type_of(argument, self.scope_of(argument, file))
+            if parent.attr in ("extend", "update"):
+                found = getattr(as_container(found), "element", None)
+            added.append(found)
+        return added
 
     def _subscript_type(self, node: ast.Subscript, scope: Scope) -> Type:
         base = self.type_of(node.value, scope)
