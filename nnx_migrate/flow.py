@@ -6,8 +6,10 @@ code-flow graph and ruff's semantic model do: `x = f(); x = g(x); x.value` types
 last `x` from `g(x)` alone, and a use after `if isinstance(x, C): x = other()` sees the
 new binding, not the narrowed one.
 
-Bindings are the descriptors `bindings_of` gives (shared with `resolve.Scope`), plus
-`("narrow", class expressions, bindings before)` inside `isinstance` checks. Loops take
+Bindings are the descriptors `BindingTable` gives (shared with `resolve.Scope`), plus
+`("narrow", class expressions, bindings before)` inside `isinstance(x, C)` and
+`type(x) is C` checks, and `("none",)` inside `x is None` (`x is not None` drops the
+bindings to None). Loops take
 one pass: every binding made anywhere in a loop may reach its head (an over-approximation
 that needs no fixpoint iteration, so nesting depth never multiplies the cost).
 
