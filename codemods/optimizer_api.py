@@ -156,7 +156,7 @@ class OptimizerApi(Rule):
     def _is_optimizer_class(self, qualified: str | None) -> bool:
         """flax's Optimizer, or a subclass that keeps its constructor."""
         return qualified is not None and OPTIMIZER in self.context.index.mro(qualified) \
-            and not self.context.resolver.defines_before_flax(qualified, {"__init__"})
+            and not self.context.resolver.may_define_before_flax(qualified, {"__init__"})
 
     def _is_optimizer(self, node: ast.expr, scope: Scope) -> bool:
         """flax's Optimizer, or a subclass that keeps its `update` and `model`."""
@@ -169,7 +169,7 @@ class OptimizerApi(Rule):
         `update` replaced on an instance (`opt.update = f`; `x.model = m` is too common on
         other objects to count)."""
         resolver = self.context.resolver
-        return resolver.replaces_member(cls, "update") or resolver.defines_before_flax(cls, {"model"})
+        return resolver.replaces_member(cls, "update") or resolver.may_define_before_flax(cls, {"model"})
 
     def _overrides_update(self, node: ast.expr, scope: Scope) -> bool:
         """A project class (an Optimizer subclass) with its own `update` / `model`, or an

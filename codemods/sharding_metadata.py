@@ -68,7 +68,7 @@ class ShardingMetadata(Rule):
                 continue
             qualified = visit.qualified(node.func)
             if qualified is None or not context.index.is_variable_class(qualified) \
-                    or context.resolver.defines_before_flax(qualified, {"__init__"}):  # its own keywords
+                    or context.resolver.may_define_before_flax(qualified, {"__init__"}):  # its own keywords
                 continue
             if len(old) > 1 or "out_sharding" in keywords:
                 diagnostics.append(context.diagnostic(

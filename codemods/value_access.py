@@ -297,7 +297,7 @@ class ValueAccess(Rule):
             variable = context.resolver.type_of(node.target, visit.scope)
             if variable is None:
                 variable = context.evidence.in_place(context, visit, diagnostics)
-            if not isinstance(variable, VariableT) or context.resolver.defines_before_flax(
+            if not isinstance(variable, VariableT) or context.resolver.may_define_before_flax(
                 variable.cls, {_IN_PLACE_METHODS.get(type(node.op), "__iadd__")}
             ):
                 continue  # a class with its own in-place operators: `v op= y` is its
@@ -370,6 +370,6 @@ _IN_PLACE_METHODS = {
 def _with_flax_subscript(context: FileContext, variable: VariableT) -> VariableT:
     """A Variable class with its own `__getitem__` / `__setitem__`: `v[...]` is not `.value`
     there, so only the exact forms (get_value / set_value) are used."""
-    if variable.array and context.resolver.defines_before_flax(variable.cls, {"__getitem__", "__setitem__"}):
+    if variable.array and context.resolver.may_define_before_flax(variable.cls, {"__getitem__", "__setitem__"}):
         return VariableT(variable.cls, False)
     return variable

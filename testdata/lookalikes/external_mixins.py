@@ -62,3 +62,19 @@ class Walkable(layers.Layer, nnx.Module):
 
 def walk(w: Walkable):
     return list(w.iter_modules())  # LOOKALIKE: the Keras base comes first in the MRO and may define iter_modules
+
+
+class ShardedMixinParam(ValueMixin, nnx.Param):
+    pass
+
+
+def sharded():
+    return ShardedMixinParam(jnp.ones(3), sharding=("model",))  # LOOKALIKE: ValueMixin's own __init__ may take sharding
+
+
+class LoggingOptimizer(ValueMixin, nnx.Optimizer):
+    pass
+
+
+def make_optimizer(model, tx):
+    return LoggingOptimizer(model, tx)  # LOOKALIKE: ValueMixin's own __init__ may not take wrt
