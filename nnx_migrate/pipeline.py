@@ -166,7 +166,7 @@ def _analyze_and_rewrite(discovery, read, unreadable, settings, jobs, progress,
         else:
             without_flax[path] = source
     rules = selected_rules(settings)
-    needed = set().union(*(rule.names_needed_project_wide(index) for rule in rules))
+    needed = set().union(*(_names_needed(rule, index, without_flax) for rule in rules))
     if needed:
         # a caller of something a rule changes may live in a file that never says flax
         for path, source in without_flax.items():
@@ -187,6 +187,15 @@ def _analyze_and_rewrite(discovery, read, unreadable, settings, jobs, progress,
         retried = _rewrite_all(index, sources, settings, rules, jobs, None, skip=failed_now)
         rewritten = [r for r in rewritten if r.path in failed_now] + retried
     return rewritten, parsed, index
+
+
+def _names_needed(rule, index: ProjectIndex, without_flax: dict) -> set[str]:
+    """The rule's names to look for in files that never say flax; if it cannot tell (a bug),
+    every word of those files, so that all of them are seen (the rule then fails per file)."""
+    try:
+        return rule.names_needed_project_wide(index)
+    except Exception:  # noqa: BLE001
+        return set().union(*(words_of(source.text) for source in without_flax.values()))
 
 
 def _finish(results: list[FileResult], discovery, read, write: bool, parsed: int, settings: Settings) -> RunResult:
@@ -288,12 +297,18 @@ _WORKER: dict = {}
 def _rewrite_all(index, sources, settings, rules, jobs=1, progress=None, skip=frozenset()) -> list[FileResult]:
     resolver = Resolver(index)
     for rule in rules:
-        rule.prepare(index, resolver, settings)  # project-wide plans, computed once, before forking
+        try:
+            rule.prepare(index, resolver, settings)  # project-wide plans, computed once, before forking
+        except Exception:  # noqa: BLE001 -- a rule asks for its plan again in analyze: each file fails there, reported
+            index.cache.pop(rule.name, None)
     paths = [path for path, file in index.files.items() if path not in skip and file.host is None]
     _WORKER.update(index=index, resolver=resolver, sources=sources, settings=settings, rules=rules)
     try:
         if jobs > 1 and len(paths) >= POOL_THRESHOLD:
-            resolver.prepare_project_tables()  # once here, not once per worker
+            try:
+                resolver.prepare_project_tables()  # once here, not once per worker
+            except Exception:  # noqa: BLE001 -- each worker builds them when asked, failing only those files
+                pass
             with worker_pool(jobs) as pool:
                 results = []
                 for result in pool.imap(_rewrite_path, paths, chunksize=max(1, len(paths) // (jobs * 8))):

@@ -457,3 +457,22 @@ def test_other_newer_syntax_needs_that_python(tmp_path: Path) -> None:
     assert result.returncode == 123 and "syntax error" not in result.stderr
     assert "new.py: needs Python 3.12 to parse" in result.stderr
     assert (tmp_path / "new.py").read_text() == source
+
+
+def test_a_rule_whose_project_plan_fails_fails_files_not_the_run(tmp_path: Path, monkeypatch, capsys) -> None:
+    """A bug in a rule's project-wide step (keyword-only-rngs's plan): each file it reaches
+    is reported and left as it was, without a traceback; the other rules do not change it."""
+    from nnx_migrate.codemods import keyword_only_rngs
+
+    def broken_plan(self):
+        raise RuntimeError("planning bug")
+
+    monkeypatch.setattr(keyword_only_rngs._Planner, "plan", broken_plan)
+    (tmp_path / "a.py").write_text(MODULE.format(n=0))
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_:
+        cli.main([".", "--no-cache"])
+    captured = capsys.readouterr()
+    assert exit_.value.code == 123
+    assert "planning bug" in captured.err and "Traceback" not in captured.err + captured.out
+    assert (tmp_path / "a.py").read_text() == MODULE.format(n=0)
