@@ -73,7 +73,7 @@ import libcst as cst
 from nnx_migrate.command import RuleCommand
 from nnx_migrate.evidence import observed_constructor_calls
 from nnx_migrate.index import ClassInfo, SourceFile, dotted_name
-from nnx_migrate.resolve import InstanceT, Scope
+from nnx_migrate.resolve import InstanceT, Scope, is_super_call
 from nnx_migrate.rewrite import skipped_lines
 from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site, Visit
 
@@ -200,7 +200,7 @@ class _Planner:
                     continue
                 self._reference(signatures[constructor], file, node, parent, context, skip)
             elif isinstance(node, ast.Attribute) and node.attr == "__init__" and isinstance(parent, ast.Call) \
-                    and parent.func is node and _is_super_call(node.value):
+                    and parent.func is node and is_super_call(node.value):
                 cls = self._enclosing_class(context, node)
                 if cls is None:
                     continue
@@ -355,10 +355,6 @@ def _works_on_subclass(call: ast.Call, base: Signature, subclass: Signature) -> 
         return True
     return len(call.args) > subclass.first_keyword and (
         len(call.args) <= base.first_keyword or base.first_keyword == subclass.first_keyword)
-
-
-def _is_super_call(node: ast.expr) -> bool:
-    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super"
 
 
 def _in_annotation(context: FileContext, node: ast.AST) -> bool:

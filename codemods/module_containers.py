@@ -69,6 +69,7 @@ import libcst as cst
 
 from nnx_migrate.command import RuleCommand
 from nnx_migrate.index import dotted_name, self_parameter
+from nnx_migrate.flow import is_none
 from nnx_migrate.resolve import ARRAY, RNGS, InstanceT, Scope, VariableT, as_container
 from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site, version_at_least
 
@@ -134,7 +135,7 @@ class ModuleContainers(Rule):
         has_list = version_at_least(context, LIST_VERSION)
         has_data = version_at_least(context, DATA_VERSION)
         wrapped_any = False
-        for info in context.file_classes():
+        for info in context.index.file_classes(context.file):
             if not context.index.is_nnx_class(info.qualname) or self._pytree_false(info):
                 continue
             annotated = self._annotation_sites(info, sites, diagnostics)
@@ -161,7 +162,7 @@ class ModuleContainers(Rule):
                     kind, element_types = self._container_kind(value, scope, info, method, self_name, target)
                     kind, element_types = context.evidence.container(context, node, kind, element_types, diagnostics)
                     if kind is None:
-                        if _is_none(value) and has_data and self._holds_data_elsewhere(info.qualname, target):
+                        if is_none(value) and has_data and self._holds_data_elsewhere(info.qualname, target):
                             alias = context.nnx_alias()
                             if alias is not None:
                                 sites.append(context.site(NAME, node, type(node).__name__, _wrap(alias, "data"),
@@ -416,10 +417,6 @@ def _is_data(t, index) -> bool:
     if isinstance(t, VariableT) or t in (ARRAY, RNGS):
         return True
     return isinstance(t, InstanceT) and index.is_nnx_class(t.cls)
-
-
-def _is_none(value: ast.expr) -> bool:
-    return isinstance(value, ast.Constant) and value.value is None
 
 
 def _is_str_key(key: ast.expr, resolver, scope) -> bool:

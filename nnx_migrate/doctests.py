@@ -268,14 +268,15 @@ def add_sessions(index, file) -> None:
             _index_session(index, file, docstring)
 
 
-def add_needed_sessions(index, needed: set[str]) -> None:
+def add_needed_sessions(index, needed: set[str] | None) -> None:
     """Index the waiting sessions that mention a name a rule must see every use of (a
-    constructor whose signature it changes), as the pipeline does with files."""
+    constructor whose signature it changes; None: every session), as the pipeline does with files."""
     from nnx_migrate.index import words_of
 
     for file in list(index.files.values()):
         for docstring in file.docstrings:
-            if docstring.session is None and docstring.included and not needed.isdisjoint(words_of(docstring.code)):
+            if docstring.session is None and docstring.included and (
+                    needed is None or not needed.isdisjoint(words_of(docstring.code))):
                 _index_session(index, file, docstring)
 
 

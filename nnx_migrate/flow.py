@@ -134,12 +134,12 @@ _PURE_BUILTINS = frozenset({"isinstance", "issubclass", "hasattr", "len", "print
 NONE_BINDING = ("none",)  # inside `if x is None:`
 
 
-def _is_none(node: ast.expr) -> bool:
+def is_none(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
 
 
 def _binds_none(binding: Binding) -> bool:
-    return binding == NONE_BINDING or binding[0] == "expr" and _is_none(binding[1])
+    return binding == NONE_BINDING or binding[0] == "expr" and is_none(binding[1])
 
 
 def _is_builtin_call(call: ast.Call, name: str, arguments: int) -> bool:
@@ -382,7 +382,7 @@ class FlowAnalysis:
                 state = self._narrowed_except(value, state, False, rebound)
             return state
         if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Is, ast.IsNot)) \
-                and isinstance(test.left, ast.Name) and _is_none(test.comparators[0]):
+                and isinstance(test.left, ast.Name) and is_none(test.comparators[0]):
             self._narrow_none(test.left, state, rebound, is_none=isinstance(test.ops[0], ast.Is) == when_true)
             return state
         if not when_true:

@@ -313,11 +313,7 @@ def _enclosing_method(file: SourceFile, node: ast.AST):
 
 def _collect_self_bindings(index: ProjectIndex, file: SourceFile) -> None:
     """`self.<attr> = value` in methods (For targets and unpacking: value unknown)."""
-    classes = {}
-    for node in file.nodes(ast.ClassDef):
-        info = index.classes_by_node[id(node)]
-        if index.classes.get(info.qualname) is info:  # not one a later class of the same name hides
-            classes[id(node)] = info
+    classes = {id(info.node): info for info in index.file_classes(file)}
     self_names: dict[int, str | None] = {}
     for node in file.nodes(ast.Assign, ast.AnnAssign, ast.For):
         found = _enclosing_method(file, node)
@@ -389,6 +385,16 @@ class ProjectIndex:
         _walk(self, file)
         self.files[path] = file
         return file
+
+    def file_classes(self, file: SourceFile) -> list[ClassInfo]:
+        """The classes `file` defines, in source order (not one a later class of the same
+        qualified name hides)."""
+        found = []
+        for node in file.nodes(ast.ClassDef):
+            info = self.classes_by_node.get(id(node))
+            if info is not None and self.classes.get(info.qualname) is info:
+                found.append(info)
+        return found
 
     def class_of_node(self, node: ast.ClassDef) -> ClassInfo | None:
         return self.classes_by_node.get(id(node))

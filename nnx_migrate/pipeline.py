@@ -166,11 +166,12 @@ def _analyze_and_rewrite(discovery, read, unreadable, settings, jobs, progress,
         else:
             without_flax[path] = source
     rules = selected_rules(settings)
-    needed = set().union(*(_names_needed(rule, index, without_flax) for rule in rules))
-    if needed:
+    wanted = [_names_needed(rule, index) for rule in rules]
+    needed = None if None in wanted else set().union(*wanted)  # None: every file
+    if needed is None or needed:
         # a caller of something a rule changes may live in a file that never says flax
         for path, source in without_flax.items():
-            if not needed.isdisjoint(words_of(source.text)):
+            if needed is None or not needed.isdisjoint(words_of(source.text)):
                 parsed += _index_file(index, results, sources, path, source)
         from nnx_migrate.doctests import add_needed_sessions
 
@@ -189,13 +190,13 @@ def _analyze_and_rewrite(discovery, read, unreadable, settings, jobs, progress,
     return rewritten, parsed, index
 
 
-def _names_needed(rule, index: ProjectIndex, without_flax: dict) -> set[str]:
-    """The rule's names to look for in files that never say flax; if it cannot tell (a bug),
-    every word of those files, so that all of them are seen (the rule then fails per file)."""
+def _names_needed(rule, index: ProjectIndex) -> set[str] | None:
+    """The rule's names to look for in files that never say flax; None if it cannot tell
+    (a bug): then every file is seen (and the rule fails per file)."""
     try:
         return rule.names_needed_project_wide(index)
     except Exception:  # noqa: BLE001
-        return set().union(*(words_of(source.text) for source in without_flax.values()))
+        return None
 
 
 def _finish(results: list[FileResult], discovery, read, write: bool, parsed: int, settings: Settings) -> RunResult:

@@ -1926,7 +1926,7 @@ class Resolver:
         """The classes whose instances (or subclasses') the receivers of `stores` may be."""
         classes = set()
         for receiver, file, value in stores:
-            if _is_super_call(receiver):
+            if is_super_call(receiver):
                 method = _enclosing_def(file, receiver)
                 owner = file.parents.get(id(method)) if method is not None else None
                 info = self.index.class_of_node(owner) if isinstance(owner, ast.ClassDef) else None
@@ -2109,7 +2109,7 @@ def _keyword(call: ast.Call, name: str) -> ast.expr | None:
 _GRAPH_BASES = frozenset({"Module", "Pytree", "Object", "Variable", "VariableState"})
 
 
-def _is_super_call(node: ast.expr) -> bool:
+def is_super_call(node: ast.expr) -> bool:
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super"
 
 
@@ -2138,7 +2138,7 @@ def _init_call_value(node: ast.AST) -> ast.expr | None:
     """The value argument of `super().__init__(v, ...)` / `Base.__init__(self, v, ...)`."""
     if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "__init__"):
         return None
-    arguments = node.args if _is_super_call(node.func.value) else node.args[1:]
+    arguments = node.args if is_super_call(node.func.value) else node.args[1:]
     return arguments[0] if arguments else _keyword(node, "value")
 
 

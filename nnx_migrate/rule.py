@@ -132,15 +132,6 @@ class FileContext:
         (on demand) its scope. The walk was done once, by the index."""
         return [Visit(node, self) for node in self.file.nodes(*types)]
 
-    def file_classes(self) -> list[ClassInfo]:
-        """The index's classes defined in this file, in source order."""
-        found = []
-        for node in self.file.nodes(ast.ClassDef):
-            info = self.index.class_of_node(node)
-            if info is not None and self.index.classes.get(info.qualname) is info:
-                found.append(info)
-        return found
-
     def parent(self, node: ast.AST) -> ast.AST | None:
         return self.file.parents.get(id(node))
 
