@@ -14,14 +14,20 @@ super().__init__(din, dout, rngs)                 ->  super().__init__(din, dout
 Parameters after `rngs` become keyword-only too. Call sites are found through the
 project index: direct calls (also through imports in other files), subclasses that
 inherit the constructor, `super().__init__(...)`, `Base.__init__(self, ...)`, `cls(...)`
-in classmethods and `functools.partial(Block, ...)`.
+in classmethods and `functools.partial(Block, ...)`. A class defined inside a function
+(as test suites do) is found like a module's, through the bindings of its name that
+reach each call: when a call's name may also hold something else (a second class
+statement of that name, another assignment, `global`), the class keeps its signature.
 
 A signature and all its call sites change together or not at all. The signature is left
 as it is, and the reason reported with file:line, when any caller cannot be rewritten:
 the class is passed around as a value (a factory, `layer_cls=Block`) or handed to a class
 decorator (`@register("block")`, a registry), a call unpacks `*args`, a call site carries
 `# nnx-migrate: skip`, a file that mentions the class failed to parse, or a subclass
-overrides the constructor under a `cls(...)` call. A run given single files rather than
+overrides the constructor under a `cls(...)` call, or the constructor runs under a
+decorator (`nnx.vmap`, `nnx.split_rngs`, `nnx.scan`, `nnx.remat`, `jax.vmap`, ...: a
+transform that maps or splits its arguments by position raises "keyword arguments could
+not be resolved to positions" once `rngs` comes by keyword). A run given single files rather than
 folders (pre-commit passes only the staged files) cannot see every caller: there the rule
 only reports, except for classes a notebook defines, which nothing can import (a notebook
 run by `%run` from another one is the exception: scan both). Callers outside the scanned
@@ -60,6 +66,12 @@ Within the scanned paths it is not: the signature changes only with every call s
 outside them (another repository, a notebook) that passes `rngs` by position breaks with
 a TypeError after the migration; the summary names each changed signature so you can
 check such callers.
+
+A public constructor of an installable project (one that a pyproject.toml's `[project]`
+names, or a setup.py / setup.cfg: a module-level class whose module path and name have
+no leading underscore, outside test, example and script folders, or a private class
+whose constructor runs for such a one) is called by the project's users, whom no run
+can see: it changes only with `--unsafe-fixes`, and is reported otherwise.
 '''
 
 from __future__ import annotations
@@ -71,6 +83,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from nnx_migrate.command import RuleCommand
+from nnx_migrate.config import published_project
 from nnx_migrate.evidence import observed_constructor_calls
 from nnx_migrate.index import ClassInfo, SourceFile, dotted_name
 from nnx_migrate.resolve import InstanceT, Scope, is_super_call
@@ -98,6 +111,7 @@ class Signature:
     calls: list[CallSite] = field(default_factory=list)
     blocked: list[tuple[SourceFile, ast.AST | None, str]] = field(default_factory=list)
     cls_calls: list[tuple[SourceFile, ast.Call, str]] = field(default_factory=list)  # `cls(...)` sites
+    classes: list[ClassInfo] = field(default_factory=list)  # the classes whose construction runs it
 
 
 def _positional(init: ast.FunctionDef) -> list[ast.arg]:
@@ -145,6 +159,9 @@ class _Planner:
                 if found is not None and "__init__" in found.methods:
                     owner_of[info.qualname] = found.qualname
                     break
+        for qualname, owner in owner_of.items():
+            if owner in signatures:
+                signatures[owner].classes.append(self.index.classes[qualname])
         # only files that mention one of the classes (or a subclass) can call them
         names = self._spellings({qualname.rsplit(".", 1)[-1] for qualname, owner in owner_of.items() if owner in signatures})
         references: dict[int, list[ast.expr]] = {}
@@ -156,6 +173,11 @@ class _Planner:
                 nodes = sorted(references[id(file)], key=lambda n: (n.lineno, n.col_offset))
                 self._scan(file, nodes, signatures, owner_of)
         self._check_decorators(signatures, owner_of)
+        for signature in signatures.values():
+            for decorator in signature.init.decorator_list:
+                name = dotted_name(decorator.func if isinstance(decorator, ast.Call) else decorator) or "..."
+                signature.blocked.append((signature.info.file, decorator, f"`__init__` runs under the decorator "
+                                          f"`{name}`, which may map or split its arguments by position"))
         for signature in list(signatures.values()):
             self._check_subclass_cls_calls(signature, signatures, owner_of)
             observed_constructor_calls(self.context, signature, CallSite)
@@ -185,20 +207,20 @@ class _Planner:
             parent = visit.parent
             if isinstance(parent, ast.Attribute) and parent.value is node:
                 # `Base.__init__(self, ...)` or `pkg.Block(...)`: looked at from the outer node
-                if parent.attr == "__init__" and self._class_of(node, visit.scope) in signatures:
+                target = self._class_of(node, visit.scope, signatures, owner_of, file) if parent.attr == "__init__" else None
+                if target in signatures:
                     grand = context.parent(parent)
-                    target = self._class_of(node, visit.scope)
                     if isinstance(grand, ast.Call) and grand.func is parent:
                         self._add_call(signatures[target], file, grand, 1, skip)
                     else:
                         signatures[target].blocked.append((file, node, "`__init__` used as a value"))
                 continue
-            target = self._class_of(node, visit.scope)
+            target = self._class_of(node, visit.scope, signatures, owner_of, file)
             if target is not None:
                 constructor = owner_of.get(target)
                 if constructor not in signatures:
                     continue
-                self._reference(signatures[constructor], file, node, parent, context, skip)
+                self._reference(signatures[constructor], file, node, parent, context, skip, target)
             elif isinstance(node, ast.Attribute) and node.attr == "__init__" and isinstance(parent, ast.Call) \
                     and parent.func is node and is_super_call(node.value):
                 cls = self._enclosing_class(context, node)
@@ -247,14 +269,21 @@ class _Planner:
                 signature.blocked.append((file, call, f"`{ast.unparse(call.func)}(...)` may call this constructor "
                                           "with `rngs` by position"))
 
-    def _class_of(self, node: ast.expr, scope: Scope) -> str | None:
-        qualified = self.resolver.qualified(node, scope)
-        if qualified is None:
-            return None
-        info = self.index.lookup_class(qualified)
-        return info.qualname if info is not None else None
+    def _class_of(self, node: ast.expr, scope: Scope, signatures, owner_of, file: SourceFile) -> str | None:
+        """The one project class `node` names (a module's or one a def defines); None when
+        it names none, or one of several: a name that may be a changed class or something
+        else keeps that class's signature."""
+        classes, other = self.resolver.classes_named(node, scope)
+        if len(classes) == 1 and not other:
+            return classes[0].qualname
+        for info in classes:
+            constructor = owner_of.get(info.qualname)
+            if constructor in signatures:
+                signatures[constructor].blocked.append(
+                    (file, node, f"`{dotted_name(node)}` here may name `{info.node.name}` or something else"))
+        return None
 
-    def _reference(self, signature: Signature, file, node, parent, context, skip) -> None:
+    def _reference(self, signature: Signature, file, node, parent, context, skip, target: str) -> None:
         """A reference to a class whose constructor is `signature`: a call, or something else."""
         if isinstance(parent, ast.Call) and parent.func is node:
             self._add_call(signature, file, parent, 0, skip)
@@ -275,6 +304,10 @@ class _Planner:
                 getattr(context.parent(parent).func, "id", None) in ("isinstance", "issubclass"):
             return
         if isinstance(parent, ast.ClassDef) and node in parent.bases:
+            subclass = context.class_info(parent)
+            if subclass is not None and target in self.index.mro(subclass.qualname):
+                return  # its calls are found as the subclass's
+            signature.blocked.append((file, node, f"a subclass of `{dotted_name(node)}` is not known as one"))
             return
         if _in_annotation(context, node):
             return
@@ -420,7 +453,7 @@ class KeywordOnlyRngs(Rule):
     name = NAME
     summary = "`rngs` keyword-only in Module constructors, with every call site rewritten"
     needed_from = "convention"
-    safety = "safe within the scanned paths"
+    safety = "safe within the scanned paths; public constructors of an installable project need --unsafe-fixes"
     documentation = __doc__
 
     def names_needed_project_wide(self, index) -> set[str]:
@@ -466,6 +499,10 @@ class KeywordOnlyRngs(Rule):
             if not complete and not blocked and not defined_in_session:
                 blocked.append((signature.info.file, None, "only single files were given, so not every caller can be seen"))
             in_this_file = signature.info.file is context.file
+            library = None if blocked else next(filter(None, map(_published_by, signature.classes)), None)
+            if library is not None and not context.settings.unsafe_fixes:
+                blocked.append((signature.info.file, None, f"a public constructor of the installable project "
+                                f"`{library}`, whose users' calls cannot be seen (`--unsafe-fixes` changes it)"))
             if blocked:
                 if in_this_file:
                     file, node, why = blocked[0]
@@ -476,7 +513,7 @@ class KeywordOnlyRngs(Rule):
                         "make `rngs` keyword-only by hand once every caller passes it by keyword"))
                 continue
             if in_this_file:
-                sites.append(self._signature_site(context, signature))
+                sites.append(self._signature_site(context, signature, safe=library is None))
             for call_site in signature.calls:
                 if call_site.file is context.file and _passes_positionally(call_site, signature):
                     sites.append(context.site(
@@ -486,13 +523,46 @@ class KeywordOnlyRngs(Rule):
         return sites, diagnostics
 
     @staticmethod
-    def _signature_site(context: FileContext, signature: Signature) -> Site:
+    def _signature_site(context: FileContext, signature: Signature, safe: bool) -> Site:
         line, column = _def_name_position(context, signature.init)
         return Site(NAME, "FunctionDef", line, column, _make_keyword_only("rngs"),
                     f"`{signature.info.qualname}.__init__`: `rngs` and later parameters are keyword-only "
-                    "(callers outside the scanned paths must pass them by keyword)",
+                    "(callers outside the scanned paths must pass them by keyword)", safe=safe,
                     lines=(signature.init.lineno,), announce=True, statement=signature.init,
                     from_evidence=context.evidence.vouches_for(signature.init))
+
+
+_NOT_PUBLISHED_FOLDERS = frozenset({"tests", "test", "testing", "examples", "example", "scripts", "benchmarks", "docs"})
+
+
+def _published_by(info: ClassInfo) -> str | None:
+    """The installable project whose users may construct this class: a class of a `.py`
+    module inside the project, reachable by a name with no leading underscore (not defined
+    in a def, not in a test, example or script folder)."""
+    file = info.file
+    if file.path.suffix != ".py" or file.host is not None:
+        return None
+    parent = file.parents.get(id(info.node))
+    while parent is not None and not isinstance(parent, ast.Module):
+        if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return None
+        parent = file.parents.get(id(parent))
+    parts = info.qualname.split(".")
+    if any(part.startswith("_") and not part.endswith("__") for part in parts):
+        return None
+    folder = file.path.resolve().parent
+    found = published_project(folder)
+    if found is None:
+        return None
+    name, root = found
+    inside = file.path.resolve().relative_to(root).with_suffix("").parts
+    if any(part in _NOT_PUBLISHED_FOLDERS or part.startswith("test_") or part.endswith("_test") or part == "conftest"
+           for part in inside):
+        return None
+    # a module of a package, or a single-module project's own file (beside pyproject.toml or in src/)
+    if "." in file.module or file.is_package or folder in (root, root / "src"):
+        return name
+    return None
 
 
 def _call_fix(call_site: CallSite, signature: Signature):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,27 @@ def find_pyproject(paths: list[Path]) -> Path | None:
     for candidate in (directory, *directory.parents):
         if (candidate / "pyproject.toml").is_file():
             return candidate / "pyproject.toml"
+        if (candidate / ".git").exists():
+            return None
+    return None
+
+
+@functools.lru_cache(maxsize=1024)
+def published_project(directory: Path) -> tuple[str, Path] | None:
+    """The distribution name and root folder of the installable project holding
+    `directory`: the `[project] name` of the nearest pyproject.toml, or the folder of a
+    setup.py / setup.cfg, searched upward to the repository's root."""
+    for candidate in (directory, *directory.parents):
+        pyproject = candidate / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                name = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {}).get("name")
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                name = None
+            if isinstance(name, str) and name:
+                return name, candidate
+        if (candidate / "setup.py").is_file() or (candidate / "setup.cfg").is_file():
+            return candidate.name, candidate
         if (candidate / ".git").exists():
             return None
     return None

@@ -35,6 +35,7 @@ class SourceFile:
     # of its own; a session file's `host` is the file whose docstring holds it
     docstrings: list = field(default_factory=list, repr=False)
     host: SourceFile | None = field(default=None, repr=False)
+    scope_binders: dict[int, dict[str, list[ast.AST]]] = field(default_factory=dict, repr=False)  # `scope_binders`
 
     def nodes(self, *types: type) -> list[ast.AST]:
         """The file's nodes of these types, in source order."""
@@ -265,8 +266,89 @@ def _qualified_class_name(file: SourceFile, node: ast.ClassDef) -> str:
     return ".".join(reversed(parts))
 
 
+_NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.ListComp, ast.SetComp,
+                  ast.GeneratorExp, ast.DictComp)
+
+
+def scope_binders(file: SourceFile, scope: ast.AST) -> dict[str, list[ast.AST]]:
+    """name -> the nodes that bind it in `scope` (a def or class body) itself, nested
+    scopes left out: a def's parameters, defs, classes, stores, imports, `global`/`nonlocal`,
+    `except ... as`, match captures. Made once per scope."""
+    cache = file.scope_binders
+    found = cache.get(id(scope))
+    if found is not None:
+        return found
+    found = cache[id(scope)] = {}
+    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        arguments = scope.args
+        for arg in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg, arguments.kwarg]:
+            if arg is not None:
+                found.setdefault(arg.arg, []).append(arg)
+    stack = list(reversed(child_nodes(scope)))
+    while stack:
+        node = stack.pop()
+        names: list[str] = []
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names = [node.name]
+            # decorators, defaults and bases are evaluated here; the body is a scope of its own
+            outer = [*node.decorator_list, *(node.bases + [k.value for k in node.keywords]
+                                             if isinstance(node, ast.ClassDef) else
+                                             [*node.args.defaults, *(d for d in node.args.kw_defaults if d)])]
+            stack.extend(reversed(outer))
+        elif isinstance(node, _NESTED_SCOPES):
+            continue  # a lambda's or comprehension's names are its own (walrus aside: counted unknown below)
+        else:
+            if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+                names = [node.id]
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [(alias.asname or alias.name).split(".")[0] for alias in node.names]
+            elif isinstance(node, (ast.Global, ast.Nonlocal)):
+                names = list(node.names)
+            elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
+                names = [node.name]
+            elif isinstance(node, ast.MatchMapping) and node.rest:
+                names = [node.rest]
+            stack.extend(reversed(child_nodes(node)))
+        for name in names:
+            found.setdefault(name, []).append(node)
+    return found
+
+
+def local_class(file: SourceFile, node: ast.AST, name: str) -> ast.ClassDef | None:
+    """The class `name` read at `node` names by Python's scoping, where its scope is a
+    def (or class body) whose only binding of `name` is one `class name: ...` statement;
+    None when it is bound otherwise, more than once, or at module level."""
+    parent = file.parents.get(id(node))
+    first = True
+    while parent is not None and not isinstance(parent, ast.Module):
+        if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)) \
+                and (first or not isinstance(parent, ast.ClassDef)):
+            if not isinstance(parent, ast.Lambda):
+                binders = scope_binders(file, parent).get(name)
+                if binders:
+                    only = binders[0]
+                    return only if len(binders) == 1 and isinstance(only, ast.ClassDef) else None
+            first = False
+        parent = file.parents.get(id(parent))
+    return None
+
+
+def _base_name(file: SourceFile, node: ast.ClassDef, base: ast.expr) -> str | None:
+    """A base class's qualified name: through the file's imports and top-level names, or
+    a class defined in an enclosing def (`class Sub(Block)` beside `class Block`)."""
+    name = dotted_name(base)
+    if name is None:
+        return None
+    head = name.split(".")[0]
+    if head not in file.imports and head not in file.top_level_names:
+        defined = local_class(file, node, head)
+        if defined is not None and defined is not node:
+            return _qualified_class_name(file, defined) + name[len(head):]
+    return file.qualify(name)
+
+
 def _collect_class(index: ProjectIndex, file: SourceFile, node: ast.ClassDef) -> None:
-    bases = [file.qualify(name) for name in (dotted_name(b) for b in node.bases) if name is not None]
+    bases = [name for name in (_base_name(file, node, b) for b in node.bases) if name is not None]
     info = ClassInfo(
         qualname=_qualified_class_name(file, node),
         node=node,

@@ -421,6 +421,24 @@ class Resolver:
             return owner, owner.bindings[node.id]
         return owner, list(reaching)
 
+    def classes_named(self, node: ast.expr, scope: Scope) -> tuple[list[ClassInfo], bool]:
+        """The project classes a reference may name, and whether it may name something else
+        too: through imports and top-level names, or for a name of a class statement in a
+        def, through the bindings that reach it."""
+        qualified = self.qualified(node, scope)
+        if qualified is not None:
+            info = self.index.lookup_class(qualified)
+            return ([info], False) if info is not None else ([], True)
+        if not isinstance(node, ast.Name):
+            return [], True
+        found = self.reaching_bindings(node, scope)
+        if found is None:
+            return [], True
+        classes = list(dict.fromkeys(self.index.class_of_node(b[1]) for b in found[1] if b[0] == "class"))
+        other = any(b[0] != "class" for b in found[1]) or any(
+            info is None or self.index.classes.get(info.qualname) is not info for info in classes)
+        return [info for info in classes if info is not None], other
+
     # -- names ------------------------------------------------------------------------
     def qualified(self, node: ast.expr, scope: Scope) -> str | None:
         """Qualified name of a dotted expression whose head is an import or a top-level
@@ -719,6 +737,11 @@ class Resolver:
             return FunctionT(binding[1])
         if kind == "cls":
             return ClassT(binding[1])
+        if kind == "class":
+            info = self.index.class_of_node(binding[1])
+            # a class statement in a def is a class like any other; one a later statement
+            # of the same qualified name hides is not the index's, so unknown
+            return ClassT(info.qualname) if info is not None and self.index.classes.get(info.qualname) is info else None
         if kind == "param":
             return self._parameter_type(binding[1], binding[2], scope)
         return None

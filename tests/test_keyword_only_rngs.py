@@ -90,3 +90,40 @@ def test_stdin_and_libcst_tool_only_report(tmp_path: Path) -> None:
                     "nnx_migrate.codemods.keyword_only_rngs.KeywordOnlyRngsCommand", str(target)],
                    capture_output=True, text=True, timeout=120, check=True)
     assert target.read_text() == source
+
+
+def _reasons(result) -> dict[int, str]:
+    return {d.line: d.message for f in result.files for d in f.diagnostics if d.rule == RULE}
+
+
+def test_local_classes_whose_calls_cannot_all_be_seen_keep_their_signature(tmp_path: Path) -> None:
+    case = TESTDATA / RULE / "local_classes_unseen.py"
+    shutil.copy(case, tmp_path / case.name)
+    reasons = _reasons(run([tmp_path], Settings(select=[RULE]), tmp_path, write=True))
+    assert (tmp_path / case.name).read_text() == case.read_text()
+    assert "may name `Block` or something else (local_classes_unseen.py:14)" in reasons[12]
+    assert "used as a value" in reasons[19]
+    assert "may name `Block` or something else (local_classes_unseen.py:32)" in reasons[27]
+    assert "may name `Shared` or something else" in reasons[39]
+
+
+def test_transformed_constructors_are_reported_with_the_transform(tmp_path: Path) -> None:
+    case = TESTDATA / RULE / "transformed_constructor.py"
+    shutil.copy(case, tmp_path / case.name)
+    reasons = _reasons(run([tmp_path], Settings(select=[RULE]), tmp_path, write=True))
+    assert "runs under the decorator `nnx.split_rngs`" in reasons[14]
+    assert "runs under the decorator `nnx.remat`" in reasons[20]
+    assert "runs under the decorator `jax.vmap`" in reasons[26]
+
+
+def test_public_constructors_of_a_published_project_change_only_as_unsafe_fixes(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(TESTDATA / RULE / "published_library" / "input", root)
+    result = run([root], Settings(select=[RULE], unsafe_fixes=True), root, write=True)
+    layers = (root / "src" / "mylib" / "layers.py").read_text()
+    assert "class Block(nnx.Module):  # public: kept\n    def __init__(self, din, *, rngs" in layers
+    assert "def __init__(self, din, *, rngs: nnx.Rngs):\n        self.linear = nnx.Linear(din, 8" in layers
+    assert "return Block(2, rngs=rngs), Wide(2, rngs=rngs)" in layers
+    assert "Block(2, rngs=rngs)" in (root / "tests" / "test_layers.py").read_text()
+    unsafe = [e for f in result.changed for e in f.edits if not e.safe]
+    assert sorted(e.line for e in unsafe) == [7, 12]
