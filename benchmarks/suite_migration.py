@@ -1,12 +1,13 @@
 """A real test suite, migrated and run on the new flax: no test that passed may fail.
 
-    python benchmarks/suite_migration.py [--version 0.11.2] [--keep DIR] [-k EXPR] [--jobs N]
+    python benchmarks/suite_migration.py [--version 0.11.2] [--keep DIR] [-k EXPR] [--jobs N] [--rerun-baseline]
 
 flax's own NNX tests (`tests/nnx` of the flax sdist, `pip download --no-deps --no-binary
 :all: flax==VERSION`, cached with the test corpus) are the user code here: classes
 defined inside test methods, asserts on `.value`, constructors under `nnx.vmap` /
 `nnx.split_rngs`. The suite runs twice under the flax of this interpreter (flax 0.12.8 on
-Python 3.11): as released, and after `nnx-migrate` rewrote a copy of it in place. Each
+Python 3.11): as released (outcomes cached per flax, Python and selection;
+`--rerun-baseline` runs it again), and after `nnx-migrate` rewrote a copy of it in place. Each
 test's outcome is read from pytest's JUnit XML. The table counts passed before / after;
 "broken" (passed before, fails after) must be 0, and each broken test is listed with its
 first error line. Exit status 1 when a test broke.
@@ -15,6 +16,8 @@ first error line. Exit status 1 when a test broke.
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import shutil
 import subprocess
 import sys
@@ -82,12 +85,29 @@ def run_suite(folder: Path, jobs: int, select: str | None) -> dict[str, tuple[st
     return outcomes
 
 
+def _baseline(folder: Path, arguments) -> dict[str, tuple[str, str]]:
+    """The unmigrated suite's outcomes: run once per flax release, flax, Python and
+    selection, then read from the corpus cache (the suite as released never changes)."""
+    import flax
+
+    key = f"{arguments.version}-flax{flax.__version__}-py{sys.version_info[0]}.{sys.version_info[1]}-{arguments.select or 'all'}"
+    cached = cache_dir() / "suite-baselines" / f"{re.sub(r'[^A-Za-z0-9_.-]', '_', key)}.json"
+    if cached.exists() and not arguments.rerun_baseline:
+        return {name: tuple(outcome) for name, outcome in json.loads(cached.read_text()).items()}
+    outcomes = run_suite(folder, arguments.jobs, arguments.select)
+    if outcomes:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        cached.write_text(json.dumps(outcomes, indent=0, sort_keys=True))
+    return outcomes
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--version", default="0.11.2", help="the flax release whose tests/nnx is migrated")
     parser.add_argument("--keep", type=Path, help="leave the two copies of the suite in this folder")
     parser.add_argument("-k", dest="select", help="pytest -k expression: run only these tests")
     parser.add_argument("--jobs", type=int, default=2, help="pytest-xdist workers for each run")
+    parser.add_argument("--rerun-baseline", action="store_true", help="run the unmigrated suite again, not from the cache")
     arguments = parser.parse_args()
     import flax
 
@@ -106,7 +126,7 @@ def main() -> int:
         print(migrate.stdout[-3000:], migrate.stderr[-3000:], sep="\n")
         print(f"nnx-migrate exited {migrate.returncode}")
         return 1
-    before = run_suite(sides["original"], arguments.jobs, arguments.select)
+    before = _baseline(sides["original"], arguments)
     after = run_suite(sides["migrated"], arguments.jobs, arguments.select)
     passed = {name for name, (outcome, _) in before.items() if outcome == "passed"}
     passed_after = {name for name, (outcome, _) in after.items() if outcome == "passed"}
