@@ -8,6 +8,7 @@ names and the attribute bindings found in their methods. What those bindings *me
 from __future__ import annotations
 
 import ast
+import functools
 import operator
 import re
 from dataclasses import dataclass, field
@@ -36,6 +37,8 @@ class SourceFile:
     docstrings: list = field(default_factory=list, repr=False)
     host: SourceFile | None = field(default=None, repr=False)
     scope_binders: dict[int, dict[str, list[ast.AST]]] = field(default_factory=dict, repr=False)  # `scope_binders`
+    # the project's module names through namespace packages -> module names (`ProjectIndex.link_modules`)
+    module_aliases: dict[str, str] = field(default_factory=dict, repr=False)
 
     def nodes(self, *types: type) -> list[ast.AST]:
         """The file's nodes of these types, in source order."""
@@ -59,7 +62,8 @@ class SourceFile:
             base = f"{self.module}.{head}" if self.module else head
         else:
             return dotted
-        return f"{base}.{rest}" if rest else base
+        qualified = f"{base}.{rest}" if rest else base
+        return canonical_name(qualified, self.module_aliases) if self.module_aliases else qualified
 
     @property
     def words(self) -> frozenset[str]:
@@ -115,6 +119,44 @@ def dotted_name(node: ast.expr) -> str | None:
         parts.append(node.id)
         return ".".join(reversed(parts))
     return None
+
+
+def canonical_name(qualified: str, aliases: dict[str, str]) -> str:
+    """`qualified` with its longest module prefix that is an alias replaced by the module."""
+    parts = qualified.split(".")
+    for end in range(len(parts), 0, -1):
+        prefix = ".".join(parts[:end])
+        module = aliases.get(prefix)
+        if module is not None:
+            return module + qualified[len(prefix):]
+    return qualified
+
+
+_NAMESPACE_LEVELS = 3  # folders without __init__.py above a module that may still be packages
+_PROJECT_ROOT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_project_root(directory: Path) -> bool:
+    return any((directory / marker).exists() for marker in _PROJECT_ROOT_MARKERS)
+
+
+def namespace_names(path: Path, module: str, is_package: bool) -> list[str]:
+    """The other names Python may import a module by: through the folders above its
+    package that have no `__init__.py` (PEP 420 namespace packages; a folder of scripts
+    run from the folder above), up to a project's root (a sys.path entry, not a package)."""
+    parts = module.split(".") if module else []
+    directory = path.resolve().parent
+    for _ in range(len(parts) - (0 if is_package else 1)):
+        directory = directory.parent
+    names, prefix = [], []
+    for _ in range(_NAMESPACE_LEVELS):
+        if directory.parent == directory or not directory.name.isidentifier() or _is_project_root(directory):
+            break
+        prefix.insert(0, directory.name)
+        names.append(".".join([*prefix, *parts]))
+        directory = directory.parent
+    return names
 
 
 def module_name_for(path: Path) -> tuple[str, bool]:
@@ -442,6 +484,7 @@ class ProjectIndex:
         self._kind_cache: dict[tuple[str, str], bool] = {}
         self._mro_cache: dict[str, list[str]] = {}
         self._files_by_module: dict[str, list[SourceFile]] | None = None
+        self._linked = 0  # files when `link_modules` last ran
         # flax.nnx names the project refers to (`nnx.BatchNorm`, `from flax.nnx import Linear`)
         self.flax_names_used: set[str] = set()
         # files that could not be read or parsed: rules that need every caller check them
@@ -467,6 +510,32 @@ class ProjectIndex:
         _walk(self, file)
         self.files[path] = file
         return file
+
+    def link_modules(self) -> None:
+        """Once every file is in: imports of a module by a name through namespace packages
+        (`from train.loop import build`, train/ without `__init__.py`) name the module as
+        its file's qualified names do, so that classes, functions and callers match."""
+        if self._linked == len(self.files):
+            return
+        self._linked = len(self.files)
+        modules = {file.module for file in self.files.values()}
+        aliases: dict[str, str | None] = {}
+        for file in self.files.values():
+            if file.path.suffix != ".py" or file.host is not None or file.module.endswith("]"):
+                continue
+            for name in namespace_names(file.path, file.module, file.is_package):
+                aliases[name] = None if name in modules or aliases.get(name, file.module) != file.module else file.module
+        linked = {name: module for name, module in aliases.items() if module is not None}
+        if not linked:
+            return
+        for file in self.files.values():
+            file.module_aliases = linked
+            file.imports = {local: canonical_name(target, linked) for local, target in file.imports.items()}
+        for info in self.classes.values():
+            info.bases = [canonical_name(base, linked) for base in info.bases]
+        self._kind_cache.clear()
+        self._mro_cache.clear()
+        self._files_by_module = None
 
     def file_classes(self, file: SourceFile) -> list[ClassInfo]:
         """The classes `file` defines, in source order (not one a later class of the same

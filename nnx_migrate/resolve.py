@@ -245,6 +245,7 @@ class Resolver:
     occurrence, so the cost of a file is linear in its size."""
 
     def __init__(self, index: ProjectIndex):
+        index.link_modules()  # every file is in: names through namespace packages are linked
         self.index = index
         self.bindings = BindingTable()
         self._scopes: dict[int, Scope] = {}

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 from fixtures import (
+    TESTDATA,
     assert_tree_fixture,
     fixture_tests,
     migrate_copy,
     single_file_cases,
     tree_cases,
 )
+
+from nnx_migrate.config import Settings
+from nnx_migrate.pipeline import run
 
 RULE = "value-access"
 CASES = single_file_cases(RULE)
@@ -45,3 +50,19 @@ def test_exact_writes_are_counted(tmp_path: Path) -> None:
     exact = [e for e in edits if e.exact_write]
     assert len(exact) == 9  # every write except the three int-literal increments of an array
     assert all(e.safe for e in edits)
+
+
+def test_a_namespace_package_gives_what_a_regular_package_gives(tmp_path: Path) -> None:
+    """train/ without `__init__.py` is still importable as `train.loop` from the folder
+    above it: the same rewrites with and without the file."""
+    case = TESTDATA / RULE / "namespace_package" / "input"
+    outputs = []
+    for name, with_init in (("namespace", False), ("regular", True)):
+        root = tmp_path / name
+        shutil.copytree(case, root)
+        if with_init:
+            (root / "train" / "__init__.py").touch()
+        run([root], Settings(select=[RULE]), root, write=True)
+        outputs.append({p.relative_to(root): p.read_text() for p in sorted(root.rglob("*.py")) if p.stat().st_size})
+    assert outputs[0] == outputs[1]
+    assert "print(extra.calls[...])" in outputs[0][Path("drive.py")]

@@ -1,0 +1,2 @@
+def show(v):
+    return v.value
