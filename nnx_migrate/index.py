@@ -132,6 +132,7 @@ def canonical_name(qualified: str, aliases: dict[str, str]) -> str:
     return qualified
 
 
+_LIBRARY_ROOTS = frozenset({"flax", "jax", "jaxlib", "optax", "numpy"})
 _NAMESPACE_LEVELS = 3  # folders without __init__.py above a module that may still be packages
 _PROJECT_ROOT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
 
@@ -524,6 +525,8 @@ class ProjectIndex:
             if file.path.suffix != ".py" or file.host is not None or file.module.endswith("]"):
                 continue
             for name in namespace_names(file.path, file.module, file.is_package):
+                if name.split(".")[0] in _LIBRARY_ROOTS:
+                    continue  # a copy of flax's (or jax's) own sources: its names stay flax's
                 aliases[name] = None if name in modules or aliases.get(name, file.module) != file.module else file.module
         linked = {name: module for name, module in aliases.items() if module is not None}
         if not linked:
