@@ -1416,7 +1416,15 @@ class Resolver:
             if found is None or found[0] is not scope or len(found[1]) != 1:
                 return None
             binding = found[1][0]
-            return binding[2] if binding[0] == "param" and binding[1] is scope.node else None
+            if binding[0] == "param" and binding[1] is scope.node:
+                return binding[2]
+            # an annotated parameter is forwarded too: what flows through it wins over its annotation
+            if binding[0] == "annotation" and scope.parameters.get(value.id) == frozenset((binding,)):
+                return value.id
+            return None
+        if isinstance(value, ast.IfExp):
+            body, orelse = self._forwarded_parameter(value.body, scope), self._forwarded_parameter(value.orelse, scope)
+            return body if body is not None and body == orelse else None
         if isinstance(value, ast.Call) and value.args and not isinstance(value.args[0], ast.Starred):
             qualified = self.qualified(value.func, scope)
             if qualified in flax_api.STRUCTURE_PRESERVING_FUNCTIONS:
@@ -1443,11 +1451,22 @@ class Resolver:
             return summary[1]
         argument = _argument_for(function, summary[1], call)
         if argument is not None:
-            return self.type_of(argument, scope)
+            found = self.type_of(argument, scope)
+            return found if found is not None else self._declared_parameter_type(function, summary[1])
         default = _default_for(function, summary[1])
         if default is not None:
             outer = self.function_scope(function)
             return self.type_of(default, outer.parent) if outer is not None and outer.parent else None
+        return None
+
+    def _declared_parameter_type(self, function: ast.AST, name: str) -> Type:
+        """The annotation of `function`'s parameter `name`: what a forwarded argument is
+        when nothing shows what the caller passed."""
+        outer = self.function_scope(function)
+        bindings = outer.parameters.get(name, frozenset()) if outer is not None else frozenset()
+        for binding in bindings:
+            if binding[0] == "annotation":
+                return self.annotation_type(binding[1], outer)
         return None
 
     def _parameter_type(self, function: ast.AST, name: str, scope: Scope) -> Type:
