@@ -81,7 +81,7 @@ import libcst as cst
 
 from nnx_migrate import flax_api
 from nnx_migrate.command import RuleCommand
-from nnx_migrate.resolve import GRAPH_ELEMENT, STATE, VariableT
+from nnx_migrate.resolve import GRAPH_ELEMENT, IN_PLACE_METHODS, STATE, VariableT
 from nnx_migrate.rule import (
     Diagnostic,
     FileContext,
@@ -298,7 +298,7 @@ class ValueAccess(Rule):
             if variable is None:
                 variable = context.evidence.in_place(context, visit, diagnostics)
             if not isinstance(variable, VariableT) or context.resolver.may_define_before_flax(
-                variable.cls, {_IN_PLACE_METHODS.get(type(node.op), "__iadd__")}
+                variable.cls, {IN_PLACE_METHODS.get(type(node.op), "__iadd__")}
             ):
                 continue  # a class with its own in-place operators: `v op= y` is its
             variable = _with_flax_subscript(context, variable)
@@ -357,14 +357,6 @@ class ValueAccessCommand(RuleCommand):
 
     DESCRIPTION = ValueAccess.summary
     RULE = ValueAccess
-
-
-_IN_PLACE_METHODS = {
-    ast.Add: "__iadd__", ast.Sub: "__isub__", ast.Mult: "__imul__", ast.Div: "__itruediv__",
-    ast.FloorDiv: "__ifloordiv__", ast.Mod: "__imod__", ast.Pow: "__ipow__", ast.MatMult: "__imatmul__",
-    ast.BitAnd: "__iand__", ast.BitOr: "__ior__", ast.BitXor: "__ixor__", ast.LShift: "__ilshift__",
-    ast.RShift: "__irshift__",
-}
 
 
 def _with_flax_subscript(context: FileContext, variable: VariableT) -> VariableT:

@@ -54,6 +54,13 @@ FLAT_STATE = Simple("FlatState")  # iterates as (path, Variable) pairs
 # a container or a static value. `.value` on it, with nothing looked up below, is a
 # Variable's (as for an nnx.State leaf).
 GRAPH_ELEMENT = Simple("GraphElement")
+# the method `x op= y` calls
+IN_PLACE_METHODS = {
+    ast.Add: "__iadd__", ast.Sub: "__isub__", ast.Mult: "__imul__", ast.Div: "__itruediv__",
+    ast.FloorDiv: "__ifloordiv__", ast.Mod: "__imod__", ast.Pow: "__ipow__", ast.MatMult: "__imatmul__",
+    ast.BitAnd: "__iand__", ast.BitOr: "__ior__", ast.BitXor: "__ixor__", ast.LShift: "__ilshift__",
+    ast.RShift: "__irshift__",
+}
 
 
 @dataclass(frozen=True)
@@ -729,10 +736,14 @@ class Resolver:
             return self._narrowed_type(binding[1], scope)
         if kind == "augmented":
             node = binding[1]
-            if self.type_of(node.target, scope) == ARRAY and (
-                _is_number(node.value) or self.type_of(node.value, scope) == ARRAY
-            ):
+            target = self.type_of(node.target, scope)
+            if target == ARRAY and (_is_number(node.value) or self.type_of(node.value, scope) == ARRAY):
                 return ARRAY
+            # flax's in-place operators (0.10/0.11) return the Variable itself, as does the
+            # `v.set_value(...)` value-access makes of them: the name still holds it
+            if isinstance(target, VariableT) and not self.may_define_before_flax(
+                    target.cls, {IN_PLACE_METHODS.get(type(node.op), "__iadd__")}):
+                return target
             return None
         if kind == "def":
             return FunctionT(binding[1])
@@ -890,6 +901,8 @@ class Resolver:
             if builtin in ("reversed", "list", "tuple", "sorted") and iterable.args and position is None:
                 return self._element_type(iterable.args[0], scope, None)
             return None
+        if position == 1 and self.type_of(iterable, scope) == FLAT_STATE:  # `state.flat_state()` too
+            return VariableT(f"{flax_api.NNX}.Variable", False)
         if (
             isinstance(iterable, ast.Call)
             and isinstance(iterable.func, ast.Attribute)
@@ -902,8 +915,6 @@ class Resolver:
                 if iterable.func.attr == "items" and position == 1:
                     return container.element
             return None
-        if position == 1 and self.type_of(iterable, scope) == FLAT_STATE:
-            return VariableT(f"{flax_api.NNX}.Variable", False)
         container = as_container(self.type_of(iterable, scope), iterated=True)
         if container is None:
             return None
