@@ -47,7 +47,8 @@ train_step(model, optimizer, x, y)
 ## When the fix is unsafe
 Never: `wrt=nnx.Param` is what 0.10 used by default, and the model passed is the one the
 Optimizer holds. `nnx.ModelAndOptimizer` (0.11+), which keeps the old calls, is left
-alone. Below `--target-version 0.11` only `wrt=` is added (it is accepted since 0.10).
+alone and not reported, also where a function's `optimizer` parameter is filled with one
+by every caller. Below `--target-version 0.11` only `wrt=` is added (it is accepted since 0.10).
 '''
 
 from __future__ import annotations
@@ -66,6 +67,9 @@ NAME = "optimizer-api"
 NEEDED_FROM = "0.11.0"
 URL = "https://flax.readthedocs.io/en/latest/migrating/nnx_010_to_nnx_011.html"
 OPTIMIZER = f"{flax_api.NNX}.Optimizer"
+MODEL_AND_OPTIMIZER = f"{flax_api.NNX}.ModelAndOptimizer"
+# `why` of a receiver shown to be an nnx.ModelAndOptimizer: its `update(grads)` and `.model` are right as they are
+KEEPS_OLD_CALLS = "a ModelAndOptimizer"
 
 
 def _add_wrt(alias: str):
@@ -123,16 +127,20 @@ class OptimizerApi(Rule):
                     continue
             elif not isinstance(node.ctx, ast.Load):
                 continue
+            if self._is_model_and_optimizer(node.value, visit.scope):
+                continue
             if self._is_optimizer(node.value, visit.scope):
                 model, why = self._model_of(node.value, visit.scope)
             elif node.attr == "update" and self._looks_like_optimizer(node.value) \
                     and not self._overrides_update(node.value, visit.scope):
                 # an untyped parameter is an Optimizer if every caller passes one
                 model, why = self._model_of(node.value, visit.scope)
-                if model is None:
+                if model is None and why != KEEPS_OLD_CALLS:
                     untyped_updates.append(node)
                     continue
             else:
+                continue
+            if why == KEEPS_OLD_CALLS:
                 continue
             if model is None:
                 what = "`optimizer.update(grads)`" if node.attr == "update" else "`optimizer.model`"
@@ -157,6 +165,11 @@ class OptimizerApi(Rule):
         """flax's Optimizer, or a subclass that keeps its constructor."""
         return qualified is not None and OPTIMIZER in self.context.index.mro(qualified) \
             and not self.context.resolver.may_define_before_flax(qualified, {"__init__"})
+
+    def _is_model_and_optimizer(self, node: ast.expr, scope: Scope) -> bool:
+        """flax's ModelAndOptimizer (or a subclass): `update(grads)` and `.model` are its API."""
+        found = self.context.resolver.type_of(node, scope)
+        return isinstance(found, InstanceT) and MODEL_AND_OPTIMIZER in self.context.index.mro(found.cls)
 
     def _is_optimizer(self, node: ast.expr, scope: Scope) -> bool:
         """flax's Optimizer, or a subclass that keeps its `update` and `model`."""
@@ -207,6 +220,9 @@ class OptimizerApi(Rule):
         if len(bindings) != 1:
             return None, f"`{receiver.id}` is bound more than once"
         binding = bindings[0]
+        if binding[0] == "expr" and isinstance(binding[1], ast.Call) and \
+                MODEL_AND_OPTIMIZER in self.context.index.mro(self.context.resolver.qualified(binding[1].func, owner) or ""):
+            return None, KEEPS_OLD_CALLS
         if binding[0] == "expr" and isinstance(binding[1], ast.Call) \
                 and self._is_optimizer_class(self.context.resolver.qualified(binding[1].func, owner)):
             model = _model_argument(binding[1])
@@ -246,7 +262,7 @@ class OptimizerApi(Rule):
             return None, "the optimizer is a parameter of a function nnx-migrate cannot follow"
         qualified = f"{function_scope.file.module}.{function.name}" if function_scope.file.module else function.name
         chosen: set[str] = set()
-        calls = 0
+        calls = kept = 0
         for file in self.context.index.files.values():
             other = self.context if file is self.context.file else FileContext(
                 file=file, index=self.context.index, resolver=self.context.resolver, settings=self.context.settings)
@@ -265,6 +281,9 @@ class OptimizerApi(Rule):
                 if arguments is None or parameter not in arguments:
                     return None, f"a call of `{function.name}` cannot be matched to its parameters"
                 model, why = self._model_of(arguments[parameter], visit.scope, depth + 1)
+                if why == KEEPS_OLD_CALLS:
+                    kept += 1
+                    continue
                 if model is None:
                     return None, why
                 matching = [p for p, a in arguments.items() if isinstance(a, ast.Name) and a.id == model]
@@ -272,6 +291,10 @@ class OptimizerApi(Rule):
                     return None, f"a call of `{function.name}` does not pass the Optimizer's model"
                 chosen.add(matching[0])
                 calls += 1
+        if kept and not calls:
+            return None, KEEPS_OLD_CALLS  # every caller passes a ModelAndOptimizer
+        if kept:
+            return None, f"callers of `{function.name}` pass both an Optimizer and a ModelAndOptimizer"
         if calls == 0 or len(chosen) != 1:
             return None, f"no call of `{function.name}` shows which model its optimizer holds"
         name = chosen.pop()
