@@ -19,21 +19,31 @@ code meant.
 
 ## Example
 ```python
+import jax
+from flax import nnx
+
+
 class Block(nnx.Module):
     def __call__(self, x):
         self.sow(nnx.Intermediate, "features", x)
         return x
 
+model = Block()
 leaves = jax.tree.leaves(model)
 ```
 
 ## Use instead
 ```python
+import jax
+from flax import nnx
+
+
 class Block(nnx.Module):
     def __call__(self, x):
         self.sow(nnx.Intermediate, "features", x)  # collect it under nnx.capture(...)
         return x
 
+model = Block()
 leaves = jax.tree.leaves(nnx.state(model))
 ```
 

@@ -15,12 +15,18 @@ deprecated; use the 'nnx.iter_modules(m)' function instead."
 
 ## Example
 ```python
+from flax import nnx
+
+model = nnx.Sequential(nnx.Linear(2, 4, rngs=nnx.Rngs(0)), nnx.relu)
 for path, module in model.iter_modules():
     print(path, type(module).__name__)
 ```
 
 ## Use instead
 ```python
+from flax import nnx
+
+model = nnx.Sequential(nnx.Linear(2, 4, rngs=nnx.Rngs(0)), nnx.relu)
 for path, module in nnx.iter_modules(model):
     print(path, type(module).__name__)
 ```

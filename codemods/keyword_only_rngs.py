@@ -45,6 +45,9 @@ parameters without breaking callers. Nothing enforces it at run time.
 
 ## Example
 ```python
+from flax import nnx
+
+
 class Block(nnx.Module):
     def __init__(self, din, dout, rngs: nnx.Rngs):
         self.linear = nnx.Linear(din, dout, rngs=rngs)
@@ -54,6 +57,9 @@ block = Block(2, 3, nnx.Rngs(0))
 
 ## Use instead
 ```python
+from flax import nnx
+
+
 class Block(nnx.Module):
     def __init__(self, din, dout, *, rngs: nnx.Rngs):
         self.linear = nnx.Linear(din, dout, rngs=rngs)

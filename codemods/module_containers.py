@@ -34,6 +34,10 @@ value of type '<class 'list'>' assigned to static attribute 'layers'").
 
 ## Example
 ```python
+import jax.numpy as jnp
+from flax import nnx
+
+
 class MLP(nnx.Module):
     def __init__(self, n: int, rngs: nnx.Rngs):
         self.layers = [nnx.Linear(4, 4, rngs=rngs) for _ in range(n)]
@@ -44,6 +48,10 @@ class MLP(nnx.Module):
 
 ## Use instead
 ```python
+import jax.numpy as jnp
+from flax import nnx
+
+
 class MLP(nnx.Module):
     def __init__(self, n: int, rngs: nnx.Rngs):
         self.layers = nnx.List([nnx.Linear(4, 4, rngs=rngs) for _ in range(n)])

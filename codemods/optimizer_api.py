@@ -22,24 +22,48 @@ TypeError and AttributeError.
 
 ## Example
 ```python
+import jax.numpy as jnp
+import optax
+from flax import nnx
+
+model = nnx.Linear(2, 1, rngs=nnx.Rngs(0))
 optimizer = nnx.Optimizer(model, optax.sgd(0.1))
+x, y = jnp.ones((4, 2)), jnp.ones((4, 1))
+
+
+def loss_fn(model, x, y):
+    return ((model(x) - y) ** 2).mean()
+
 
 @nnx.jit
 def train_step(model, optimizer, x, y):
     grads = nnx.grad(loss_fn)(model, x, y)
     optimizer.update(grads)
 
+
 train_step(model, optimizer, x, y)
 ```
 
 ## Use instead
 ```python
+import jax.numpy as jnp
+import optax
+from flax import nnx
+
+model = nnx.Linear(2, 1, rngs=nnx.Rngs(0))
 optimizer = nnx.Optimizer(model, optax.sgd(0.1), wrt=nnx.Param)
+x, y = jnp.ones((4, 2)), jnp.ones((4, 1))
+
+
+def loss_fn(model, x, y):
+    return ((model(x) - y) ** 2).mean()
+
 
 @nnx.jit
 def train_step(model, optimizer, x, y):
     grads = nnx.grad(loss_fn)(model, x, y)
     optimizer.update(model, grads)
+
 
 train_step(model, optimizer, x, y)
 ```

@@ -21,14 +21,22 @@ The old names emit `DeprecationWarning` (or no longer exist) in flax 0.12.
 
 ## Example
 ```python
-if isinstance(leaf, nnx.VariableState):
-    pure = nnx.pure(state)
+from flax import nnx
+
+state = nnx.state(nnx.Linear(2, 3, rngs=nnx.Rngs(0)))
+for leaf in nnx.to_flat_state(state).leaves:
+    if isinstance(leaf, nnx.VariableState):
+        pure = nnx.pure(state)
 ```
 
 ## Use instead
 ```python
-if isinstance(leaf, nnx.Variable):
-    pure = nnx.as_pure(state)
+from flax import nnx
+
+state = nnx.state(nnx.Linear(2, 3, rngs=nnx.Rngs(0)))
+for leaf in nnx.to_flat_state(state).leaves:
+    if isinstance(leaf, nnx.Variable):
+        pure = nnx.as_pure(state)
 ```
 
 ## When the fix is unsafe

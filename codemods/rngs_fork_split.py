@@ -10,11 +10,17 @@ Flax 0.12.6 deprecated the `split=` argument of `Rngs.fork` in favour of `Rngs.s
 
 ## Example
 ```python
+from flax import nnx
+
+rngs = nnx.Rngs(0)
 keys = rngs.fork(split=4)
 ```
 
 ## Use instead
 ```python
+from flax import nnx
+
+rngs = nnx.Rngs(0)
 keys = rngs.split(4)
 ```
 

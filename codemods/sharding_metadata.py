@@ -11,12 +11,24 @@ name from 0.12.4 on.
 
 ## Example
 ```python
-self.w = nnx.Param(init(key, shape), sharding=("embed", "mlp"))
+import jax
+from flax import nnx
+
+
+class Embed(nnx.Module):
+    def __init__(self, shape, *, rngs: nnx.Rngs):
+        self.w = nnx.Param(jax.random.normal(rngs.params(), shape), sharding=("embed", "mlp"))
 ```
 
 ## Use instead
 ```python
-self.w = nnx.Param(init(key, shape), out_sharding=("embed", "mlp"))
+import jax
+from flax import nnx
+
+
+class Embed(nnx.Module):
+    def __init__(self, shape, *, rngs: nnx.Rngs):
+        self.w = nnx.Param(jax.random.normal(rngs.params(), shape), out_sharding=("embed", "mlp"))
 ```
 
 ## When the fix is unsafe

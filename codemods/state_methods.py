@@ -23,6 +23,9 @@ on (earlier for most), with the same behaviour.
 
 ## Example
 ```python
+from flax import nnx
+
+model = nnx.Linear(2, 3, rngs=nnx.Rngs(0))
 _, state = nnx.split(model)
 params = state.filter(nnx.Param)
 flat = params.flat_state()
@@ -30,6 +33,9 @@ flat = params.flat_state()
 
 ## Use instead
 ```python
+from flax import nnx
+
+model = nnx.Linear(2, 3, rngs=nnx.Rngs(0))
 _, state = nnx.split(model)
 params = nnx.filter_state(state, nnx.Param)
 flat = nnx.to_flat_state(params)

@@ -32,6 +32,10 @@ In-place operators on a Variable itself (`v += 1`) raise NotImplementedError fro
 
 ## Example
 ```python
+import jax.numpy as jnp
+from flax import nnx
+
+
 class Counter(nnx.Module):
     def __init__(self):
         self.count = nnx.Variable(jnp.array(0))
@@ -45,6 +49,10 @@ class Counter(nnx.Module):
 
 ## Use instead
 ```python
+import jax.numpy as jnp
+from flax import nnx
+
+
 class Counter(nnx.Module):
     def __init__(self):
         self.count = nnx.Variable(jnp.array(0))

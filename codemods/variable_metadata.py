@@ -11,12 +11,24 @@ raises `AttributeError`; `set_metadata` exists from 0.12.0.
 
 ## Example
 ```python
-self.kernel.sharding_hint = ("data", None)
+from flax import nnx
+
+
+class Dense(nnx.Module):
+    def __init__(self, *, rngs: nnx.Rngs):
+        self.linear = nnx.Linear(2, 3, rngs=rngs)
+        self.linear.kernel.sharding_hint = ("data", None)
 ```
 
 ## Use instead
 ```python
-self.kernel.set_metadata(sharding_hint=("data", None))
+from flax import nnx
+
+
+class Dense(nnx.Module):
+    def __init__(self, *, rngs: nnx.Rngs):
+        self.linear = nnx.Linear(2, 3, rngs=rngs)
+        self.linear.kernel.set_metadata(sharding_hint=("data", None))
 ```
 
 ## When the fix is unsafe

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
+from nnx_migrate.config import Settings
+from nnx_migrate.pipeline import run
 from nnx_migrate.registry import RULES
 from nnx_migrate.ruledocs import DOCS, REQUIRED_SECTIONS, render
 
@@ -50,3 +53,24 @@ def test_readme_test_command_is_what_ci_runs() -> None:
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.name)
 def test_readme_lists_the_rule(rule) -> None:
     assert f"[`{rule.name}`](docs/rules/{rule.name}.md)" in (REPO / "README.md").read_text()
+
+
+def _python_block(text: str, section: str) -> str:
+    """The first ```python block under `## section`."""
+    after = text.split(f"## {section}\n", 1)[1]
+    return re.search(r"```python\n(.*?)```", after, re.S).group(1)
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.name)
+def test_rule_page_example_gives_its_use_instead(rule, tmp_path: Path) -> None:
+    """As Fixit's examples, a page's Example is a test: run through the rule it gives the
+    page's "Use instead" (a report-only rule reports it and leaves it as it is)."""
+    example = _python_block(rule.documentation, "Example")
+    (tmp_path / "example.py").write_text(example, encoding="utf-8")
+    result = run([tmp_path], Settings(select=[rule.name]), tmp_path, write=True)
+    migrated = (tmp_path / "example.py").read_text(encoding="utf-8")
+    if rule.safety == "report only":
+        assert migrated == example
+        assert any(d.rule == rule.name for f in result.files for d in f.diagnostics)
+    else:
+        assert migrated == _python_block(rule.documentation, "Use instead")
