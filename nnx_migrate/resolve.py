@@ -123,6 +123,37 @@ _CONTAINER_ANNOTATIONS = _MAPPING_ANNOTATIONS | {
 }
 
 
+def reveal(found: Type) -> str:
+    """A type in the notation of `testdata/inference` and `nnx-migrate explain`:
+    `nnx.Param[array]`, `main.Block`, `list[nnx.Linear]`, `unknown`."""
+    if found is None:
+        return "unknown"
+    if isinstance(found, VariableT):
+        return f"{_short(found.cls)}[array]" if found.array else _short(found.cls)
+    if isinstance(found, InstanceT):
+        return _short(found.cls)
+    if isinstance(found, ClassT):
+        return f"type[{_short(found.cls)}]"
+    if isinstance(found, ContainerT):
+        return f"{'dict' if found.mapping else 'list'}[{reveal(found.element)}]"
+    if isinstance(found, TupleT):
+        return f"tuple[{', '.join(reveal(element) for element in found.elements)}]"
+    if isinstance(found, SplitT):
+        return f"split[{'graphdef, ' if found.graphdef_first else ''}states of {reveal(found.node)}]"
+    if isinstance(found, GraphDefT):
+        return f"GraphDef[{reveal(found.node)}]"
+    if isinstance(found, GradientT):
+        return f"nnx.{found.transform}(...)"
+    if isinstance(found, FunctionT):
+        return f"def {found.node.name}" if hasattr(found.node, "name") else "lambda"
+    return found.name
+
+
+def _short(cls: str) -> str:
+    bare = flax_api.flax_name(cls)
+    return f"nnx.{bare}" if bare is not None else cls
+
+
 def join(types: list[Type]) -> Type:
     """The one type all bindings agree on; None bindings are ignored (Optional)."""
     types = [t for t in types if t != NONE]
@@ -706,6 +737,11 @@ class Resolver:
         if found is None:
             return None
         owner, bindings = found
+        if bindings and all(b[0] == "import" for b in bindings):
+            # an imported class used as a value (`layer_cls=Block`): calling it constructs one
+            qualified = self.qualified(node, scope)
+            info = self.index.lookup_class(qualified) if qualified is not None else None
+            return ClassT(info.qualname) if info is not None else None
         return join_or_unknown([self.binding_type(b, owner) for b in bindings])
 
     def binding_type(self, binding: tuple, scope: Scope) -> Type:
@@ -883,6 +919,8 @@ class Resolver:
             return None
         if isinstance(whole, TupleT):
             return _at(whole.elements, position)
+        if isinstance(whole, ContainerT) and not whole.mapping:
+            return whole.element  # every element of a list of known elements is one
         if isinstance(whole, SplitT):
             if not whole.graphdef_first or position > 0 or position == -1:
                 return STATE

@@ -1,0 +1,31 @@
+# What the code declares: properties, typing.cast, module-level aliases, annotations.
+import typing
+
+from flax import nnx
+
+
+class M(nnx.Module):
+    def __init__(self):
+        self.w = nnx.Param(1)
+
+    @property
+    def weight(self):
+        return self.w
+
+    def method(self):
+        return nnx.Param(1)
+
+
+P = nnx.Param
+Q = nnx.Param
+Q = dict
+
+
+def reads(m: M, x, k, v: nnx.BatchStat):
+    m.weight  # revealed: nnx.Param
+    m.method  # revealed: unknown
+    typing.cast(nnx.Param, x)  # revealed: nnx.Param
+    P(k)  # revealed: nnx.Param
+    Q(k)  # revealed: unknown
+    v  # revealed: nnx.BatchStat
+    m  # revealed: declared.M

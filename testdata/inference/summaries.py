@@ -1,0 +1,51 @@
+# Function summaries: what a project function returns, from its return statements.
+import jax
+import jax.numpy as jnp
+from flax import nnx
+
+
+def shard(x, spec):
+    return x
+
+
+def constrain(x, spec):
+    return jax.lax.with_sharding_constraint(x, spec)
+
+
+def reshard_if(x: jnp.ndarray, spec):  # annotated as an array; what flows through wins
+    return jax.sharding.reshard(x, spec) if spec else x
+
+
+def as_array(x: jax.Array):
+    return x
+
+
+def make(k):
+    return nnx.Param(jnp.zeros(k))
+
+
+def either(x, y, c):
+    return x if c else y
+
+
+def uses(k, other):
+    shard(nnx.Param(k), 1)  # revealed: nnx.Param
+    constrain(nnx.Param(k), 1)  # revealed: nnx.Param
+    reshard_if(nnx.Param(jnp.ones(3)), None)  # revealed: nnx.Param[array]
+    as_array(other)  # revealed: Array
+    make(3)  # revealed: nnx.Param[array]
+    either(nnx.Param(k), other, True)  # revealed: unknown
+
+
+class Block(nnx.Module):
+    def __init__(self, *, rngs: nnx.Rngs):
+        self.linear = nnx.Linear(2, 3, rngs=rngs)
+
+    @classmethod
+    def create(cls, seed):
+        return cls(rngs=nnx.Rngs(seed))
+
+
+def built():
+    Block.create(0)  # revealed: summaries.Block
+    Block.create(0).linear.kernel  # revealed: nnx.Param[array]
