@@ -1553,6 +1553,11 @@ class Resolver:
             return ANY_MODULE
         return found if found in (STATE, RNGS) else None
 
+    def callers(self, function: ast.AST) -> list | None:
+        """Every call of `function` in the project, or None when they cannot all be seen."""
+        scope = self.function_scope(function)
+        return self._callers_of(function, scope) if scope is not None else None
+
     def _callers_of(self, function: ast.AST, scope: Scope) -> list | None:
         """Every call of a function defined inside another function, when its name is
         used for nothing but calls (directly, or through a flax transform); else None."""
@@ -1993,6 +1998,14 @@ class Resolver:
         stored = self._memoized(("stored-by-name",), None, lambda: self._receiver_classes(self._stores_by_name()),
                                 unknown=frozenset())
         return any(self.is_subclass(cls, base) for base in stored)
+
+    def run_time_stores(self, cls: str) -> list[tuple[SourceFile, ast.expr]]:
+        """(file, receiver) of each store by a run-time name that makes `stored_by_name(cls)`
+        true: where to look (`nnx-migrate explain` names them)."""
+        if not self.stored_by_name(cls):
+            return []
+        return [(file, receiver) for receiver, file, value in self._stores_by_name()
+                if any(self.is_subclass(cls, base) for base in self._receiver_classes([(receiver, file, value)]))]
 
     def class_swapped(self, cls: str) -> bool:
         """Some code sets `x.__class__` (or `setattr(x, "__class__", C)`) on what may be an

@@ -1,0 +1,226 @@
+"""`nnx-migrate explain PATH:LINE[:COL]`: for each site on a line (`.value`, `iter_*`, a
+container stored on a Module, a constructor's signature), what the tool concluded and
+why, as pyright's `reveal_type` shows a type: the type of each part of the receiver, the
+bindings that reach it, and where it is unknown, the first step that is unknown."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from pathlib import Path
+
+from nnx_migrate.config import Settings
+from nnx_migrate.index import ProjectIndex, SourceFile
+from nnx_migrate.resolve import InstanceT, Resolver, Scope, reveal
+
+SITE_ATTRIBUTES = frozenset({"value", "raw_value", "iter_modules", "iter_children"})
+MAX_BINDINGS_SHOWN = 3
+
+
+@dataclass
+class Location:
+    line: int
+    column: int | None = None  # 1-based, as reports print it
+
+
+def parse_location(text: str) -> tuple[str, Location]:
+    """`path:line[:col]` -> (path, Location); ValueError when it is not one."""
+    parts = text.rsplit(":", 2)
+    if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
+        return parts[0], Location(int(parts[1]), int(parts[2]))
+    path, _, line = text.rpartition(":")
+    if not path or not line.isdigit():
+        raise ValueError(f"{text!r} is not PATH:LINE or PATH:LINE:COL")
+    return path, Location(int(line))
+
+
+class Explainer:
+    """Answers from the same index and resolver a migration uses."""
+
+    def __init__(self, index: ProjectIndex, resolver: Resolver):
+        self.index = index
+        self.resolver = resolver
+
+    def sites(self, file: SourceFile, where: Location) -> list[ast.AST]:
+        """The nodes on the line (at the column, when one is given) that a rule looks at."""
+        found = []
+        for node in file.nodes(ast.Attribute, ast.FunctionDef, ast.Assign):
+            if node.lineno != where.line and not (isinstance(node, ast.Assign) and node.lineno <= where.line <= node.end_lineno):
+                continue
+            if isinstance(node, ast.Attribute) and node.attr not in SITE_ATTRIBUTES:
+                continue
+            if isinstance(node, ast.FunctionDef) and node.name != "__init__":
+                continue
+            if isinstance(node, ast.Assign) and not _stores_a_container_on_self(node):
+                continue
+            if where.column is not None and not _spans(node, where.column - 1):
+                continue
+            found.append(node)
+        return found
+
+    def explain(self, file: SourceFile, node: ast.AST) -> list[str]:
+        scope = self.resolver.scope_of(node, file)
+        if isinstance(node, ast.Attribute):
+            return [f"`{ast.unparse(node)}`: the receiver, part by part:", *self.parts(node.value, scope)]
+        if isinstance(node, ast.FunctionDef):
+            owner = file.parents.get(id(node))
+            info = self.index.class_of_node(owner) if isinstance(owner, ast.ClassDef) else None
+            if info is None:
+                return ["`__init__` outside a class"]
+            kind = "an NNX Module" if self.index.is_nnx_class(info.qualname) else "not an NNX Module"
+            return [f"`{info.qualname}.__init__`: {kind}"]
+        target = node.targets[0]
+        lines = [f"`{ast.unparse(target)} = ...`: the container stored, and its elements:"]
+        lines += self.parts(node.value, scope)
+        owner = self.resolver.type_of(target.value, scope)
+        lines.append(f"  `{ast.unparse(target.value)}` is {reveal(owner)}"
+                     + ("" if owner is None or not isinstance(owner, InstanceT) or self.index.is_nnx_class(owner.cls)
+                        else " (not an NNX Module)"))
+        return lines
+
+    def parts(self, expression: ast.expr, scope: Scope) -> list[str]:
+        """`a.b[0].c`: the type of `a`, `a.b`, `a.b[0]`, `a.b[0].c`, then why the first
+        unknown one is unknown."""
+        chain = []
+        node = expression
+        while True:
+            chain.append(node)
+            if isinstance(node, (ast.Attribute, ast.Subscript)):
+                node = node.value
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                node = node.func.value
+            else:
+                break
+        lines = []
+        for part in reversed(chain):
+            found = self.resolver.type_of(part, scope)
+            lines.append(f"  `{ast.unparse(part)}`: {reveal(found)}")
+            if found is None:
+                lines += [f"    {why}" for why in self.why_unknown(part, scope)]
+                break
+        return lines
+
+    def why_unknown(self, node: ast.expr, scope: Scope) -> list[str]:
+        """The first step nnx-migrate could not take, in a line or a few."""
+        resolver = self.resolver
+        if isinstance(node, ast.Name):
+            found = resolver.reaching_bindings(node, scope)
+            if found is None:
+                return [f"`{node.id}` is bound nowhere nnx-migrate sees (a builtin, or a name of another module)"]
+            owner, bindings = found
+            shown = [self._binding(node.id, binding, owner) for binding in bindings[:MAX_BINDINGS_SHOWN]]
+            more = len(bindings) - MAX_BINDINGS_SHOWN
+            head = f"{len(bindings)} bindings of `{node.id}` reach here:" if len(bindings) > 1 else "reached by"
+            return [head, *(f"  {line}" for line in shown)] + ([f"  and {more} more"] if more > 0 else [])
+        if isinstance(node, ast.Attribute):
+            owner = resolver.type_of(node.value, scope)
+            if not isinstance(owner, InstanceT):
+                return [f"`{ast.unparse(node.value)}` is {reveal(owner)}: it has no attribute types nnx-migrate knows"]
+            cls = owner.cls
+            stores = resolver.run_time_stores(cls)
+            if stores:
+                file, store = stores[0]
+                return [f"attributes of `{cls}` are stored under names known only at run time "
+                        f"({file.path.name}:{store.lineno}): any attribute may hold anything"]
+            if resolver.class_swapped(cls):
+                return [f"an instance of `{cls}` may have its `__class__` replaced somewhere in the project"]
+            bindings = [(value, is_annotation) for base in self.index.mro(cls)
+                        for info in [self.index.lookup_class(base)] if info is not None
+                        for value, _, is_annotation in info.attribute_bindings.get(node.attr, ())]
+            if not bindings:
+                return [f"`{cls}` binds no attribute `{node.attr}` that nnx-migrate can see"]
+            shown = [f"`{node.attr}` is bound to `{ast.unparse(value)}` (line {value.lineno})"
+                     + (" (annotation)" if is_annotation else "") for value, is_annotation in bindings[:MAX_BINDINGS_SHOWN]]
+            return [*shown, "and not every binding agrees on one known type" if len(bindings) > 1
+                    else "whose type is not known"]
+        if isinstance(node, ast.Call):
+            return [f"what `{ast.unparse(node.func)}(...)` returns is not known (not a flax or project constructor, "
+                    "and no summary of its returns)"]
+        if isinstance(node, ast.Subscript):
+            container = resolver.type_of(node.value, scope)
+            return [f"the items of `{ast.unparse(node.value)}` ({reveal(container)}) are not known"]
+        return [f"`{ast.unparse(node)}` is not an expression nnx-migrate types"]
+
+    def _binding(self, name: str, binding: tuple, owner: Scope) -> str:
+        kind = binding[0]
+        found = reveal(self.resolver.binding_type(binding, owner))
+        if kind == "param":
+            function = binding[1]
+            label = getattr(function, "name", "lambda")
+            calls = self.resolver.callers(function)
+            callers = "its callers cannot all be seen" if calls is None else (
+                f"{len(calls)} caller(s) seen" if calls else "no caller in the scanned paths")
+            return f"parameter `{name}` of `{label}` (no annotation; {callers}): {found}"
+        if kind == "annotation":
+            return f"parameter `{name}` annotated `{ast.unparse(binding[1])}`: {found}"
+        if kind in ("expr", "annotated"):
+            value = binding[1] if kind == "expr" else (binding[2] or binding[1])
+            return f"`{name} = {ast.unparse(value)}` (line {value.lineno}): {found}"
+        if kind == "iter":
+            return f"a loop over `{ast.unparse(binding[1])}` (line {binding[1].lineno}): {found}"
+        if kind == "import":
+            return f"an import that names no project class or flax object nnx-migrate knows: {found}"
+        if kind == "unknown":
+            return "a binding nnx-migrate does not follow (`global`/`nonlocal`, `with ... as`, `except ... as`, "\
+                   "a starred target, or one made from another scope)"
+        return f"a `{kind}` binding: {found}"
+
+
+def _stores_a_container_on_self(node: ast.Assign) -> bool:
+    return len(node.targets) == 1 and isinstance(node.targets[0], ast.Attribute) and isinstance(
+        node.value, (ast.List, ast.Tuple, ast.Dict, ast.ListComp, ast.DictComp, ast.Call))
+
+
+def _spans(node: ast.AST, column: int) -> bool:
+    if isinstance(node, ast.Attribute):  # the column of `.value` itself, or anywhere on the receiver
+        return node.col_offset <= column < node.end_col_offset
+    return node.col_offset <= column
+
+
+def project_root(path: Path) -> Path:
+    """The folder a migration of the whole project would be given: the nearest one above
+    `path` holding `.git` or pyproject.toml, else the file's own folder."""
+    start = path.resolve().parent
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists() or (folder / "pyproject.toml").is_file():
+            return folder
+    return start
+
+
+def explain_location(target: str, project: Path | None, settings: Settings) -> tuple[list[str], int]:
+    """The report of `nnx-migrate explain`, and its exit status (2: a bad location)."""
+    from nnx_migrate.pipeline import run
+
+    try:
+        path_text, where = parse_location(target)
+    except ValueError as error:
+        return [f"nnx-migrate: error: {error}"], 2
+    path = Path(path_text)
+    if not path.is_file():
+        return [f"nnx-migrate: error: {path}: no such file"], 2
+    root = project or project_root(path)
+    result = run([root], settings, root, write=False)  # no cache: a cached run keeps no analysis
+    index = result.index
+    file = next((f for p, f in index.files.items() if p.resolve() == path.resolve()), None) if index else None
+    if file is None:
+        return [f"{path}: not analysed (it does not mention flax or nnx, or is excluded)"], 0
+    explainer = Explainer(index, Resolver(index))
+    lines = [f"{path}:{where.line}" + (f":{where.column}" if where.column else "")]
+    sites = explainer.sites(file, where)
+    if not sites:
+        lines.append("  no `.value`, `iter_*`, container or constructor site here")
+    for node in sites:
+        lines += [f"  {line}" for line in explainer.explain(file, node)]
+    outcome = next((r for r in result.files if r.path.resolve() == path.resolve()), None)
+    def here(item) -> bool:  # with a column, only what is anchored at the sites chosen
+        return item.line == where.line and (where.column is None or any(
+            _spans(node, item.column) or item.column == node.col_offset for node in sites))
+
+    done = [e for e in outcome.edits if here(e)] if outcome is not None else []
+    reported = [d for d in outcome.diagnostics if here(d)] if outcome is not None else []
+    lines += [f"  rewritten ({e.rule}): {e.message}" for e in done]
+    lines += [f"  reported ({d.rule}): {d.message}" for d in reported]
+    if sites and not done and not reported:
+        lines.append("  left alone: no site here is shown to be an NNX object")
+    return lines, 0
