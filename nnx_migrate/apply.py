@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import errno
 import io
 import os
 import signal
@@ -25,6 +26,39 @@ class FileError(Exception):
     def __init__(self, message: str, data: bytes | None = None):
         super().__init__(message)
         self.data = data  # the bytes, where they could be read
+
+
+class NotARegularFile(OSError):
+    """A FIFO, socket or device: reading it could wait forever or never end, so it is not read."""
+
+    def __init__(self, why: str):
+        super().__init__(errno.EINVAL, why)
+
+
+def why_not_regular(mode: int) -> str | None:
+    """Why a file of this `st_mode` is not read ("is a FIFO, not a regular file"), or None."""
+    if stat.S_ISREG(mode):
+        return None
+    kinds = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a directory"))
+    kind = next((kind for is_kind, kind in kinds if is_kind(mode)), "something else")
+    return f"is {kind}, not a regular file"
+
+
+def read_regular_file(path: Path) -> bytes:
+    """The bytes of `path`, which must be a regular file (NotARegularFile otherwise).
+
+    Checked before opening (opening a device can do things), and again on the open
+    descriptor, opened non-blocking: a FIFO swapped in meanwhile cannot make a read wait.
+    """
+    why = why_not_regular(os.stat(path).st_mode)
+    if why is not None:
+        raise NotARegularFile(why)
+    with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
+        why = why_not_regular(os.fstat(handle.fileno()).st_mode)
+        if why is not None:
+            raise NotARegularFile(why)
+        return handle.read()
 
 
 @dataclass
@@ -61,7 +95,7 @@ class SourceText:
 
 def read_source(path: Path) -> SourceText:
     try:
-        data = path.read_bytes()
+        data = read_regular_file(path)
     except OSError as error:
         raise FileError(f"cannot read: {error.strerror or error}") from error
     if path.suffix == ".ipynb":
@@ -134,16 +168,20 @@ def unified_diff(display_path: str, old: str, new: str) -> str:
 def write_atomic(path: Path, expected_old: bytes, new_data: bytes) -> None:
     """Replace `path` with `new_data` in one step, keeping its permission bits.
 
-    The file is re-read first: if it changed on disk since it was read, nothing is
-    written. A temporary file in the same folder is renamed over the original, so an
-    interruption leaves either the old file or the new one, never half of either.
+    The file is re-read first: if it changed on disk since it was read, or its
+    permissions say it is read-only, nothing is written. A temporary file in the same
+    folder is renamed over the original, so an interruption leaves either the old file
+    or the new one, never half of either.
     """
     try:
-        if path.read_bytes() != expected_old:
+        if read_regular_file(path) != expected_old:
             raise FileError("changed on disk while nnx-migrate ran; not written")
-        mode = stat.S_IMODE(path.stat().st_mode)
+        info = path.stat()
     except OSError as error:
         raise FileError(f"cannot re-read before writing: {error.strerror or error}") from error
+    mode = stat.S_IMODE(info.st_mode)
+    if _write_protected(info):  # the rename below would replace it all the same
+        raise FileError(f"read-only (mode {mode:04o})")
     with _signals_held():
         try:  # a read-only folder fails here: one file's failure, like any other
             descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".nnx-migrate")
@@ -164,6 +202,21 @@ def write_atomic(path: Path, expected_old: bytes, new_data: bytes) -> None:
             if isinstance(error, OSError):
                 raise FileError(f"cannot write: {error.strerror or error}") from error
             raise
+
+
+def _write_protected(info: os.stat_result) -> bool:
+    """Whether the file's permission bits deny this user writing it; for root, whether
+    they deny everyone (0444: made read-only on purpose)."""
+    if not hasattr(os, "geteuid"):  # pragma: no cover - not on POSIX
+        return not info.st_mode & stat.S_IWUSR
+    user = os.geteuid()
+    if user == 0:
+        return not info.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+    if info.st_uid == user:
+        return not info.st_mode & stat.S_IWUSR
+    if info.st_gid in (os.getegid(), *os.getgroups()):
+        return not info.st_mode & stat.S_IWGRP
+    return not info.st_mode & stat.S_IWOTH
 
 
 @contextlib.contextmanager

@@ -147,7 +147,8 @@ def migrate(
         for path in missing:
             typer.echo(f"nnx-migrate: error: {path}: no such file or directory", err=True)
         raise typer.Exit(EXIT_USAGE)
-    if [str(p) for p in paths] == ["-"]:
+    from_stdin = [str(p) for p in paths] == ["-"]
+    if from_stdin:
         from nnx_migrate.pipeline import run_stdin
 
         result = run_stdin(sys.stdin.buffer.read(), stdin_filename or Path("stdin.py"), settings)
@@ -197,7 +198,8 @@ def migrate(
     elif output_format is OutputFormat.sarif:
         typer.echo(sarif_report(result))
     else:
-        print_text_summary(result, check=check, diff=diff, quiet=quiet, verbose=verbose)
+        print_text_summary(result, check=check, diff=diff, quiet=quiet, verbose=verbose,
+                           stdin=from_stdin)
     raise typer.Exit(exit_code(result, check, strict))
 
 

@@ -2,16 +2,20 @@
 
 Honours `--exclude` globs and .gitignore files (pathspec), skips VCS folders, virtual
 environments and caches, and never follows a symlink: a linked folder is not entered
-and a linked file is reported, so nothing outside the tree is read or written.
+and a linked file is reported, so nothing outside the tree is read or written. Only
+regular files are read: a FIFO, socket or device is reported and skipped.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pathspec
+
+from nnx_migrate.apply import read_regular_file, why_not_regular
 
 SKIPPED_DIRECTORIES = frozenset(
     {".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "__pycache__", ".mypy_cache",
@@ -38,7 +42,7 @@ class Discovery:
 
 def _gitignore_spec(directory: Path) -> pathspec.PathSpec | None:
     try:
-        lines = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
+        lines = read_regular_file(directory / ".gitignore").decode("utf-8", errors="replace").splitlines()
     except OSError:
         return None
     return pathspec.GitIgnoreSpec.from_lines(lines)
@@ -87,6 +91,17 @@ def _is_virtualenv(directory: Path) -> bool:
     return (directory / "pyvenv.cfg").exists()
 
 
+def _not_read(path: Path) -> str | None:
+    """Why a file found is not read (a symlink, a FIFO, a device), or None."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return None  # gone already: reading it reports that
+    if stat.S_ISLNK(mode):
+        return "is a symbolic link: not followed"
+    return why_not_regular(mode)
+
+
 def discover(paths: list[Path], root: Path, exclude: list[str], respect_gitignore: bool = True,
              include_docs: bool = False) -> Discovery:
     """Files under `paths`, in a stable (sorted) order, each once."""
@@ -96,8 +111,13 @@ def discover(paths: list[Path], root: Path, exclude: list[str], respect_gitignor
 
     def add(path: Path) -> None:
         key = path.absolute()
-        if key not in seen:
-            seen.add(key)
+        if key in seen:
+            return
+        seen.add(key)
+        why = _not_read(path)
+        if why is not None:
+            result.skipped.append((path, why))
+        else:
             result.files.append(path)
 
     for given in paths:
@@ -125,9 +145,6 @@ def discover(paths: list[Path], root: Path, exclude: list[str], respect_gitignor
                         continue
                     child = base / name
                     if ignores.ignored(child.absolute(), False):
-                        continue
-                    if child.is_symlink():
-                        result.skipped.append((child, "is a symbolic link: not followed"))
                         continue
                     add(child)
         elif given.exists():

@@ -45,7 +45,9 @@ def print_diffs(result: RunResult, color: bool | None = None) -> None:
         sys.stdout.flush()
 
 
-def print_text_summary(result: RunResult, *, check: bool, diff: bool, quiet: bool, verbose: bool) -> None:
+def print_text_summary(result: RunResult, *, check: bool, diff: bool, quiet: bool, verbose: bool,
+                       stdin: bool = False) -> None:
+    """`stdin`: the file came from stdin; what it became went to stdout, nothing was written."""
     console = Console(stderr=True, highlight=False, soft_wrap=True)
     for skipped, why in result.discovery.skipped:
         if verbose or not quiet:
@@ -76,13 +78,15 @@ def print_text_summary(result: RunResult, *, check: bool, diff: bool, quiet: boo
     if check and not diff:  # as black's "would reformat": which files, not only how many
         for changed_file in result.changed:
             console.print(f"would change {escape(changed_file.display)}")
-    dry = check or diff
+    dry = check or diff or stdin
     verb = "would be changed" if dry else "changed"
     changed = len(result.changed)
     failed = f", [red]{len(result.failed)} failed[/]" if result.failed else ""
+    printed = "" if check else "diff printed, " if diff else "printed on stdout, "
+    where = f"; stdin: {printed}nothing written" if stdin else ""
     console.print(
         f"[bold]{changed} file{'s' if changed != 1 else ''} {verb}[/]"
-        f" ({result.scanned} scanned, {result.parsed} parsed{failed})"
+        f" ({result.scanned} scanned, {result.parsed} parsed{failed}{where})"
     )
     per_rule = Counter(edit.rule for f in result.changed for edit in f.edits)
     exact = Counter(edit.rule for f in result.changed for edit in f.edits if edit.exact_write)

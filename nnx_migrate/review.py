@@ -7,11 +7,14 @@ Hunks that cannot stand alone are asked about together: every hunk of the
 keyword-only-rngs rule (a signature and all its call sites, across files) is one
 question, and an import the rewrites need comes with the first accepted hunk of its file.
 A file whose accepted hunks would not parse is left untouched, and says so.
+On a terminal an answer is one key, without Enter.
 """
 
 from __future__ import annotations
 
 import difflib
+import os
+import sys
 from dataclasses import dataclass, field
 
 from rich.console import Console
@@ -174,9 +177,47 @@ def _questions(hunks: list[Hunk]) -> list[list[Hunk]]:
     return questions + ([grouped] if grouped else [])
 
 
-def review(result: RunResult, ask=input, console: Console | None = None) -> dict[str, int]:
-    """Ask about every hunk; write the accepted ones. Returns counts for the summary."""
+def _stdin_is_terminal() -> bool:
+    try:
+        import termios  # noqa: F401  (not on Windows)
+
+        return sys.stdin.isatty()
+    except (ImportError, AttributeError, ValueError):  # no stdin, or a closed one
+        return False
+
+
+def read_key(prompt: str) -> str:
+    """One key from the terminal, read in cbreak mode (no Enter needed; Ctrl-C still
+    interrupts). Enter and spaces are passed over, so typing `y` Enter answers once.
+    Ctrl-D or the end of the input raise EOFError, as `input` does."""
+    import termios
+    import tty
+
+    sys.stdout.write(prompt)
+    sys.stdout.flush()
+    descriptor = sys.stdin.fileno()
+    saved = termios.tcgetattr(descriptor)
+    try:
+        tty.setcbreak(descriptor)
+        key = " "
+        while key in ("\r", "\n", " "):
+            key = os.read(descriptor, 1).decode("utf-8", errors="replace")
+    finally:
+        termios.tcsetattr(descriptor, termios.TCSADRAIN, saved)
+    ended = key in ("", "\x04")
+    sys.stdout.write(("" if ended else key) + "\n")  # cbreak does not echo
+    sys.stdout.flush()
+    if ended:
+        raise EOFError
+    return key
+
+
+def review(result: RunResult, ask=None, console: Console | None = None) -> dict[str, int]:
+    """Ask about every hunk; write the accepted ones. Returns counts for the summary.
+    `ask(prompt)` answers: by default one key on a terminal, a line of input otherwise."""
     console = console or Console(highlight=False)
+    if ask is None:
+        ask = read_key if _stdin_is_terminal() else input
     parts = {id(file): _parts(file) for file in result.changed if file.embedded}
     reviewable = [f for f in result.changed if not f.embedded or parts[id(f)] is not None]
     for file in result.changed:

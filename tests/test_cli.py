@@ -226,6 +226,15 @@ def test_stdin_to_stdout(tmp_path: Path) -> None:
     )
     assert result.returncode == 0
     assert result.stdout == GOOD_MIGRATED.encode()
+    assert b"1 file would be changed (1 scanned, 1 parsed; stdin: printed on stdout, nothing written)" in result.stderr
+    assert b"files changed" not in result.stderr and b"file changed" not in result.stderr
+    assert os.listdir(tmp_path) == []
+    diff = subprocess.run(
+        [sys.executable, "-m", "nnx_migrate", "-", "--diff"],
+        input=GOOD.encode(), capture_output=True, cwd=tmp_path, env=env, timeout=120,
+    )
+    assert diff.returncode == 0 and b"+        return x * self.w[...]" in diff.stdout
+    assert b"1 file would be changed (1 scanned, 1 parsed; stdin: diff printed, nothing written)" in diff.stderr
     broken = subprocess.run(
         [sys.executable, "-m", "nnx_migrate", "-"], input=b"from flax import nnx\nx = (\n",
         capture_output=True, cwd=tmp_path, env=env, timeout=120,

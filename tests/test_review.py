@@ -65,3 +65,61 @@ def test_quit_writes_nothing(tmp_path: Path) -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert (tmp_path / "src" / "model.py").read_text() == MODEL
+
+
+
+def started_review(tmp_path: Path) -> tuple[pexpect.spawn, Path]:
+    """A review of one model file, at its first question."""
+    (tmp_path / "src").mkdir()
+    model = tmp_path / "src" / "model.py"
+    model.write_text(MODEL)
+    child = spawn(tmp_path)
+    child.expect(PROMPT)
+    return child, model
+
+
+def exit_status(child: pexpect.spawn) -> int:
+    child.expect(pexpect.EOF, timeout=30)
+    child.close()
+    return child.exitstatus
+
+
+def test_one_key_answers_without_enter(tmp_path: Path) -> None:
+    child, model = started_review(tmp_path)
+    questions = 1
+    child.send("y")  # no Enter: line input would wait here until the timeout
+    while child.expect([PROMPT, pexpect.EOF], timeout=30) == 0:
+        questions += 1
+        child.send("y")
+    child.close()
+    assert child.exitstatus == 0 and questions == 3
+    text = model.read_text()
+    assert "self.layers = nnx.List([" in text and "return x * self.w[...]" in text
+    assert "Block(2, rngs=nnx.Rngs(0))" in text
+
+
+def test_an_unknown_key_asks_again(tmp_path: Path) -> None:
+    child, model = started_review(tmp_path)
+    child.send("x")
+    child.expect(PROMPT, timeout=30)
+    child.send("q")
+    assert exit_status(child) == 0
+    assert model.read_text() == MODEL
+
+
+def test_ctrl_c_writes_nothing_and_exits_130(tmp_path: Path) -> None:
+    child, model = started_review(tmp_path)
+    child.send("y")
+    child.expect(PROMPT, timeout=30)
+    child.sendintr()
+    child.expect("interrupted; nothing written", timeout=30)
+    assert exit_status(child) == 130
+    assert model.read_text() == MODEL
+
+
+def test_ctrl_d_counts_as_quit(tmp_path: Path) -> None:
+    child, model = started_review(tmp_path)
+    child.sendeof()
+    child.expect(r"0 hunk\(s\) accepted", timeout=30)
+    assert exit_status(child) == 0
+    assert model.read_text() == MODEL
