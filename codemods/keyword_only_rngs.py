@@ -311,8 +311,10 @@ class _Planner:
             return
         if isinstance(parent, ast.ClassDef) and node in parent.bases:
             subclass = context.class_info(parent)
-            if subclass is not None and target in self.index.mro(subclass.qualname):
-                return  # its calls are found as the subclass's
+            target_info = self.index.lookup_class(target)
+            if subclass is not None and any(self.index.lookup_class(base) is target_info
+                                            for base in self.index.mro(subclass.qualname)):
+                return  # its calls are found as the subclass's (bases may name it through a re-export)
             signature.blocked.append((file, node, f"a subclass of `{dotted_name(node)}` is not known as one"))
             return
         if _in_annotation(context, node):

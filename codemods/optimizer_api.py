@@ -188,7 +188,7 @@ class OptimizerApi(Rule):
     def _is_optimizer_class(self, qualified: str | None) -> bool:
         """flax's Optimizer, or a subclass that keeps its constructor."""
         return qualified is not None and OPTIMIZER in self.context.index.mro(qualified) \
-            and not self.context.resolver.may_define_before_flax(qualified, {"__init__"})
+            and not self.context.resolver.may_define_before_flax(qualified, {"__init__"}, exactly=True)
 
     def _is_model_and_optimizer(self, node: ast.expr, scope: Scope) -> bool:
         """flax's ModelAndOptimizer (or a subclass): `update(grads)` and `.model` are its API."""

@@ -80,7 +80,7 @@ class ShardingMetadata(Rule):
                 continue
             qualified = visit.qualified(node.func)
             if qualified is None or not context.index.is_variable_class(qualified) \
-                    or context.resolver.may_define_before_flax(qualified, {"__init__"}):  # its own keywords
+                    or context.resolver.may_define_before_flax(qualified, {"__init__"}, exactly=True):  # its own keywords
                 continue
             if len(old) > 1 or "out_sharding" in keywords:
                 diagnostics.append(context.diagnostic(

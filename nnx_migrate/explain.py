@@ -12,7 +12,7 @@ from pathlib import Path
 
 from nnx_migrate.config import Settings
 from nnx_migrate.index import ProjectIndex, SourceFile
-from nnx_migrate.resolve import InstanceT, Resolver, Scope, reveal
+from nnx_migrate.resolve import STATE, InstanceT, Resolver, Scope, VariableT, reveal
 
 SITE_ATTRIBUTES = frozenset({"value", "raw_value", "iter_modules", "iter_children"})
 MAX_BINDINGS_SHOWN = 3
@@ -45,7 +45,7 @@ class Explainer:
     def sites(self, file: SourceFile, where: Location) -> list[ast.AST]:
         """The nodes on the line (at the column, when one is given) that a rule looks at."""
         found = []
-        for node in file.nodes(ast.Attribute, ast.FunctionDef, ast.Assign):
+        for node in file.nodes(ast.Attribute, ast.FunctionDef, ast.Assign, ast.AugAssign):
             if node.lineno != where.line and not (isinstance(node, ast.Assign) and node.lineno <= where.line <= node.end_lineno):
                 continue
             if isinstance(node, ast.Attribute) and node.attr not in SITE_ATTRIBUTES:
@@ -53,6 +53,8 @@ class Explainer:
             if isinstance(node, ast.FunctionDef) and node.name != "__init__":
                 continue
             if isinstance(node, ast.Assign) and not _stores_a_container_on_self(node):
+                continue
+            if isinstance(node, ast.AugAssign) and not isinstance(node.target, (ast.Name, ast.Attribute)):
                 continue
             if where.column is not None and not _spans(node, where.column - 1):
                 continue
@@ -62,7 +64,14 @@ class Explainer:
     def explain(self, file: SourceFile, node: ast.AST) -> list[str]:
         scope = self.resolver.scope_of(node, file)
         if isinstance(node, ast.Attribute):
-            return [f"`{ast.unparse(node)}`: the receiver, part by part:", *self.parts(node.value, scope)]
+            lines = [f"`{ast.unparse(node)}`: the receiver, part by part:", *self.parts(node.value, scope)]
+            container = node.value.value if isinstance(node.value, (ast.Attribute, ast.Subscript)) else None
+            if container is not None and self.resolver.type_of(container, scope) == STATE:
+                lines += [f"    {why}" for why in self.state_leaf_why(node.value, file)]
+            return lines
+        if isinstance(node, ast.AugAssign):  # `v += y` on a Variable itself
+            return [f"`{ast.unparse(node.target)} {_OPERATORS.get(type(node.op), 'op')}= ...`: the target, part by part:",
+                    *self.parts(node.target, scope)]
         if isinstance(node, ast.FunctionDef):
             owner = file.parents.get(id(node))
             info = self.index.class_of_node(owner) if isinstance(owner, ast.ClassDef) else None
@@ -117,23 +126,7 @@ class Explainer:
             owner = resolver.type_of(node.value, scope)
             if not isinstance(owner, InstanceT):
                 return [f"`{ast.unparse(node.value)}` is {reveal(owner)}: it has no attribute types nnx-migrate knows"]
-            cls = owner.cls
-            stores = resolver.run_time_stores(cls)
-            if stores:
-                file, store = stores[0]
-                return [f"attributes of `{cls}` are stored under names known only at run time "
-                        f"({file.path.name}:{store.lineno}): any attribute may hold anything"]
-            if resolver.class_swapped(cls):
-                return [f"an instance of `{cls}` may have its `__class__` replaced somewhere in the project"]
-            bindings = [(value, is_annotation) for base in self.index.mro(cls)
-                        for info in [self.index.lookup_class(base)] if info is not None
-                        for value, _, is_annotation in info.attribute_bindings.get(node.attr, ())]
-            if not bindings:
-                return [f"`{cls}` binds no attribute `{node.attr}` that nnx-migrate can see"]
-            shown = [f"`{node.attr}` is bound to `{ast.unparse(value)}` (line {value.lineno})"
-                     + (" (annotation)" if is_annotation else "") for value, is_annotation in bindings[:MAX_BINDINGS_SHOWN]]
-            return [*shown, "and not every binding agrees on one known type" if len(bindings) > 1
-                    else "whose type is not known"]
+            return self._attribute_why(owner.cls, node.attr)
         if isinstance(node, ast.Call):
             return [f"what `{ast.unparse(node.func)}(...)` returns is not known (not a flax or project constructor, "
                     "and no summary of its returns)"]
@@ -141,6 +134,50 @@ class Explainer:
             container = resolver.type_of(node.value, scope)
             return [f"the items of `{ast.unparse(node.value)}` ({reveal(container)}) are not known"]
         return [f"`{ast.unparse(node)}` is not an expression nnx-migrate types"]
+
+    def state_leaf_why(self, receiver: ast.expr, file: SourceFile) -> list[str]:
+        """`state['w'].value` / `state.w.value`: a leaf only under a name the project binds
+        only to Variables; the first class that binds it otherwise, and why."""
+        key = receiver.attr if isinstance(receiver, ast.Attribute) else (
+            receiver.slice.value if isinstance(receiver, ast.Subscript) and isinstance(receiver.slice, ast.Constant) else None)
+        if not isinstance(key, str):
+            return ["an nnx.State item under a key that is not a constant name: not known to be a Variable"]
+        found = self.resolver.fallback_attribute(key, file)
+        lines = [f"in an nnx.State, `{key}` is a Variable only where the project binds `{key}` only to Variables; "
+                 f"here: {reveal(found)}"]
+        for info in self.resolver.classes_binding(key):
+            bound = self.resolver.instance_attribute(info.qualname, key)
+            if not isinstance(bound, VariableT):
+                lines.append(f"  `{info.qualname}.{key}` ({info.file.path.name}:{info.node.lineno}) is {reveal(bound)}")
+                lines += [f"    {why}" for why in self._attribute_why(info.qualname, key)] if bound is None else []
+                break
+        return lines
+
+    def _attribute_why(self, cls: str, attr: str) -> list[str]:
+        resolver = self.resolver
+        stores = resolver.run_time_stores(cls)
+        if stores:
+            file, store = stores[0]
+            return [f"attributes of `{cls}` are stored under names known only at run time "
+                    f"({file.path.name}:{store.lineno}): any attribute may hold anything"]
+        if resolver.class_swapped(cls):
+            return [f"an instance of `{cls}` may have its `__class__` replaced somewhere in the project"]
+        bindings = [(value, is_annotation) for base in self.index.mro(cls)
+                    for info in [self.index.lookup_class(base)] if info is not None
+                    for value, _, is_annotation in info.attribute_bindings.get(attr, ())]
+        outside = [(value, receiver, file) for value, receiver, file in resolver.outside_stores(attr, cls)
+                   if receiver is not None]
+        if outside:
+            value, receiver, file = outside[0]
+            return [f"`.{attr}` is also stored from outside the class: `{ast.unparse(receiver)}.{attr} = ...` "
+                    f"({file.path.name}:{receiver.lineno}; the value: {reveal(value)}), on a receiver that may be "
+                    f"a `{cls}`" + (f" (and {len(outside) - 1} more)" if len(outside) > 1 else "")]
+        if not bindings:
+            return [f"`{cls}` binds no attribute `{attr}` that nnx-migrate can see"]
+        shown = [f"`{attr}` is bound to `{ast.unparse(value)}` (line {value.lineno})"
+                 + (" (annotation)" if is_annotation else "") for value, is_annotation in bindings[:MAX_BINDINGS_SHOWN]]
+        return [*shown, "and not every binding agrees on one known type" if len(bindings) > 1
+                else "whose type is not known"]
 
     def _binding(self, name: str, binding: tuple, owner: Scope) -> str:
         kind = binding[0]
@@ -165,6 +202,11 @@ class Explainer:
             return "a binding nnx-migrate does not follow (`global`/`nonlocal`, `with ... as`, `except ... as`, "\
                    "a starred target, or one made from another scope)"
         return f"a `{kind}` binding: {found}"
+
+
+_OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%",
+              ast.Pow: "**", ast.MatMult: "@", ast.BitAnd: "&", ast.BitOr: "|", ast.BitXor: "^",
+              ast.LShift: "<<", ast.RShift: ">>"}
 
 
 def _stores_a_container_on_self(node: ast.Assign) -> bool:

@@ -226,12 +226,29 @@ def _walk(index: ProjectIndex, file: SourceFile) -> None:
     _collect_flax_names(index, file)
     for node in file.nodes(ast.Assign, ast.AnnAssign, ast.AugAssign):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-        value = None if isinstance(node, ast.AugAssign) else node.value
-        for target in targets:
+        value = node if isinstance(node, ast.AugAssign) else node.value  # `x.a += y` keeps what x.a holds
+        for target, stored in _target_values(targets, value):
             if isinstance(target, ast.Attribute) and not (
                 isinstance(target.value, ast.Name) and target.value.id == "self"
             ):
-                index.foreign_attribute_stores.setdefault(target.attr, []).append((value, file))
+                index.foreign_attribute_stores.setdefault(target.attr, []).append((stored, file, target.value))
+
+
+def _target_values(targets: list[ast.expr], value: ast.AST | None) -> list[tuple[ast.expr, ast.AST | None]]:
+    """(target, what is stored there) through unpacking: `m.a, m.b = m.b, m.a` stores `m.b` in
+    `m.a`; where positions cannot be paired, None (not known)."""
+    found = []
+    for target in targets:
+        if isinstance(target, ast.Starred):
+            target = target.value
+        if isinstance(target, (ast.Tuple, ast.List)):
+            paired = isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts) and not any(
+                isinstance(e, ast.Starred) for e in [*value.elts, *target.elts])
+            for position, element in enumerate(target.elts):
+                found += _target_values([element], value.elts[position] if paired else None)
+        else:
+            found.append((target, value))
+    return found
 
 
 def _collect_flax_names(index: ProjectIndex, file: SourceFile) -> None:
@@ -480,8 +497,9 @@ class ProjectIndex:
         self.classes: dict[str, ClassInfo] = {}
         self.classes_by_node: dict[int, ClassInfo] = {}
         self._modules: set[str] = set()
-        # attribute name -> every value stored to `<anything>.<name>` outside `self`
-        self.foreign_attribute_stores: dict[str, list[tuple[ast.expr | None, SourceFile]]] = {}
+        # attribute name -> every value stored to `<receiver>.<name>` outside `self`
+        # (value, file, receiver); the value is None when not known, the statement for `x.a += y`
+        self.foreign_attribute_stores: dict[str, list[tuple[ast.AST | None, SourceFile, ast.expr]]] = {}
         self._kind_cache: dict[tuple[str, str], bool] = {}
         self._mro_cache: dict[str, list[str]] = {}
         self._files_by_module: dict[str, list[SourceFile]] | None = None

@@ -814,22 +814,27 @@ class Resolver:
         `raw_value` itself (a property, a method, a class attribute): `.value` is its."""
         return self.may_define_before_flax(cls, {"value", "raw_value"})
 
-    def may_define_before_flax(self, cls: str, names: set[str]) -> bool:
+    def may_define_before_flax(self, cls: str, names: set[str], exactly: bool = False) -> bool:
         """`defines_before_flax`, or a class that cannot be seen (another library's mixin)
-        comes before flax's in the MRO of `cls` or of a subclass and may define them."""
-        return self.defines_before_flax(cls, names) \
-            or any(self.unseen_base(klass, before_flax=True) for klass in [cls, *self.subclasses(cls)])
+        comes before flax's in the MRO of `cls` or of a subclass and may define them.
+        `exactly`: an object known to be of `cls` itself (`cls(...)` constructs one), so
+        subclasses do not count."""
+        return self.defines_before_flax(cls, names, exactly) \
+            or any(self.unseen_base(klass, before_flax=True) for klass in self._with_subclasses(cls, exactly))
 
-    def defines_before_flax(self, cls: str, names: set[str]) -> bool:
-        """A project class of `cls`'s MRO, or of a subclass's, before flax's own classes,
-        defines one of `names` as a method or class attribute."""
-        key = ("defines", cls, frozenset(names))
+    def defines_before_flax(self, cls: str, names: set[str], exactly: bool = False) -> bool:
+        """A project class of `cls`'s MRO, or of a subclass's (unless `exactly`), before
+        flax's own classes, defines one of `names` as a method or class attribute."""
+        key = ("defines", cls, frozenset(names), exactly)
         if key not in self._memo:
-            self._memo[key] = self._defines_before_flax(cls, names)
+            self._memo[key] = self._defines_before_flax(cls, names, exactly)
         return self._memo[key]
 
-    def _defines_before_flax(self, cls: str, names: set[str]) -> bool:
-        for klass in [cls, *self.subclasses(cls)]:
+    def _with_subclasses(self, cls: str, exactly: bool) -> list[str]:
+        return [cls] if exactly else [cls, *self.subclasses(cls)]
+
+    def _defines_before_flax(self, cls: str, names: set[str], exactly: bool) -> bool:
+        for klass in self._with_subclasses(cls, exactly):
             for name in self.index.mro(klass):
                 if flax_api.flax_name(name) is not None:
                     break
@@ -855,9 +860,12 @@ class Resolver:
         return self._memo[key]
 
     def _may_be_instance(self, found: Type, cls: str) -> bool:
-        """Something of type `found` may be an instance of `cls` (unknown: it may)."""
-        if not isinstance(found, (InstanceT, VariableT, ClassT)):
+        """Something of type `found` may be an instance of `cls` (unknown, or an item of an
+        nnx.List/Dict: it may; an array, a list, a State, a Python value: it may not)."""
+        if found is None or found == GRAPH_ELEMENT:
             return True
+        if not isinstance(found, (InstanceT, VariableT, ClassT)):
+            return False
         return self.is_subclass(cls, found.cls) or self.is_subclass(found.cls, cls)
 
     def _member_store_receivers(self, attr: str) -> list[tuple[ast.expr, SourceFile]]:
@@ -1913,28 +1921,49 @@ class Resolver:
         """Type of `<instance of cls>.attr`, joined over every class in its MRO that binds it."""
         return self._memoized(("attribute", cls, attr), None, lambda: join_or_unknown(
             [self._instance_attribute(klass, attr) for klass in [cls, *self.subclasses(cls)]]
-            + self._stores_from_outside(attr)
+            + self._stores_from_outside(attr, cls)
         ))
 
-    def _stores_from_outside(self, attr: str) -> list[Type]:
-        """`x.attr = value` outside the class's methods, on any receiver (an alias of an
-        instance may be anything): the attribute may hold those values too."""
-        return self._memoized(("stores", attr), None, lambda: self._compute_stores_from_outside(attr), unknown=[None])
+    def _stores_from_outside(self, attr: str, cls: str) -> list[Type]:
+        """`x.attr = value` outside the class's methods, on a receiver that may be an
+        instance of `cls` (an unknown one may: an alias of an instance may be anything):
+        the attribute may hold those values too."""
+        return [value for value, _, _ in self.outside_stores(attr, cls)]
 
-    def _compute_stores_from_outside(self, attr: str) -> list[Type]:
-        types = []
-        for value, file in self.index.foreign_attribute_stores.get(attr, ()):
-            if value is not None and not _only_when_not_a_variable(value, file):
-                types.append(self.type_of(value, self.scope_of(value, file)))  # `x.attr += ...` keeps x.attr
+    def outside_stores(self, attr: str, cls: str) -> list[tuple[Type, ast.expr | None, SourceFile | None]]:
+        """(type of the value, receiver, file) of each store to `.attr` from outside the
+        class's methods whose receiver may be an instance of `cls`."""
+        stores = self._memoized(("stores", attr), None, lambda: self._compute_stores_from_outside(attr),
+                                unknown=[(None, None, None, None)])
+        return [(value, receiver, file) for value, receiver_type, receiver, file in stores
+                if self._may_be_instance(receiver_type, cls)]
+
+    def _compute_stores_from_outside(self, attr: str) -> list[tuple[Type, Type, ast.expr | None, SourceFile]]:
+        """(type of the value, type of the receiver, receiver, file) of each store to `.attr`
+        from outside."""
+        def store(value_type: Type, receiver: ast.expr | None, file: SourceFile) -> tuple:
+            found = self.type_of(receiver, self.scope_of(receiver, file)) if receiver is not None else None
+            return value_type, found, receiver, file
+
+        stores = []
+        for value, file, receiver in self.index.foreign_attribute_stores.get(attr, ()):
+            if isinstance(value, ast.AugAssign):
+                continue  # `x.attr += ...` keeps x.attr
+            if value is None:
+                stores.append(store(None, receiver, file))  # unpacked from something not known
+            elif not _only_when_not_a_variable(value, file):
+                stores.append(store(self.type_of(value, self.scope_of(value, file)), receiver, file))
         # setattr(x, "attr", v), object.__setattr__(x, "attr", v), vars(x)["attr"] = v
-        for _, value, file in self._constant_setattr_calls(attr):
-            types.append(self.type_of(value, self.scope_of(value, file)))
+        for receiver, value, file in self._constant_setattr_calls(attr):
+            stores.append(store(self.type_of(value, self.scope_of(value, file)), receiver, file))
         for node, file in self.name_uses("vars"):
-            subscript = file.parents.get(id(file.parents.get(id(node))))
+            call = file.parents.get(id(node))
+            subscript = file.parents.get(id(call))
             if isinstance(subscript, ast.Subscript) and isinstance(subscript.ctx, ast.Store) \
                     and isinstance(subscript.slice, ast.Constant) and subscript.slice.value == attr:
-                types.append(None)
-        return types
+                receiver = call.args[0] if isinstance(call, ast.Call) and len(call.args) == 1 else None
+                stores.append(store(None, receiver, file))
+        return stores
 
     def _instance_attribute(self, cls: str, attr: str) -> Type:
         if self.attributes_unknown(cls) or self.defines_before_flax(cls, {"__getattribute__"}):
@@ -2114,6 +2143,10 @@ class Resolver:
 
         return self._memoized(("fallback", attr, id(file)), None, compute)
 
+    def classes_binding(self, attr: str) -> list[ClassInfo]:
+        """The project's classes that bind `attr` or define it as a method."""
+        return list(self._bindings_by_file().get((None, attr), ((), ()))[0])
+
     def _project_fallback(self, attr: str) -> Type:
         def compute() -> Type:
             classes, stores = self._bindings_by_file().get((None, attr), ((), ()))
@@ -2131,7 +2164,7 @@ class Resolver:
                     for key in ((None, attr), (id(info.file), attr)):
                         grouped.setdefault(key, ([], []))[0].append(info)
             for attr, values in self.index.foreign_attribute_stores.items():
-                for value, file in values:
+                for value, file, _ in values:
                     for key in ((None, attr), (id(file), attr)):
                         grouped.setdefault(key, ([], []))[1].append((value, file))
             self._by_file = grouped
@@ -2139,7 +2172,8 @@ class Resolver:
 
     def _fallback_from(self, attr: str, classes, stores, flax_names_used) -> Type:
         types = [self.instance_attribute(info.qualname, attr) for info in classes]
-        types += [None if value is None else self.type_of(value, self.module_scope(file)) for value, file in stores]
+        types += [None if value is None or isinstance(value, ast.AugAssign) else self.type_of(value, self.module_scope(file))
+                  for value, file in stores]
         if types:
             joined = join_or_unknown(types)
             if isinstance(joined, VariableT):
