@@ -28,7 +28,7 @@ app = typer.Typer(
     "`nnx-migrate PATH...` is short for `nnx-migrate migrate PATH...`.",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-SUBCOMMANDS = ("migrate", "rules", "verify", "trace")
+SUBCOMMANDS = ("migrate", "rules", "verify", "trace", "explain")
 
 
 class OutputFormat(str, Enum):
@@ -282,6 +282,30 @@ def rules(name: Annotated[Optional[str], typer.Argument(help="Print this rule's 
     for rule in RULES:
         table.add_row(rule.name, rule.needed_from, rule.safety, rule.summary)
     console.print(table)
+
+
+@app.command("explain")
+def explain(
+    location: Annotated[str, typer.Argument(metavar="PATH:LINE[:COL]", help="The line (and column) to explain.", show_default=False)],
+    project: Annotated[Optional[Path], typer.Option("--project", metavar="DIR", help="The tree a migration is given (default: the nearest folder above PATH with .git or pyproject.toml).")] = None,
+    select: Annotated[Optional[list[str]], typer.Option("--select", metavar="RULE", help="Only these rules (comma-separated or repeated).")] = None,
+    evidence: Annotated[Optional[Path], typer.Option("--evidence", metavar="FILE", help="Evidence from `nnx-migrate trace`, as the migration would use it.")] = None,
+) -> None:
+    """For each `.value`, `iter_*`, container or constructor site on a line: the type of each part, and why."""
+    from nnx_migrate.explain import explain_location, parse_location
+
+    try:
+        path, _ = parse_location(location)
+        pyproject = find_pyproject([project or Path(path)])  # the settings the migration of that tree uses
+        settings = build_settings(load_pyproject(pyproject) if pyproject else {}, select=select, ignore=None,
+                                  target_version=None, unsafe_fixes=None, exclude=None, known_rules=RULE_NAMES,
+                                  include_docs=None, evidence=str(evidence.resolve()) if evidence else None)
+    except (ConfigError, ValueError) as error:
+        typer.echo(f"nnx-migrate: error: {error}", err=True)
+        raise typer.Exit(2)
+    lines, status = explain_location(location, project, settings)
+    typer.echo("\n".join(lines), err=status != 0)
+    raise typer.Exit(status)
 
 
 class Device(str, Enum):

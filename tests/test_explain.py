@@ -68,3 +68,15 @@ def test_locations_are_checked() -> None:
     assert parse_location("a/b.py:3")[1].line == 3
     lines, status = explain_location("model.py", None, Settings())
     assert status == 2 and "PATH:LINE" in lines[0]
+
+
+def test_the_command_line(tmp_path: Path) -> None:
+    from test_cli import nnx_migrate
+
+    (tmp_path / "model.py").write_text(MODEL)
+    (tmp_path / "pyproject.toml").write_text("")
+    shown = nnx_migrate("explain", "model.py:16", cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert "`block.scale`: nnx.Param[array]" in shown.stdout and "rewritten (value-access)" in shown.stdout
+    wrong = nnx_migrate("explain", "model.py", cwd=tmp_path)
+    assert wrong.returncode == 2 and "PATH:LINE" in wrong.stderr
