@@ -27,8 +27,8 @@ decorator (`@register("block")`, a registry), a call unpacks `*args`, a call sit
 overrides the constructor under a `cls(...)` call, or the constructor runs under a
 decorator (`nnx.vmap`, `nnx.split_rngs`, `nnx.scan`, `nnx.remat`, `jax.vmap`, ...: a
 transform that maps or splits its arguments by position raises "keyword arguments could
-not be resolved to positions" once `rngs` comes by keyword). A run given single files rather than
-folders (pre-commit passes only the staged files) cannot see every caller: there the rule
+not be resolved to positions" once `rngs` comes by keyword). A run given single files
+rather than folders (pre-commit passes only the staged files) cannot see every caller: there the rule
 only reports, except for classes a notebook defines, which nothing can import (a notebook
 run by `%run` from another one is the exception: scan both). Callers outside the scanned
 paths are yours: the summary lists every signature that changed.
