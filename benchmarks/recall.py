@@ -1,6 +1,7 @@
-"""Recall against maintainers' own hand-migrations to flax 0.12.
+"""Recall against maintainers' own hand-migrations to flax 0.12, on library internals and on users' code.
 
-    python benchmarks/recall.py [--ref main] [--misses FILE] [--log FILE] [--library NAME]
+    python benchmarks/recall.py [--ref main] [--misses FILE] [--log FILE] [--library NAME] [--source NAME]
+                                [--kinds library,tests,scripts,notebooks,markdown] [--examples N]
 
 For each library, two releases from PyPI (`pip download --no-deps`, cached as the test
 corpus is): one from before flax 0.12 and one after its maintainers migrated to 0.12.
@@ -14,11 +15,21 @@ once. Recall is the fraction of the code targets the tool also rewrote (the line
 fewer old forms afterwards); targets in comments and docstrings, inside a class that
 defines `value` itself, or reviewed as not NNX (NOT_NNX) are counted apart (KINDS).
 
+Users' code (recall_sources.py: SOURCES): the sdists of flax and bijx ship tests, examples
+and notebooks, and their maintainers migrated those too. Each file is of one kind of code
+(library, tests, scripts, notebooks, markdown); the same scorer runs per kind, each file
+alone and the whole repository at once (the sdist's NNX-relevant tree in one folder, with
+`--include-docs`, as a user runs `nnx-migrate .`). A notebook's lines are its code cells'
+sources (the tool rewrites only those; the migrated notebook's JSON is read back the same
+way); a Markdown page's are its own, its Python blocks the code. `--kinds` selects the
+kinds scored (the whole-repository run still migrates every kind).
+
 Also counted, and listed for review: look-alikes, lines the maintainers kept verbatim with
 `.value` (or `iter_*`) that the tool rewrote (not necessarily wrong: maintainers migrate in
 steps), and every `[...] =` write the tool made (unsafe unless shape and dtype survive).
 `--misses` writes every missed target (file:line, old line, maintainers' line) and the
-look-alikes; `--log` appends the figures with a timestamp and the tool's commit.
+look-alikes; `--examples` prints a few missed lines per kind of users' code; `--log`
+appends the figures with a timestamp and the tool's commit.
 """
 
 from __future__ import annotations
@@ -42,6 +53,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 from corpus import run_bounded, wheel_sources  # noqa: E402
+from recall_sources import (CATEGORIES, SOURCES, Document, Source, read_document, sdist_sources,  # noqa: E402
+                            segment_text, source_files)
 
 
 @dataclass(frozen=True)
@@ -96,7 +109,8 @@ FORMS = (
     Form(".iter_children(", re.compile(_FUNCTION_PREFIX + r"\.iter_children\("),
          re.compile(r"(?:\bnnx\.|\bgraph\.|(?<![.\w]))iter_children\(")),
 )
-UNSAFE_WRITE = re.compile(r"\[\.\.\.\]\s*(?:\*\*|//|<<|>>|[-+*/@%&|^])?=(?!=)")
+# not an f-string's self-documenting `{x[...] = }` (nor `=!r}`, `=:.3f}`)
+UNSAFE_WRITE = re.compile(r"\[\.\.\.\]\s*(?:\*\*|//|<<|>>|[-+*/@%&|^])?=(?!=)(?!\s*[}!:])")
 
 
 def paired_lines(old: list[str], new: list[str]) -> tuple[dict[int, int], set[int]]:
@@ -126,13 +140,19 @@ def paired_lines(old: list[str], new: list[str]) -> tuple[dict[int, int], set[in
 
 @dataclass
 class Line:
-    path: str  # relative to the package's parent
-    number: int  # 1-based, in the old release
+    path: str  # relative to the package's parent (a wheel) or the sdist's root
+    number: int  # 1-based, in the old release (a notebook: in its code cells' lines)
     old: str
     maintainers: str
     form: str
     kind: str  # one of KINDS
     reason: str = ""  # for "not NNX": why (NOT_NNX)
+    category: str = "library"  # the kind of code (recall_sources.CATEGORIES)
+    where: str = ""  # ":line", or ":cell C:line L" in a notebook
+
+    @property
+    def location(self) -> str:
+        return self.path + (self.where or f":{self.number}")
 
 
 # What a target line is; recall is measured on "code" alone, the others are counted apart.
@@ -156,18 +176,48 @@ def classes_defining_value(text: str) -> list[range]:
 
 
 PROSE_TOKENS = {tokenize.COMMENT, tokenize.STRING, getattr(tokenize, "FSTRING_MIDDLE", tokenize.STRING)}
+_STRING_PREFIX = re.compile(r"^[rRbBuUfF]*")
+
+
+def fstring_parts(string: str) -> tuple[str, str]:
+    """An f-string token (before Python 3.12 one STRING token) split into its literal text
+    and its replacement fields (`{...}`, code), each with the other's characters blanked,
+    so both keep the token's lines."""
+    prefix = _STRING_PREFIX.match(string).group()
+    literal, fields = list(string), [" " if char != "\n" else "\n" for char in string]
+    depth, index = 0, len(prefix)
+    while index < len(string):
+        char = string[index]
+        if depth == 0 and char in "{}" and string[index + 1:index + 2] == char:
+            index += 2  # `{{` or `}}`: a literal brace
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}" and depth:
+            depth -= 1
+        elif depth and char != "\n":
+            fields[index], literal[index] = char, " "
+        index += 1
+    return "".join(literal), "".join(fields)
 
 
 def prose_lines(text: str) -> set[int]:
-    """1-based numbers of lines whose old forms all lie in comments or strings."""
+    """1-based numbers of lines whose old forms all lie in comments or strings (an
+    f-string's replacement fields are code)."""
     code: set[int] = set()
     prose: set[int] = set()
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
             if token.type in PROSE_TOKENS:
-                for offset, line in enumerate(token.string.splitlines() or [""]):
+                string, fields = token.string, ""
+                if token.type == tokenize.STRING and "f" in _STRING_PREFIX.match(string).group().lower():
+                    string, fields = fstring_parts(string)
+                for offset, line in enumerate(string.splitlines() or [""]):
                     if any(form.count(line) for form in FORMS):
                         prose.add(token.start[0] + offset)
+                for offset, line in enumerate(fields.splitlines()):
+                    if any(form.count(line) for form in FORMS):
+                        code.add(token.start[0] + offset)
             elif token.type == tokenize.NAME and token.string in ("value", "iter_modules", "iter_children"):
                 code.add(token.start[0])
     except (tokenize.TokenError, SyntaxError):
@@ -196,20 +246,48 @@ def counterparts(relative: str, old_lines: list[str], new_root: Path, new_index:
     return [path for fraction, path in shared if fraction >= 0.2]
 
 
-def compare_releases(old_root: Path, new_root: Path, package: str, not_nnx=()) -> Comparison:
+def analyse(path: Path, document: Document) -> tuple[set[int], list[range]]:
+    """1-based lines in prose, and the line ranges of classes defining `value`. A `.py`
+    file is read whole; a notebook's cells and a page's Python blocks one by one (IPython
+    escapes blanked), and a page's lines outside its blocks that hold an old form are prose."""
+    if path.suffix == ".py":
+        text = path.read_text(encoding="utf-8", errors="replace")
+        return prose_lines(text), classes_defining_value(text)
+    prose: set[int] = set()
+    own_value: list[range] = []
+    inside: set[int] = set()
+    for start, end in document.segments:
+        text = segment_text(document, start, end)
+        prose |= {start + number for number in prose_lines(text)}
+        own_value += [range(start + r.start, start + r.stop) for r in classes_defining_value(text)]
+        inside.update(range(start + 1, end + 1))
+    prose |= {number for number, line in enumerate(document.lines, start=1)
+              if number not in inside and any(form.count(line) for form in FORMS)}
+    return prose, own_value
+
+
+def py_files(root: Path, package: str) -> list[str]:
+    return sorted(path.relative_to(root).as_posix() for path in (root / package).rglob("*.py"))
+
+
+def compare_releases(old_root: Path, new_root: Path, old_files: list[str], new_files: list[str], not_nnx=(),
+                     category=lambda relative: "library") -> Comparison:
+    """Targets and kept lines of the `old_files` (relative to `old_root`), paired with the
+    `new_files`; a file pairs only with files of its own suffix."""
     result = Comparison()
-    new_index = {path.relative_to(new_root).as_posix(): _signature(_read(path))
-                 for path in (new_root / package).rglob("*.py")}
-    for old_file in sorted((old_root / package).rglob("*.py")):
-        relative = old_file.relative_to(old_root).as_posix()
-        old_lines = _read(old_file)
+    new_index = {relative: _signature(_lines(new_root / relative)) for relative in new_files}
+    for relative in old_files:
+        old_file = old_root / relative
+        document = read_document(old_file)
+        old_lines = document.lines
         if not any(form.count(line) for line in old_lines for form in FORMS):
             continue
-        text = old_file.read_text(encoding="utf-8", errors="replace")
-        prose, own_value = prose_lines(text), classes_defining_value(text)
+        prose, own_value = analyse(old_file, document)
 
         def kind(number: int, line: str) -> tuple[str, str]:
-            reason = next((why for path, pattern, why in not_nnx if path == relative and pattern.search(line)), "")
+            # NOT_NNX names paths inside the wheel; an sdist holds them deeper (src/bijx/...)
+            reason = next((why for path, pattern, why in not_nnx
+                           if (relative == path or relative.endswith("/" + path)) and pattern.search(line)), "")
             if reason:
                 return "not NNX", reason
             if number in prose:
@@ -217,8 +295,10 @@ def compare_releases(old_root: Path, new_root: Path, package: str, not_nnx=()) -
             return ("defines value" if any(number in lines for lines in own_value) else "code"), ""
         pairs: dict[int, str] = {}
         kept: set[int] = set()
-        for candidate in counterparts(relative, old_lines, new_root, new_index):
-            new_lines = _read(new_root / candidate)
+        suffix = old_file.suffix
+        same_suffix = {path: lines for path, lines in new_index.items() if path.endswith(suffix)}
+        for candidate in counterparts(relative, old_lines, new_root, same_suffix):
+            new_lines = _lines(new_root / candidate)
             found, verbatim = paired_lines(old_lines, new_lines)
             for index, new_index_line in found.items():
                 if index not in pairs or (index in verbatim and index not in kept):
@@ -230,7 +310,9 @@ def compare_releases(old_root: Path, new_root: Path, package: str, not_nnx=()) -
                 if not form.count(line) or index not in pairs:
                     continue
                 after = pairs[index]
-                entry = Line(relative, index + 1, line, after, form.name, *kind(index + 1, line))
+                what, reason = kind(index + 1, line)
+                entry = Line(relative, index + 1, line, after, form.name, what, reason, category(relative),
+                             document.where(index + 1))
                 if index in kept:
                     result.kept.append(entry)
                 elif form.count(after) < form.count(line) and form.new.search(after):
@@ -238,8 +320,9 @@ def compare_releases(old_root: Path, new_root: Path, package: str, not_nnx=()) -
     return result
 
 
-def _read(path: Path) -> list[str]:
-    return path.read_text(encoding="utf-8", errors="replace").splitlines()
+def _lines(path: Path) -> list[str]:
+    """The lines the scorer pairs: a file's, or a notebook's code cells' (recall_sources)."""
+    return read_document(path).lines
 
 
 def tool_environment(ref: str | None, scratch: Path) -> tuple[dict[str, str], str]:
@@ -284,18 +367,20 @@ class ToolRun:
         """`[...] =` writes the tool added (lines with more of them than the line they came from)."""
         found = []
         for path, lines in self.lines.items():
-            old = _read(old_root / path)
+            document = read_document(old_root / path)
+            old = document.lines
             source = {new: old_index for old_index, new in self.pairs[path].items()}
             for index, line in enumerate(lines):
                 before = old[source[index]] if index in source else ""
                 if len(UNSAFE_WRITE.findall(line)) > len(UNSAFE_WRITE.findall(before)):
-                    found.append(f"{path}:{source[index] + 1 if index in source else '?'}: {line.strip()}")
+                    where = document.where(source[index] + 1) if index in source else ":?"
+                    found.append(f"{path}{where}: {line.strip()}")
         return found
 
 
-def migrate(tree: Path, env: dict[str, str], jobs: int, timeout: float) -> str | None:
+def migrate(tree: Path, env: dict[str, str], jobs: int, timeout: float, options: tuple[str, ...] = ()) -> str | None:
     """Run nnx-migrate in place over `tree`; a description of the failure, or None."""
-    done = run_bounded([sys.executable, "-m", "nnx_migrate", str(tree), "-q", "--no-cache", "-j", str(jobs)],
+    done = run_bounded([sys.executable, "-m", "nnx_migrate", str(tree), "-q", "--no-cache", "-j", str(jobs), *options],
                        timeout, cwd=tree.parent, env=env)
     if done is None:
         return f"not done after {timeout:.0f} s"
@@ -309,21 +394,22 @@ def collect(old_root: Path, outputs: dict[str, Path]) -> ToolRun:
     """The tool's output for each old file (relative path -> where the output lies)."""
     run = ToolRun({}, {})
     for relative, output in outputs.items():
-        old = _read(old_root / relative)
-        new = _read(output)
+        old = _lines(old_root / relative)
+        new = _lines(output)
         run.lines[relative] = new
         run.pairs[relative] = paired_lines(old, new)[0]
     return run
 
 
-def run_alone(old_root: Path, relative_paths: list[str], env: dict, scratch: Path, timeout: float) -> ToolRun:
+def run_alone(old_root: Path, relative_paths: list[str], env: dict, scratch: Path, timeout: float,
+              options: tuple[str, ...] = ()) -> ToolRun:
     """Each file copied alone into an empty directory and migrated by its own process."""
     def one(item: tuple[int, str]) -> tuple[str, Path, str | None]:
         number, relative = item
         folder = scratch / f"alone{number}"
         folder.mkdir()
         shutil.copy(old_root / relative, folder / Path(relative).name)
-        return relative, folder / Path(relative).name, migrate(folder, env, 1, timeout)
+        return relative, folder / Path(relative).name, migrate(folder, env, 1, timeout, options)
 
     with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
         done = list(pool.map(one, enumerate(relative_paths)))
@@ -343,16 +429,51 @@ def run_whole(old_root: Path, package: str, relative_paths: list[str], env: dict
     return run
 
 
+def run_repository(old_root: Path, source: Source, relative_paths: list[str], env: dict, scratch: Path,
+                   timeout: float, options: tuple[str, ...]) -> ToolRun:
+    """The sdist's NNX-relevant tree (all its roots, and its pyproject.toml) copied into one
+    folder and migrated by one process with all cores, as a user runs `nnx-migrate .`."""
+    tree = scratch / "whole" / f"{source.dist}-{source.old}"
+    for entry in source.roots:
+        if (old_root / entry).is_dir():
+            shutil.copytree(old_root / entry, tree / entry)
+        elif (old_root / entry).is_file():
+            (tree / entry).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(old_root / entry, tree / entry)
+    if (old_root / "pyproject.toml").is_file():
+        shutil.copy(old_root / "pyproject.toml", tree / "pyproject.toml")
+    failure = migrate(tree, env, os.cpu_count() or 1, timeout, options)
+    run = collect(old_root, {relative: tree / relative for relative in relative_paths})
+    run.failures = [f"{tree.name}/: {failure}"] if failure else []
+    return run
+
+
 def ratio(part: int, whole: int) -> str:
     return f"{part}/{whole} = {part / whole:.3f}" if whole else "n/a"
 
 
 @dataclass
 class Result:
-    pair: Pair
+    pair: Pair | Source
     comparison: Comparison
     runs: dict[str, ToolRun]  # "alone", "whole"
     old_root: Path
+    category: str | None = None  # a Source's results restricted to one kind of code (only())
+
+    @property
+    def label(self) -> str:
+        name = self.pair.name if isinstance(self.pair, Source) else self.pair.library
+        return f"{name} {self.pair.old} -> {self.pair.new}"
+
+    def only(self, category: str) -> "Result":
+        """These results for one kind of code: its files' targets, kept lines, writes and
+        failures of the file-alone runs (the whole-repository run's failure stays)."""
+        comparison = Comparison([t for t in self.comparison.targets if t.category == category],
+                                [k for k in self.comparison.kept if k.category == category])
+        return Result(self.pair, comparison, self.runs, self.old_root, category)
+
+    def mine(self, path: str) -> bool:
+        return self.category is None or self.pair.category(path) == self.category
 
     def targets(self, kind: str) -> list[Line]:
         return [t for t in self.comparison.targets if t.kind == kind]
@@ -362,55 +483,118 @@ class Result:
 
     def writes(self, mode: str) -> tuple[list[str], list[str]]:
         """The `[...] =` writes the tool added, and its `[...] op=` writes."""
-        found = self.runs[mode].unsafe_writes(self.old_root)
+        found = [w for w in self.runs[mode].unsafe_writes(self.old_root) if self.mine(w.split(":", 1)[0])]
         plain = [w for w in found if PLAIN_WRITE.search(w)]
         return plain, [w for w in found if w not in plain]
 
+    def failures(self, mode: str) -> list[str]:
+        failures = self.runs[mode].failures
+        return failures if mode == "whole" else [f for f in failures if self.mine(f.split(": ", 1)[0])]
 
-PLAIN_WRITE = re.compile(r"\[\.\.\.\]\s*=(?!=)")
+
+PLAIN_WRITE = re.compile(r"\[\.\.\.\]\s*=(?!=)(?!\s*[}!:])")
 MODES = ("alone", "whole")
 
 
-def print_table(results: list[Result]) -> list[str]:
-    """Prints the table; returns one summary line per library (for the log)."""
+def _cells(r: Result, first: str, key: str) -> dict[str, str]:
+    """The cells of one row: `first` names it (`key` in the log); then code targets, recall
+    alone / whole, the targets counted apart, look-alikes, writes, failures."""
+    code, kept = r.targets("code"), r.comparison.kept
+    by_form = ", ".join(f"{f.name} {n}" for f in FORMS if (n := sum(t.form == f.name for t in code)))
+    writes = {mode: r.writes(mode) for mode in MODES}
+    cells = {key: first, "code": f"{len(code)}" + (f" ({by_form})" if by_form else ""),
+             "alone": ratio(r.hits("alone", code), len(code)), "whole": ratio(r.hits("whole", code), len(code))}
+    for kind in KINDS:
+        if kind != "code":
+            lines = r.targets(kind)
+            cells[kind] = f"{r.hits('alone', lines)} / {r.hits('whole', lines)} of {len(lines)}"
+    cells.update({"look-alikes": f"{r.hits('alone', kept)} / {r.hits('whole', kept)} of {len(kept)} kept",
+                  "[...]=": f"{len(writes['alone'][0])} / {len(writes['whole'][0])}",
+                  "[...]op=": f"{len(writes['alone'][1])} / {len(writes['whole'][1])}",
+                  "failures": f"{len(r.failures('alone'))} / {len(r.failures('whole'))}"})
+    return cells
+
+
+def _header(first: str, whole: str) -> None:
     apart = [kind for kind in KINDS if kind != "code"]
-    print("| library (old -> new) | code targets | recall, file alone | recall, whole package "
+    print(f"| {first} | code targets | recall, file alone | recall, {whole} "
           + "".join(f"| {kind}: rewritten alone / whole " for kind in apart)
           + "| look-alikes rewritten alone / whole | `[...] =` writes alone / whole "
           "| `[...] op=` writes alone / whole | failures alone / whole |")
     print("|---" * (8 + len(apart)) + "|")
+
+
+def _overall(label: str, pairs: list[tuple[Result, Line]], columns: int) -> str:
+    totals = {mode: sum(r.runs[mode].rewrote(t) for r, t in pairs) for mode in MODES}
+    print(f"| {label} | {len(pairs)} | {ratio(totals['alone'], len(pairs))} | {ratio(totals['whole'], len(pairs))} "
+          + "| " * columns + "|")
+    return f"{label}: code alone {ratio(totals['alone'], len(pairs))}, whole {ratio(totals['whole'], len(pairs))}"
+
+
+def print_table(results: list[Result]) -> list[str]:
+    """Prints the table of the wheels' pairs; returns one summary line per library (for the log)."""
+    _header("library (old -> new)", "whole package")
     summary = []
     for r in results:
-        code, kept = r.targets("code"), r.comparison.kept
-        by_form = ", ".join(f"{f.name} {n}" for f in FORMS if (n := sum(t.form == f.name for t in code)))
-        writes = {mode: r.writes(mode) for mode in MODES}
-        cells = {"library": f"{r.pair.library} {r.pair.old} -> {r.pair.new}", "code": f"{len(code)} ({by_form})",
-                 "alone": ratio(r.hits("alone", code), len(code)), "whole": ratio(r.hits("whole", code), len(code))}
-        for kind in apart:
-            lines = r.targets(kind)
-            cells[kind] = f"{r.hits('alone', lines)} / {r.hits('whole', lines)} of {len(lines)}"
-        cells.update({"look-alikes": f"{r.hits('alone', kept)} / {r.hits('whole', kept)} of {len(kept)} kept",
-                      "[...]=": f"{len(writes['alone'][0])} / {len(writes['whole'][0])}",
-                      "[...]op=": f"{len(writes['alone'][1])} / {len(writes['whole'][1])}",
-                      "failures": f"{len(r.runs['alone'].failures)} / {len(r.runs['whole'].failures)}"})
+        cells = _cells(r, r.label, "library")
         print("| " + " | ".join(cells.values()) + " |")
         summary.append("; ".join(f"{key} {value}" for key, value in cells.items()))
     code = [(r, t) for r in results for t in r.targets("code")]
-    totals = {mode: sum(r.runs[mode].rewrote(t) for r, t in code) for mode in MODES}
-    print(f"| all | {len(code)} | {ratio(totals['alone'], len(code))} | {ratio(totals['whole'], len(code))} "
-          + "| " * (4 + len(apart)) + "|")
-    summary.append(f"all: code alone {ratio(totals['alone'], len(code))}, whole {ratio(totals['whole'], len(code))}")
+    summary.append(_overall("all", code, 3 + len(KINDS)))
     return summary
 
 
+def print_sources_table(results: list[Result], categories: list[str]) -> list[str]:
+    """Prints one row per source and kind of code, then one per kind over all sources."""
+    _header("source (old -> new), kind of code", "whole repository")
+    summary = []
+    for r in results:
+        for category in categories:
+            part = r.only(category)
+            cells = _cells(part, f"{r.label}, {category}", "source")
+            print("| " + " | ".join(cells.values()) + " |")
+            summary.append("; ".join(f"{key} {value}" for key, value in cells.items()))
+    for category in categories:
+        code = [(r, t) for r in results for t in r.only(category).targets("code")]
+        summary.append(_overall(f"all sources, {category}", code, 3 + len(KINDS)))
+    code = [(r, t) for r in results for category in categories for t in r.only(category).targets("code")]
+    summary.append(_overall("all sources, all kinds", code, 3 + len(KINDS)))
+    return summary
+
+
+def missed_examples(results: list[Result], categories: list[str], count: int) -> list[str]:
+    """Up to `count` missed code targets per kind of code (missed by the whole-repository
+    run first), spread over the files: at most one per file while other files have misses."""
+    lines = []
+    for category in categories:
+        missed = [(r, t) for r in results for t in r.only(category).targets("code")
+                  if not all(r.runs[mode].rewrote(t) for mode in MODES)]
+        missed.sort(key=lambda item: (item[0].runs["whole"].rewrote(item[1]), item[1].path, item[1].number))
+        chosen: list[int] = []
+        files: set[str] = set()
+        for rounds in range(count):
+            for index, (r, t) in enumerate(missed):
+                if len(chosen) < count and index not in chosen and (t.path not in files or rounds):
+                    chosen.append(index)
+                    files.add(t.path)
+        if not chosen:
+            continue
+        lines.append(f"{category}: {len(missed)} missed (alone or whole); examples:")
+        for r, t in (missed[index] for index in chosen):
+            modes = [mode for mode in MODES if not r.runs[mode].rewrote(t)]
+            lines += [f"  {r.pair.dist} {r.pair.old} {t.location}  [{t.form}] missed {' and '.join(modes)}",
+                      f"      old: {t.old.strip()}", f"      new: {t.maintainers.strip()}"]
+    return lines
+
+
 def misses_report(r: Result) -> list[str]:
-    lines = [f"######## {r.pair.library} {r.pair.old} -> {r.pair.new}"]
+    lines = [f"######## {r.label}" + (f", {r.category}" if r.category else "")]
     for kind, title in KINDS.items():
         lines += ["", f"## missed targets, {title} (maintainers migrated, the tool did not)", ""]
         for target in r.targets(kind):
             missed = [mode for mode in MODES if not r.runs[mode].rewrote(target)]
             if missed or kind == "not NNX":
-                lines += [f"{target.path}:{target.number}  [{target.form}] missed {' and '.join(missed) or 'by neither'}"
+                lines += [f"{target.location}  [{target.form}] missed {' and '.join(missed) or 'by neither'}"
                           + (f"  ({target.reason})" if target.reason else ""),
                           f"    old: {target.old.strip()}", f"    new: {target.maintainers.strip()}"]
     lines += ["", "## look-alikes: maintainers kept the line, the tool rewrote it (review)", ""]
@@ -419,48 +603,101 @@ def misses_report(r: Result) -> list[str]:
         if modes:
             run = r.runs[modes[0]]
             after = run.lines[kept.path][run.pairs[kept.path][kept.number - 1]]
-            lines += [f"{kept.path}:{kept.number}  [{kept.form}] rewritten {' and '.join(modes)}",
+            lines += [f"{kept.location}  [{kept.form}] rewritten {' and '.join(modes)}",
                       f"    old:  {kept.old.strip()}", f"    tool: {after.strip()}"]
     lines += ["", "## `[...] =` and `[...] op=` writes the tool made (path:old line: the tool's line)", ""]
     for mode in MODES:
         plain, augmented = r.writes(mode)
         lines += [f"{mode}: {write}" for write in plain + augmented]
-    lines += ["", "## failures", ""] + [f"{mode}: {f}" for mode in MODES for f in r.runs[mode].failures]
+    lines += ["", "## failures", ""] + [f"{mode}: {f}" for mode in MODES for f in r.failures(mode)]
     return lines + [""]
+
+
+def measure_pair(pair: Pair, env: dict, scratch: Path, timeout: float) -> Result:
+    old_root = wheel_sources(pair.dist, pair.old)
+    new_root = wheel_sources(pair.dist, pair.new)
+    comparison = compare_releases(old_root, new_root, py_files(old_root, pair.package),
+                                  py_files(new_root, pair.package), NOT_NNX.get(pair.library, ()))
+    paths = sorted({line.path for line in comparison.targets + comparison.kept})
+    work = scratch / pair.library
+    (work / "alone").mkdir(parents=True)
+    runs = {"alone": run_alone(old_root, paths, env, work / "alone", timeout),
+            "whole": run_whole(old_root, pair.package, paths, env, work, timeout)}
+    return Result(pair, comparison, runs, old_root)
+
+
+# Pages are migrated too (--include-docs) wherever a source is: its docs hold Markdown notebooks.
+SOURCE_OPTIONS = ("--include-docs",)
+
+
+def measure_source(source: Source, categories: list[str], env: dict, scratch: Path, timeout: float) -> Result:
+    """A source's targets in `categories`; each of their files alone, and the whole NNX-relevant
+    tree at once (all kinds, as a user runs it)."""
+    old_root = sdist_sources(source.dist, source.old)
+    new_root = sdist_sources(source.dist, source.new)
+    old_files = [f for f in source_files(old_root, source.roots) if source.category(f) in categories]
+    comparison = compare_releases(old_root, new_root, old_files, source_files(new_root, source.roots),
+                                  NOT_NNX.get(source.name, ()), source.category)
+    paths = sorted({line.path for line in comparison.targets + comparison.kept})
+    work = scratch / f"sdist-{source.name}"
+    (work / "alone").mkdir(parents=True)
+    runs = {"alone": run_alone(old_root, paths, env, work / "alone", timeout, SOURCE_OPTIONS),
+            "whole": run_repository(old_root, source, paths, env, work, timeout, SOURCE_OPTIONS)}
+    return Result(source, comparison, runs, old_root)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ref", help="run nnx-migrate from this git ref of the repository (default: the installed one)")
-    parser.add_argument("--library", action="append", choices=[p.library for p in PAIRS], help="only these (repeatable)")
+    parser.add_argument("--library", action="append", choices=[p.library for p in PAIRS],
+                        help="only these wheel pairs (repeatable; without --source: no sdist source)")
+    parser.add_argument("--source", action="append", choices=[s.name for s in SOURCES],
+                        help="only these sdist sources of users' code (repeatable; without --library: no wheel pair)")
+    parser.add_argument("--kinds", type=lambda text: [k.strip() for k in text.split(",") if k.strip()],
+                        default=list(CATEGORIES), metavar="KIND,...",
+                        help=f"kinds of code to score: {', '.join(CATEGORIES)} (default: all; the wheel pairs are "
+                        "library code; the whole-repository run still migrates every kind)")
+    parser.add_argument("--examples", type=int, default=5, metavar="N",
+                        help="print up to N missed lines per kind of code of the sources (default 5)")
     parser.add_argument("--misses", type=Path, help="write the missed targets and the look-alikes here")
     parser.add_argument("--log", type=Path, help="append the figures here, with a timestamp")
     parser.add_argument("--timeout", type=float, default=900, help="seconds per nnx-migrate process")
     args = parser.parse_args()
-    pairs = [p for p in PAIRS if not args.library or p.library in args.library]
-    results = []
+    unknown = [k for k in args.kinds if k not in CATEGORIES]
+    if unknown:
+        parser.error(f"unknown kind {', '.join(unknown)} (choose from {', '.join(CATEGORIES)})")
+    categories = [k for k in CATEGORIES if k in args.kinds]
+    everything = not args.library and not args.source
+    pairs = [p for p in PAIRS if (everything or p.library in (args.library or ())) and "library" in categories]
+    sources = [s for s in SOURCES if everything or s.name in (args.source or ())]
+    results, source_results = [], []
     with tempfile.TemporaryDirectory(prefix="nnx-migrate-recall-") as scratch_name:
         scratch = Path(scratch_name)
         env, tool = tool_environment(args.ref, scratch)
         for pair in pairs:
-            old_root = wheel_sources(pair.dist, pair.old)
-            comparison = compare_releases(old_root, wheel_sources(pair.dist, pair.new), pair.package,
-                                          NOT_NNX.get(pair.library, ()))
-            paths = sorted({line.path for line in comparison.targets + comparison.kept})
-            work = scratch / pair.library
-            (work / "alone").mkdir(parents=True)
-            runs = {"alone": run_alone(old_root, paths, env, work / "alone", args.timeout),
-                    "whole": run_whole(old_root, pair.package, paths, env, work, args.timeout)}
-            results.append(Result(pair, comparison, runs, old_root))
+            results.append(measure_pair(pair, env, scratch, args.timeout))
+        for source in sources:
+            source_results.append(measure_source(source, categories, env, scratch, args.timeout))
     print(f"tool: {tool}")
-    print()
-    summary = print_table(results)
-    for r in results:
+    summary = []
+    if results:
+        print("\nMaintainers' migrations of library internals (wheels):\n")
+        summary += print_table(results)
+    if source_results:
+        print("\nUsers' code (sdists: tests, scripts and examples, notebooks; whole repository = the NNX-relevant "
+              f"tree at once; sdist runs use {' '.join(SOURCE_OPTIONS)}):\n")
+        summary += print_sources_table(source_results, categories)
+    for r in results + source_results:
         for mode in MODES:
-            for failure in r.runs[mode].failures:
-                print(f"failure ({r.pair.library}, {mode}): {failure.splitlines()[0]}")
+            for failure in r.failures(mode):
+                print(f"failure ({r.label}, {mode}): {failure.splitlines()[0]}")
+    if source_results and args.examples:
+        print("\nMissed code lines of users' code (examples):\n")
+        print("\n".join(missed_examples(source_results, categories, args.examples)))
     if args.misses:
-        args.misses.write_text("\n".join(line for r in results for line in misses_report(r)), encoding="utf-8")
+        reports = [line for r in results for line in misses_report(r)]
+        reports += [line for r in source_results for category in categories for line in misses_report(r.only(category))]
+        args.misses.write_text("\n".join(reports), encoding="utf-8")
         print(f"misses, look-alikes and writes: {args.misses}")
     if args.log:
         stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
