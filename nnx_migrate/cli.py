@@ -62,7 +62,7 @@ def _progress_bar(enabled: bool):
     from rich.console import Console
     from rich.progress import Progress
 
-    with Progress(transient=True, console=Console(stderr=True)) as bar:
+    with Progress(transient=True, console=Console(stderr=True, emoji=False)) as bar:
         task = bar.add_task("migrating", total=None)
 
         def update(done: int, total: int) -> None:
@@ -255,7 +255,7 @@ def rules(name: Annotated[Optional[str], typer.Argument(help="Print this rule's 
 
     from nnx_migrate.registry import RULES, rule_by_name
 
-    console = Console()
+    console = Console(emoji=False)
     if name is not None:
         rule = rule_by_name(name)
         if rule is None:

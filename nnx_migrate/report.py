@@ -37,7 +37,7 @@ def print_diffs(result: RunResult, color: bool | None = None) -> None:
     if color is None:
         color = sys.stdout.isatty()
     if color:
-        Console(highlight=False).print(
+        Console(highlight=False, emoji=False).print(
             Syntax(text, "diff", theme="ansi_dark", background_color="default", word_wrap=False)
         )
     else:
@@ -48,7 +48,7 @@ def print_diffs(result: RunResult, color: bool | None = None) -> None:
 def print_text_summary(result: RunResult, *, check: bool, diff: bool, quiet: bool, verbose: bool,
                        stdin: bool = False) -> None:
     """`stdin`: the file came from stdin; what it became went to stdout, nothing was written."""
-    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    console = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)  # `a.py:100:5` is no emoji code
     for skipped, why in result.discovery.skipped:
         if verbose or not quiet:
             console.print(f"[yellow]skipped[/] {escape(str(skipped))}: {escape(why)}")

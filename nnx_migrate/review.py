@@ -215,7 +215,7 @@ def read_key(prompt: str) -> str:
 def review(result: RunResult, ask=None, console: Console | None = None) -> dict[str, int]:
     """Ask about every hunk; write the accepted ones. Returns counts for the summary.
     `ask(prompt)` answers: by default one key on a terminal, a line of input otherwise."""
-    console = console or Console(highlight=False)
+    console = console or Console(highlight=False, emoji=False)
     if ask is None:
         ask = read_key if _stdin_is_terminal() else input
     parts = {id(file): _parts(file) for file in result.changed if file.embedded}

@@ -267,3 +267,11 @@ def test_jobs_give_the_same_result(tmp_path: Path) -> None:
     one = nnx_migrate(".", "--diff", "--no-cache", "-j", "1", cwd=tmp_path)
     two = nnx_migrate(".", "--diff", "--no-cache", "-j", "2", cwd=tmp_path)
     assert one.stdout == two.stdout and one.stdout.count("+++ b/") == 40
+
+
+def test_line_100_is_not_an_emoji(tmp_path: Path) -> None:
+    """rich reads `:100:` as an emoji code unless told not to: `a.py:100:5` must print as is."""
+    lines = ["from flax import nnx", *["x = 1"] * 97, "def f(v: nnx.Param):", "    v.value.append(1)"]
+    (tmp_path / "a.py").write_text("\n".join(lines) + "\n")
+    result = nnx_migrate("a.py", "--check", "--no-cache", cwd=tmp_path)
+    assert "a.py:100:5: value-access" in result.stderr
