@@ -89,6 +89,7 @@ import libcst as cst
 
 from nnx_migrate import flax_api
 from nnx_migrate.command import RuleCommand
+from nnx_migrate.explain import Explainer
 from nnx_migrate.resolve import GRAPH_ELEMENT, IN_PLACE_METHODS, STATE, VariableT
 from nnx_migrate.rule import (
     Diagnostic,
@@ -228,10 +229,15 @@ class ValueAccess(Rule):
         diagnostics: list[Diagnostic] = []
         has_get_set = version_at_least(context, GET_SET_VERSION)
         unsafe = context.settings.unsafe_fixes
+        # sites that may be a Variable's are counted as left alone, in files that use nnx
+        explainer = Explainer(context.index, context.resolver) if context.file.flax_names_used else None
         for visit in iter_attributes(context, {"value", "raw_value"}):
             node: ast.Attribute = visit.node
             variable = self._variable(context, visit) or context.evidence.variable(context, visit, diagnostics)
             if variable is None:
+                if explainer is not None and context.resolver.type_of(node.value, visit.scope) in _NOT_SHOWN:
+                    diagnostics.append(context.left_alone(
+                        NAME, node, f"`.{node.attr}` left alone: {explainer.reason(node.value, visit.scope, context.file)}"))
                 continue
             variable = _with_flax_subscript(context, variable)
             raw = node.attr == "raw_value"
@@ -365,6 +371,11 @@ class ValueAccessCommand(RuleCommand):
 
     DESCRIPTION = ValueAccess.summary
     RULE = ValueAccess
+
+
+# receiver types whose `.value` may be a Variable's that nnx-migrate could not show: left
+# alone and counted (an Enum, a config object, an array: never a Variable, not counted)
+_NOT_SHOWN = (None, STATE, GRAPH_ELEMENT)
 
 
 def _with_flax_subscript(context: FileContext, variable: VariableT) -> VariableT:

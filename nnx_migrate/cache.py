@@ -83,6 +83,7 @@ def store(directory: Path, key: str, results) -> None:
             "path": identity(result.path), "status": result.status, "error": result.error,
             "error_rule": result.error_rule, "new_text": result.new_text if result.status == "changed" else None,
             "edits": [asdict(e) for e in result.edits], "diagnostics": [asdict(d) for d in result.diagnostics],
+            "left_alone": [asdict(d) for d in result.left_alone],
             "suppressed": result.suppressed, "encoding": result.encoding, "unexecuted": result.unexecuted,
         }
         entries.append(entry)

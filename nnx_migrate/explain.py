@@ -110,6 +110,56 @@ class Explainer:
                 break
         return lines
 
+    def reason(self, receiver: ast.expr, scope: Scope, file: SourceFile) -> str:
+        """Why `receiver` is not shown to be a Variable, in a few words with the place of the
+        evidence (the summary's reasons; `explain` gives the detail)."""
+        chain = [receiver]
+        while isinstance(chain[-1], (ast.Attribute, ast.Subscript)) or (
+                isinstance(chain[-1], ast.Call) and isinstance(chain[-1].func, ast.Attribute)):
+            node = chain[-1]
+            chain.append(node.func.value if isinstance(node, ast.Call) else node.value)
+        for node in reversed(chain):
+            found = self.resolver.type_of(node, scope)
+            if found == STATE and node is not receiver:
+                continue
+            if found is None:
+                return self._short_reason(node, scope)
+        if isinstance(receiver, (ast.Attribute, ast.Subscript)) and self.resolver.type_of(receiver.value, scope) == STATE:
+            return "a State item under a name the project also binds to other things"
+        return "its type is known and is no Variable"
+
+    def _short_reason(self, node: ast.expr, scope: Scope) -> str:
+        resolver = self.resolver
+        if isinstance(node, ast.Name):
+            found = resolver.reaching_bindings(node, scope)
+            bindings = found[1] if found else []
+            if len(bindings) == 1 and bindings[0][0] == "param":
+                calls = resolver.callers(bindings[0][1])
+                if calls is None:
+                    return "a parameter with no annotation whose callers cannot all be seen"
+                return "a parameter with no annotation and no caller" if not calls else \
+                    "a parameter with no annotation whose callers pass no Variable"
+            return "a name whose bindings are not shown to be Variables"
+        if isinstance(node, ast.Attribute):
+            owner = resolver.type_of(node.value, scope)
+            if isinstance(owner, InstanceT):
+                stores = resolver.run_time_stores(owner.cls)
+                if stores:
+                    file, store = stores[0]
+                    return f"attributes of its class are stored by run-time names ({file.path.name}:{store.lineno})"
+                outside = [(receiver, file) for _, receiver, file in resolver.outside_stores(node.attr, owner.cls)
+                           if receiver is not None]
+                if outside:
+                    receiver, file = outside[0]
+                    return f"`.{node.attr}` is also stored from outside its class ({file.path.name}:{receiver.lineno})"
+                return f"its class does not bind `.{node.attr}` to a Variable alone"
+            return "an attribute of an object of unknown type"
+        if isinstance(node, ast.Call):
+            return "what a call returns is not known"
+        if isinstance(node, ast.Subscript):
+            return "an item of a container whose items are not known"
+        return "its type is not shown"
+
     def why_unknown(self, node: ast.expr, scope: Scope) -> list[str]:
         """The first step nnx-migrate could not take, in a line or a few."""
         resolver = self.resolver

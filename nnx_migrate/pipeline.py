@@ -40,6 +40,7 @@ class FileResult:
     status: str  # "unchanged" | "changed" | "failed"
     edits: list[Edit] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    left_alone: list[Diagnostic] = field(default_factory=list)  # sites not shown to be NNX objects, and why
     error: str | None = None
     error_rule: str | None = None
     traceback: str | None = None
@@ -230,6 +231,7 @@ def _from_cache(entries: list, read: dict[Path, SourceText]) -> list[FileResult]
             result = FileResult(
                 path, display_path(path), entry["status"], error=entry["error"], error_rule=entry["error_rule"],
                 edits=[Edit(**e) for e in entry["edits"]], diagnostics=[Diagnostic(**d) for d in entry["diagnostics"]],
+                left_alone=[Diagnostic(**d) for d in entry.get("left_alone", ())],
                 suppressed=entry["suppressed"], encoding=entry["encoding"], new_text=entry["new_text"],
                 unexecuted=entry.get("unexecuted", 0),
             )
@@ -360,6 +362,8 @@ def _rewrite_one(file, source: SourceText, index, resolver, settings, rules) -> 
                    "run nnx-migrate with Python 3.12 or newer, or migrate the f-string by hand")
         for line, column in source.unread
     ]
+    result.left_alone = [d for d in result.diagnostics if d.left_alone]
+    result.diagnostics = [d for d in result.diagnostics if not d.left_alone]
     if rewrite.new_text != source.text:
         try:
             if source.embedded is not None:  # cells: putting IPython escapes back may fail

@@ -115,9 +115,37 @@ def print_text_summary(result: RunResult, *, check: bool, diff: bool, quiet: boo
     suppressed = sum(f.suppressed for f in result.files)
     if suppressed:
         console.print(f"  {suppressed} rewrite{'s' if suppressed != 1 else ''} suppressed by `# nnx-migrate: skip`")
+    _print_left_alone(console, result, verbose)
     items = len(result.diagnostics)
     if items:
         console.print(f"[yellow]{items} item{'s' if items != 1 else ''} need{'s' if items == 1 else ''} manual attention[/] (listed above)")
+
+
+def _print_left_alone(console, result: RunResult, verbose: bool) -> None:
+    """Nothing left alone in silence: per rule, the sites not shown to be NNX objects, by
+    reason (the first place of each reason's evidence); with -v, each one."""
+    left = [(f, item) for f in result.files for item in f.left_alone]
+    if verbose:
+        for file, item in left:
+            console.print(f"{escape(_where(file.display, item))}:{item.column + 1}: {item.rule}: {escape(item.message)}")
+    for rule in sorted({item.rule for _, item in left}):
+        reasons = Counter(_LOCATION.sub("", _left_alone_why(item.message)) for _, item in left if item.rule == rule)
+        first_place = {}
+        for _, item in left:
+            why = _left_alone_why(item.message)
+            first_place.setdefault(_LOCATION.sub("", why), why)
+        count = sum(reasons.values())
+        console.print(f"  {rule}: {count} site{'s' if count != 1 else ''} left alone, not shown to be NNX objects"
+                      f"{'' if verbose else ' (-v lists each; `nnx-migrate explain FILE:LINE` says why)'}:")
+        for reason, number in reasons.most_common():
+            console.print(f"    {number} {escape(first_place[reason])}")
+
+
+_LOCATION = re.compile(r" \([^()]*:\d+\)")  # `(model.py:12)`: reasons alike up to the place of their evidence
+
+
+def _left_alone_why(message: str) -> str:
+    return message.partition(" left alone: ")[2] or message
 
 
 def _where(display: str, item) -> str:
@@ -179,10 +207,11 @@ def json_report(result: RunResult, *, check: bool, diff: bool) -> str:
             "error": f.error,
             "edits": [edit(s) for s in f.edits],
             "diagnostics": [diagnostic(d) for d in f.diagnostics],
+            "left_alone": [diagnostic(d) for d in f.left_alone],
             "suppressed": f.suppressed,
         }
         for f in result.files
-        if f.status != "unchanged" or f.diagnostics
+        if f.status != "unchanged" or f.diagnostics or f.left_alone
     ]
     per_rule = Counter(edit.rule for f in result.changed for edit in f.edits)
     document = {
@@ -199,6 +228,7 @@ def json_report(result: RunResult, *, check: bool, diff: bool) -> str:
             "failed": len(result.failed),
             "rewrites": dict(sorted(per_rule.items())),
             "manual": len(result.diagnostics),
+            "left_alone": sum(len(f.left_alone) for f in result.files),
         },
     }
     if result.evidence is not None:

@@ -76,6 +76,9 @@ class Diagnostic:
     advice: str
     url: str | None = None
     cell: int | None = None  # in a notebook: the cell (1-based, as ruff counts), `line` being inside it
+    # not an item to fix by hand but a site left alone for want of evidence, with why in
+    # `message`: counted in the summary, listed with -v (`nnx-migrate explain` gives the detail)
+    left_alone: bool = False
 
 
 class Visit:
@@ -180,6 +183,12 @@ class FileContext:
     def diagnostic(self, rule: str, node: ast.AST, message: str, advice: str, url=None) -> Diagnostic:
         line, column = node.lineno, self.char_column(node.lineno, node.col_offset)
         return Diagnostic(rule, line, column, message, advice, url)
+
+    def left_alone(self, rule: str, node: ast.AST, why: str) -> Diagnostic:
+        """A site a rule looked at and could not show to be an NNX object."""
+        line, column = node.lineno, self.char_column(node.lineno, node.col_offset)
+        return Diagnostic(rule, line, column, why, "run `nnx-migrate explain` on the line for the detail",
+                          left_alone=True)
 
     def isinstance_narrowing(self, name: ast.Name) -> list[str]:
         """Classes `name` was checked against within its expression: in
