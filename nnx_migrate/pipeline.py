@@ -10,7 +10,7 @@ import gc
 import os
 import sys
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from nnx_migrate import newer_syntax
@@ -26,7 +26,7 @@ from nnx_migrate.discover import Discovery, discover, mentions_flax
 from nnx_migrate.evidence import observed_files
 from nnx_migrate.index import ProjectIndex, words_of
 from nnx_migrate.resolve import Resolver
-from nnx_migrate.rule import Diagnostic, Edit
+from nnx_migrate.rule import Diagnostic, Edit, Rule
 from nnx_migrate.workers import worker_pool
 
 # Below this many files a process pool costs more than it saves (pre-commit passes few).
@@ -152,6 +152,30 @@ def _cycle_collector_paused():
 
 def _analyze_and_rewrite(discovery, read, unreadable, settings, jobs, progress,
                          results) -> tuple[list[FileResult], int, ProjectIndex]:
+    # A file that fails after round 1 (no fix-point, or its fixed text cannot be analysed)
+    # stays as it was; a project-wide plan (a signature and its callers) may have counted
+    # on it, so then everything is planned again without it.
+    given_up: dict[Path, FileResult] = {}
+    while True:
+        failures: list[FileResult] = []
+        kept = {path: source for path, source in read.items() if path not in given_up}
+        left_out = {**unreadable, **{path: read[path].data for path in given_up}}
+        rewritten, parsed, index, rules = _one_round(discovery, kept, left_out, settings, jobs, progress, failures)
+        rewritten, late = _to_fix_point(rewritten, kept, discovery, left_out, settings, jobs, index)
+        if not late or not _planned_edits(rewritten, rules):
+            break
+        given_up.update({r.path: r for r in rewritten if r.path in late})
+        progress = None
+    results += failures
+    final = [_localized(r, read[r.path]) for r in rewritten] + list(given_up.values())
+    return final, parsed + len(given_up), index
+
+
+def _one_round(discovery, read, unreadable, settings, jobs, progress, results, only: set[Path] | None = None,
+               previous: ProjectIndex | None = None) -> tuple[list[FileResult], int, ProjectIndex, list]:
+    """Index every file of `read`, then rewrite those of `only` (None: all). Results are
+    raw: their positions are in the texts the rules saw. The trees of `previous` are
+    reused where a text is unchanged."""
     from nnx_migrate.registry import selected_rules
 
     index = ProjectIndex()
@@ -162,8 +186,9 @@ def _analyze_and_rewrite(discovery, read, unreadable, settings, jobs, progress,
     without_flax = {}
     observed = observed_files(settings)  # a file the traced run saw use flax objects, even if it never names flax
     for path, source in read.items():
-        if mentions_flax(source.data) or (observed and os.path.realpath(path) in observed):
-            parsed += _index_file(index, results, sources, path, source)
+        if mentions_flax(source.data) or (observed and os.path.realpath(path) in observed) \
+                or previous is not None and path in previous.files:
+            parsed += _index_file(index, results, sources, path, source, previous)
         else:
             without_flax[path] = source
     rules = selected_rules(settings)
@@ -173,12 +198,12 @@ def _analyze_and_rewrite(discovery, read, unreadable, settings, jobs, progress,
         # a caller of something a rule changes may live in a file that never says flax
         for path, source in without_flax.items():
             if needed is None or not needed.isdisjoint(words_of(source.text)):
-                parsed += _index_file(index, results, sources, path, source)
+                parsed += _index_file(index, results, sources, path, source, previous)
         from nnx_migrate.doctests import add_needed_sessions
 
         add_needed_sessions(index, needed)
 
-    rewritten = _rewrite_all(index, sources, settings, rules, jobs, progress)
+    rewritten = _rewrite_all(index, sources, settings, rules, jobs, progress, only=only)
     failed_now = {r.path for r in rewritten if r.status == "failed"}
     if failed_now and index.cache:
         # A project-wide plan (a signature and its callers) may have counted on a file
@@ -186,9 +211,125 @@ def _analyze_and_rewrite(discovery, read, unreadable, settings, jobs, progress,
         for path in failed_now:
             index.unprocessed[path] = sources[path].data
         index.cache.clear()
-        retried = _rewrite_all(index, sources, settings, rules, jobs, None, skip=failed_now)
+        retried = _rewrite_all(index, sources, settings, rules, jobs, None, skip=failed_now, only=only)
         rewritten = [r for r in rewritten if r.path in failed_now] + retried
-    return rewritten, parsed, index
+    return rewritten, parsed, index, rules
+
+
+# Rounds of fixes a file may take (ruff allows 100; here a second round is already rare).
+MAX_ROUNDS = 4
+
+
+def _to_fix_point(first: list[FileResult], read, discovery, unreadable, settings, jobs,
+                  index: ProjectIndex | None = None) -> tuple[list[FileResult], set[Path]]:
+    """As ruff does: the files a round changed are analysed again, in a project index
+    rebuilt with their new texts, until no rule changes them. Returns the merged results
+    and the files that failed after round 1 (left as they were)."""
+    final = {r.path: r for r in first}
+    rounds = {r.path: [r] for r in first if r.status == "changed"}  # each file's results, round by round
+    # a traced run's positions are those of the files read, not of their rewritten texts
+    settings = replace(settings, evidence=None)
+    latest = dict(read)
+    pending = set(rounds)
+    late: set[Path] = set()
+    for _ in range(MAX_ROUNDS - 1):
+        if not pending:
+            break
+        for path in pending:
+            latest[path] = replace(read[path], text=rounds[path][-1].new_text, unread=())
+        unparsed: list[FileResult] = []  # none: a rewrite is kept only if it parses
+        again, _, index, rules = _one_round(discovery, latest, unreadable, settings, jobs, None, unparsed,
+                                            only=pending, previous=index)
+        if _planned_edits(again, rules):  # a plan's other files must be rewritten in this round too
+            unparsed = []
+            again, _, index, rules = _one_round(discovery, latest, unreadable, settings, jobs, None, unparsed,
+                                                previous=index)
+        pending = set()
+        for result in again + [r for r in unparsed if r.path in rounds]:
+            path = result.path
+            if path in late or result.status == "failed" and path not in rounds:
+                continue  # a file this run never changed keeps its first result (a plan left it out already)
+            if result.status == "failed":
+                final[path] = _left_unchanged(read[path], result, f"fixing its fixed text again failed: {result.error}")
+                late.add(path)
+            elif path in rounds or result.status == "changed":
+                rounds.setdefault(path, [final.get(path) or _unchanged(path, read[path])]).append(result)
+                if result.status == "changed":
+                    pending.add(path)
+    for path in pending:
+        rules = sorted({edit.rule for edit in rounds[path][-1].edits})
+        final[path] = _left_unchanged(read[path], rounds[path][-1], (
+            f"its fixes do not converge: {', '.join(rules)} still changed it after {MAX_ROUNDS} rounds"),
+            rules[0] if len(rules) == 1 else None)
+        late.add(path)
+    for path, history in rounds.items():
+        if path not in late and len(history) > 1:
+            final[path] = _merged(read[path], history)
+    return list(final.values()), late
+
+
+def _planned_edits(results: list[FileResult], rules) -> bool:
+    """Some edit comes from a rule with a project-wide plan (its sites span files)."""
+    planned = {rule.name for rule in rules if type(rule).prepare is not Rule.prepare}
+    return any(edit.rule in planned for result in results for edit in result.edits)
+
+
+def _unchanged(path: Path, source: SourceText) -> FileResult:
+    return FileResult(path, display_path(path), "unchanged", new_text=source.text, encoding=source.encoding,
+                      embedded=source.embedded is not None)
+
+
+def _left_unchanged(source: SourceText, last: FileResult, why: str, rule: str | None = None) -> FileResult:
+    return FileResult(last.path, last.display, "failed", error=f"{why}; file left unchanged",
+                      error_rule=rule or last.error_rule, traceback=last.traceback, new_text=source.text,
+                      encoding=source.encoding, embedded=source.embedded is not None)
+
+
+def _merged(source: SourceText, history: list[FileResult]) -> FileResult:
+    """One file's rounds as one result: the last text, every round's edits (each once) and
+    notes, in the positions of the text read."""
+    result = history[0]
+    texts = [source.text] + [r.new_text for r in history[:-1]]  # what each round saw
+    noted = {(d.rule, d.line, d.message) for d in result.diagnostics}
+    for number, later in enumerate(history[1:], start=1):
+        if not later.edits and not later.diagnostics:
+            continue
+        back = _lines_back(texts[: number + 1])
+        result.edits += [replace(edit, line=back(edit.line)) for edit in later.edits]
+        for diagnostic in later.diagnostics:
+            diagnostic = replace(diagnostic, line=back(diagnostic.line))
+            if (diagnostic.rule, diagnostic.line, diagnostic.message) not in noted:
+                noted.add((diagnostic.rule, diagnostic.line, diagnostic.message))
+                result.diagnostics.append(diagnostic)
+        result.suppressed = max(result.suppressed, later.suppressed)  # the same lines, seen again
+    result.edits.sort(key=lambda edit: (edit.line, edit.column))
+    result.new_text = history[-1].new_text
+    result.status = "changed"  # a file the last round left alone (the fix-point) that an earlier one changed
+    return result
+
+
+def _lines_back(texts: list[str]):
+    """A line of the last of `texts` -> the line of the first it came from (a line of a
+    changed block: the block's line at the same offset, or its first)."""
+    import difflib
+
+    from nnx_migrate.rewrite import split_lines
+
+    steps = []
+    for old, new in zip(texts, texts[1:]):
+        matcher = difflib.SequenceMatcher(a=split_lines(old), b=split_lines(new), autojunk=False)
+        steps.append(matcher.get_opcodes())
+
+    def back(line: int) -> int:
+        for opcodes in reversed(steps):
+            for _, i1, i2, j1, j2 in opcodes:
+                if j1 < line <= j2:
+                    offset = line - 1 - j1
+                    line = i1 + 1 + (offset if i2 - i1 == j2 - j1 else 0)
+                    break
+        return max(line, 1)
+
+    return back
 
 
 def _names_needed(rule, index: ProjectIndex) -> set[str] | None:
@@ -247,10 +388,15 @@ def _from_cache(entries: list, read: dict[Path, SourceText]) -> list[FileResult]
     return results
 
 
-def _index_file(index: ProjectIndex, results: list[FileResult], sources, path: Path, source: SourceText) -> int:
+def _index_file(index: ProjectIndex, results: list[FileResult], sources, path: Path, source: SourceText,
+                previous: ProjectIndex | None = None) -> int:
     """Parse one file into the index, or record why it cannot be. Returns 1 if parsed."""
+    known = previous.files.get(path) if previous is not None and not source.unread else None
     try:
-        tree, blanked = newer_syntax.parse(source.text, str(path))
+        if known is not None and known.text == source.text:
+            tree, blanked = known.tree, {}  # nothing changes a tree once parsed
+        else:
+            tree, blanked = newer_syntax.parse(source.text, str(path))
     except SyntaxError as error:
         error_text = _syntax_error_text(error, source.text)
     except (ValueError, RecursionError, MemoryError) as error:
@@ -297,14 +443,16 @@ def _syntax_error_text(error: SyntaxError, text: str) -> str:
 _WORKER: dict = {}
 
 
-def _rewrite_all(index, sources, settings, rules, jobs=1, progress=None, skip=frozenset()) -> list[FileResult]:
+def _rewrite_all(index, sources, settings, rules, jobs=1, progress=None, skip=frozenset(),
+                 only: set[Path] | None = None) -> list[FileResult]:
     resolver = Resolver(index)
     for rule in rules:
         try:
             rule.prepare(index, resolver, settings)  # project-wide plans, computed once, before forking
         except Exception:  # noqa: BLE001 -- a rule asks for its plan again in analyze: each file fails there, reported
             index.cache.pop(rule.name, None)
-    paths = [path for path, file in index.files.items() if path not in skip and file.host is None]
+    paths = [path for path, file in index.files.items()
+             if path not in skip and file.host is None and (only is None or path in only)]
     _WORKER.update(index=index, resolver=resolver, sources=sources, settings=settings, rules=rules)
     try:
         if jobs > 1 and len(paths) >= POOL_THRESHOLD:
@@ -336,6 +484,7 @@ def _rewrite_path(path: Path) -> FileResult:
 
 
 def _rewrite_one(file, source: SourceText, index, resolver, settings, rules) -> FileResult:
+    """One round on one file; positions are in the text the rules saw (see `_localized`)."""
     from nnx_migrate.rewrite import RewriteError, rewrite_file
 
     result = FileResult(file.path, display_path(file.path), "unchanged", new_text=source.text,
@@ -353,8 +502,26 @@ def _rewrite_one(file, source: SourceText, index, resolver, settings, rules) -> 
     result.diagnostics = rewrite.diagnostics
     result.suppressed = rewrite.suppressed
     result.unexecuted = rewrite.unexecuted
+    if rewrite.new_text != source.text:
+        try:
+            if source.embedded is not None:  # cells: putting IPython escapes back may fail
+                source.diff(result.display, rewrite.new_text)
+        except ValueError as error:  # an IPython escape could not be put back as it was
+            result.status, result.error = "failed", f"{error}; file left unchanged"
+            return result
+        result.edits = rewrite.edits
+        result.status = "changed"
+        result.new_text = rewrite.new_text
+    return result
+
+
+def _localized(result: FileResult, source: SourceText) -> FileResult:
+    """A file's final result, its positions moved into the notebook's cells (or the page's
+    blocks), with the notes about what was not migrated."""
+    if result.status == "failed":
+        return result
     if source.embedded is not None:
-        rewrite.edits, result.diagnostics = _in_cells(source, rewrite.edits, result.diagnostics)
+        result.edits, result.diagnostics = _in_cells(source, result.edits, result.diagnostics)
         result.diagnostics += _embedded_notes(source)
     result.diagnostics += [
         Diagnostic("python-version", line, column, "this f-string is Python 3.12 syntax, which the Python running "
@@ -364,17 +531,10 @@ def _rewrite_one(file, source: SourceText, index, resolver, settings, rules) -> 
     ]
     result.left_alone = [d for d in result.diagnostics if d.left_alone]
     result.diagnostics = [d for d in result.diagnostics if not d.left_alone]
-    if rewrite.new_text != source.text:
-        try:
-            if source.embedded is not None:  # cells: putting IPython escapes back may fail
-                result._diff = source.diff(result.display, rewrite.new_text)
-        except ValueError as error:  # an IPython escape could not be put back as it was
-            result.status, result.error, result.new_text = "failed", f"{error}; file left unchanged", source.text
-            return result
+    if result.status == "changed":
+        if source.embedded is not None:  # each round put the escapes back already
+            result._diff = source.diff(result.display, result.new_text)
         result.old_text = source.text
-        result.edits = rewrite.edits
-        result.status = "changed"
-        result.new_text = rewrite.new_text
     return result
 
 
@@ -426,7 +586,9 @@ def run_stdin(data: bytes, path: Path, settings: Settings) -> RunResult:
     sources: dict[Path, SourceText] = {}
     if not _index_file(index, results, sources, path, source):
         return RunResult(results, discovery, 1, 0, False)
-    results = _rewrite_all(index, sources, settings, selected_rules(settings))
+    results, _ = _to_fix_point(_rewrite_all(index, sources, settings, selected_rules(settings)), {path: source},
+                               discovery, {}, settings, 1, index)
+    results = [_localized(result, source) for result in results]
     for result in results:
         result._source = source
     return RunResult(results, discovery, 1, 1, False)

@@ -241,6 +241,11 @@ def apply_analysis(file: SourceFile, analysis: Analysis) -> Rewrite:
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
+def split_lines(text: str) -> list[str]:
+    """The lines of `text` with their endings, as ast numbers them."""
+    return _LINE.findall(text)
+
+
 def _regions(context: FileContext, sites: list[Site]) -> list[tuple[int, int, list[Site]]]:
     """Merged, sorted (first line, last line, sites) of the statements to re-parse."""
     spans = []
