@@ -241,12 +241,20 @@ REGISTRY = '''\
 from flax import nnx
 
 
+LAYERS = {}
+
+
+def register(name):  # what the registry holds is known only when it runs
+    def add(cls):
+        LAYERS[name] = cls
+        return cls
+    return add
+
+
+@register("dense")
 class Dense(nnx.Module):
     def __init__(self, din, dout, rngs):
         self.linear = nnx.Linear(din, dout, rngs=rngs)
-
-
-LAYERS = {"dense": Dense}
 
 
 class Stack(nnx.Module):
