@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from nnx_migrate import rulenames
 from nnx_migrate.codemods.deprecated_patterns import DeprecatedPatterns
+from nnx_migrate.codemods.eager_sharding import EagerSharding
 from nnx_migrate.codemods.introspection import IntrospectionFunctions
 from nnx_migrate.codemods.keyword_only_rngs import KeywordOnlyRngs
 from nnx_migrate.codemods.module_containers import ModuleContainers
 from nnx_migrate.codemods.optimizer_api import OptimizerApi
 from nnx_migrate.codemods.renamed_api import RenamedApi
 from nnx_migrate.codemods.rngs_fork_split import RngsForkSplit
+from nnx_migrate.codemods.sharding_constraint import ShardingConstraint
 from nnx_migrate.codemods.sharding_metadata import ShardingMetadata
 from nnx_migrate.codemods.state_methods import StateMethods
 from nnx_migrate.codemods.value_access import ValueAccess
@@ -29,6 +31,8 @@ RULES: list[type[Rule]] = [
     RenamedApi,
     RngsForkSplit,
     ShardingMetadata,
+    ShardingConstraint,
+    EagerSharding,
     VariableMetadata,
     DeprecatedPatterns,
 ]

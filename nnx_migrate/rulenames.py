@@ -11,6 +11,8 @@ RULE_NAMES = (
     "renamed-api",
     "rngs-fork-split",
     "sharding-metadata",
+    "sharding-constraint",
+    "eager-sharding",
     "variable-metadata",
     "deprecated-patterns",
 )
