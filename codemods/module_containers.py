@@ -140,6 +140,7 @@ class ModuleContainers(Rule):
         sites: list[Site] = []
         diagnostics: list[Diagnostic] = []
         self.context = context
+        self._uses: dict[str, dict[str, list]] = {}  # see `_attribute_uses`
         has_list = version_at_least(context, LIST_VERSION)
         has_data = version_at_least(context, DATA_VERSION)
         wrapped_any = False
@@ -349,15 +350,20 @@ class ModuleContainers(Rule):
         return types
 
     # -- uses of a wrapped attribute ----------------------------------------------------
-    def _attribute_uses(self, info, target: str):
-        """(node, parent) for every `<instance of info>.target` in this file."""
-        context = self.context
-        for visit in context.visits(ast.Attribute):
-            node = visit.node
-            if isinstance(node, ast.Attribute) and node.attr == target and isinstance(node.ctx, ast.Load):
-                owner = context.resolver.type_of(node.value, visit.scope)
-                if isinstance(owner, InstanceT) and info.qualname in context.index.mro(owner.cls):
-                    yield node, visit.parent
+    def _attribute_uses(self, info, target: str) -> list[tuple[ast.Attribute, ast.AST | None]]:
+        """(node, parent) for every `<instance of info>.target` read in this file, in
+        source order. The reads of `.target` are typed once per file, and grouped by every
+        class their owner is an instance of (a file of many classes asks for each)."""
+        by_class = self._uses.get(target)
+        if by_class is None:
+            context = self.context
+            by_class = self._uses[target] = {}
+            for visit in context.attribute_reads(target):
+                owner = context.resolver.type_of(visit.node.value, visit.scope)
+                if isinstance(owner, InstanceT):
+                    for cls in dict.fromkeys(context.index.mro(owner.cls)):
+                        by_class.setdefault(cls, []).append((visit.node, visit.parent))
+        return by_class.get(info.qualname, [])
 
     def _incompatible_use(self, info, target: str) -> str | None:
         for node, parent in self._attribute_uses(info, target):

@@ -35,7 +35,14 @@ BINDING_NODE_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.A
                        ast.For, ast.AsyncFor, ast.comprehension, ast.NamedExpr, ast.With, ast.AsyncWith,
                        ast.ExceptHandler, ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal, ast.MatchAs,
                        ast.MatchStar, ast.MatchMapping)
-State = dict  # name -> frozenset[Binding]; None for an unreachable point
+State = dict  # name -> frozenset[Binding] (and _CHAINS -> chain -> bindings); None for an unreachable point
+# The key of a state's narrowed attribute chains (`isinstance(self.b, C)`: "self.b" ->
+# bindings), kept apart from the names so that forgetting them all (at any call) is one step.
+_CHAINS = "."
+
+
+def _is_at_or_below(chain: str, prefix: str) -> bool:
+    return chain == prefix or chain.startswith(prefix + ".")
 
 
 def target_bindings(target: ast.expr, binding: Binding) -> list[tuple[str, Binding]]:
@@ -112,21 +119,6 @@ class BindingTable:
         return []
 
 
-def _join(*states: State | None) -> State | None:
-    live = [s for s in states if s is not None]
-    if not live:
-        return None
-    if len(live) == 1:
-        return dict(live[0])
-    joined: dict[str, frozenset] = {}
-    for name in set().union(*live):
-        if "." in name and not all(name in s for s in live):
-            continue  # an attribute chain narrowed on one path only
-        # a name bound on one path only: unbound on the other, which fails at run time
-        joined[name] = frozenset().union(*(s.get(name, frozenset()) for s in live))
-    return joined
-
-
 # Builtins that cannot reassign an attribute of the objects they are given.
 _PURE_BUILTINS = frozenset({"isinstance", "issubclass", "hasattr", "len", "print", "type", "id", "str", "repr"})
 
@@ -146,17 +138,6 @@ def _is_builtin_call(call: ast.Call, name: str, arguments: int) -> bool:
     """`name(a, ...)` with that many positional arguments and no keywords."""
     return isinstance(call.func, ast.Name) and call.func.id == name and len(call.args) == arguments \
         and not call.keywords and not any(isinstance(a, ast.Starred) for a in call.args)
-
-
-def _forget_all_chains(state: State) -> None:
-    for key in [k for k in state if "." in k]:
-        del state[key]
-
-
-def _forget_chains(state: State, prefix: str) -> None:
-    """Drop the narrowing of attribute chains at or below `prefix` (`a` or `a.b`)."""
-    for key in [k for k in state if "." in k and (k == prefix or k.startswith(prefix + "."))]:
-        del state[key]
 
 
 def scope_local_nodes(nodes):
@@ -181,6 +162,12 @@ class FlowAnalysis:
         # id(Name node) -> bindings that may reach it
         self.reaching: dict[int, frozenset] = {}
         self.steps = 0
+        # names looked at by joins: with `steps`, the pass's cost, which must not grow with
+        # the number of names a scope binds
+        self.scanned = 0
+        # every name (or _CHAINS) written in any state of this pass, in order: states that
+        # parted at a point can differ only in what was written after it (see `_join`)
+        self._written: list[str] = []
         self._loops: list[tuple[list, list]] = []  # (break states, continue states)
         self._bindings_cache: dict[int, dict[str, frozenset]] = {}
         entry = dict(parameters or {})
@@ -190,6 +177,54 @@ class FlowAnalysis:
             self._comprehension(scope_node, entry)
         else:
             self._block(scope_node.body, entry)
+
+    # -- states -----------------------------------------------------------------------
+    # Every write to a state goes through these, so that `_written` logs it.
+    def _set(self, state: State, name: str, bindings: frozenset) -> None:
+        state[name] = bindings
+        self._written.append(name)
+
+    def _set_chains(self, state: State, chains: dict) -> None:
+        """`_CHAINS` -> a new mapping (never changed once in a state: copies share it)."""
+        if chains:
+            state[_CHAINS] = dict(chains)
+        elif state.pop(_CHAINS, None) is None:
+            return
+        self._written.append(_CHAINS)
+
+    def _forget_all_chains(self, state: State) -> None:
+        if state.pop(_CHAINS, None) is not None:
+            self._written.append(_CHAINS)
+
+    def _forget_chains(self, state: State, prefix: str) -> None:
+        """Drop the narrowing of attribute chains at or below `prefix` (`a` or `a.b`)."""
+        chains = state.get(_CHAINS)
+        if chains and any(_is_at_or_below(k, prefix) for k in chains):
+            self._set_chains(state, {k: v for k, v in chains.items() if not _is_at_or_below(k, prefix)})
+
+    def _join(self, since: int, *states: State | None) -> State | None:
+        """The bindings that may reach a point after the paths ending in `states`, which
+        parted at `since` (a position in `_written`): a name written on none of them since
+        then is as it was on all, so only the names written since are looked at, however
+        many the scope binds."""
+        live = [s for s in states if s is not None]
+        if not live:
+            return None
+        joined = dict(live[0])
+        if len(live) == 1:
+            return joined
+        written = set(self._written[since:])
+        self.scanned += len(written)
+        for name in written:
+            if name == _CHAINS:
+                maps = [s.get(_CHAINS) for s in live]
+                common = set(maps[0]).intersection(*maps[1:]) if None not in maps else ()
+                # an attribute chain narrowed on one path only is forgotten
+                self._set_chains(joined, {chain: frozenset().union(*(m[chain] for m in maps)) for chain in common})
+            elif any(name in s for s in live):
+                # a name bound on one path only: unbound on the other, which fails at run time
+                joined[name] = frozenset().union(*(s.get(name, frozenset()) for s in live))
+        return joined
 
     # -- statements -------------------------------------------------------------------
     def _block(self, statements: list[ast.stmt], state: State | None) -> State | None:
@@ -201,14 +236,14 @@ class FlowAnalysis:
 
     def _bind(self, node: ast.AST, state: State) -> State:
         for name, binding in self.table.of(node):
-            state[name] = frozenset((binding,))
-            _forget_chains(state, name)
+            self._set(state, name, frozenset((binding,)))
+            self._forget_chains(state, name)
         targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else (
             [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else [])
         for target in targets:
             for element in (target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]):
                 if isinstance(element, (ast.Attribute, ast.Subscript, ast.Starred)):
-                    _forget_all_chains(state)  # through an alias, any chain may be this one
+                    self._forget_all_chains(state)  # through an alias, any chain may be this one
         return state
 
     def _statement(self, node: ast.stmt, state: State) -> State | None:
@@ -249,11 +284,12 @@ class FlowAnalysis:
             if self._loops:
                 self._loops[-1][0 if isinstance(node, ast.Break) else 1].append(state)
             return None
+        since = len(self._written)  # where the paths of a compound statement part
         if isinstance(node, ast.If):
             self._expression(node.test, state)
             body = self._block(node.body, self._narrowed(node.test, state, True))
             orelse = self._block(node.orelse, self._narrowed(node.test, state, False))
-            return _join(body, orelse)
+            return self._join(since, body, orelse)
         if isinstance(node, (ast.For, ast.AsyncFor)):
             self._expression(node.iter, state)
             return self._loop(node, state, lambda s: self._bind(node, s))
@@ -267,16 +303,16 @@ class FlowAnalysis:
             entry = dict(state)
             body = self._block(node.body, dict(state))
             # a handler may start after any statement of the body
-            handler_entry = _join(entry, body, self._bindings_under(node.body, entry))
+            handler_entry = self._join(since, entry, body, self._bindings_under(node.body, entry))
             ends = [self._block(node.orelse, body)]
             for handler in node.handlers:
                 start = dict(handler_entry)
                 if handler.type is not None:
                     self._expression(handler.type, start)
                 ends.append(self._block(handler.body, self._bind(handler, start)))
-            after = _join(*ends)
+            after = self._join(since, *ends)
             if node.finalbody:
-                final_entry = _join(after, handler_entry)
+                final_entry = self._join(since, after, handler_entry)
                 end = self._block(node.finalbody, final_entry)
                 return None if after is None else end
             return after
@@ -292,7 +328,7 @@ class FlowAnalysis:
                 if case.guard is not None:
                     self._expression(case.guard, start)
                 ends.append(self._block(case.body, start))
-            return _join(*ends)
+            return self._join(since, *ends)
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             return self._bind(node, state)
         if isinstance(node, (ast.Global, ast.Nonlocal)):
@@ -301,7 +337,7 @@ class FlowAnalysis:
         if isinstance(node, ast.Delete):
             for target in node.targets:
                 if isinstance(target, ast.Name):
-                    state[target.id] = frozenset()
+                    self._set(state, target.id, frozenset())
                 else:
                     self._target_reads(target, state)
             return self._bind(node, state)
@@ -317,9 +353,10 @@ class FlowAnalysis:
 
     def _loop(self, node, state: State, bind_target) -> State | None:
         """One pass: the head sees the entry bindings and every binding in the loop."""
-        head = _join(state, self._bindings_under(node.body, state))
+        since = len(self._written)
+        head = self._join(since, state, self._bindings_under(node.body, state))
         if bind_target is not None:
-            head = _join(head, bind_target(dict(state)))
+            head = self._join(since, head, bind_target(dict(state)))
         if isinstance(node, ast.While):
             self._expression(node.test, head)
         self._loops.append(([], []))
@@ -330,18 +367,19 @@ class FlowAnalysis:
             start = self._narrowed(node.test, start, True)
         end = self._block(node.body, start)
         breaks, continues = self._loops.pop()
-        exhausted = _join(head, end, *continues)
+        exhausted = self._join(since, head, end, *continues)
         if isinstance(node, ast.While) and exhausted is not None:
             exhausted = self._narrowed(node.test, exhausted, False)
         after_else = self._block(node.orelse, exhausted) if exhausted is not None else None
-        return _join(after_else, *breaks)
+        return self._join(since, after_else, *breaks)
 
     def _bindings_under(self, statements: list[ast.stmt], base: State) -> State:
         """`base`, with every binding made anywhere in `statements` added to its name."""
-        merged = {k: v for k, v in base.items() if "." not in k}  # any call in a loop may reassign
+        merged = dict(base)
+        self._forget_all_chains(merged)  # any call in a loop may reassign
         for statement in statements:
             for name, bindings in self._bindings_in(statement).items():
-                merged[name] = merged.get(name, frozenset()) | bindings
+                self._set(merged, name, merged.get(name, frozenset()) | bindings)
         return merged
 
     def _bindings_in(self, node: ast.AST) -> dict[str, frozenset]:
@@ -400,18 +438,18 @@ class FlowAnalysis:
         if name.id in self.untracked or name.id in rebound or name.id not in state:
             return
         if is_none:
-            state[name.id] = frozenset((NONE_BINDING,))
+            self._set(state, name.id, frozenset((NONE_BINDING,)))
         else:
-            state[name.id] = frozenset(b for b in state[name.id] if not _binds_none(b))
+            self._set(state, name.id, frozenset(b for b in state[name.id] if not _binds_none(b)))
 
     def _narrow(self, subject: ast.expr, classes: list[ast.expr], state: State, rebound) -> None:
         if isinstance(subject, ast.Name) and subject.id not in self.untracked and subject.id not in rebound:
-            state[subject.id] = frozenset((("narrow", tuple(classes), state.get(subject.id)),))
+            self._set(state, subject.id, frozenset((("narrow", tuple(classes), state.get(subject.id)),)))
         elif isinstance(subject, ast.Attribute):
             # `isinstance(self.bias, nnx.Param)`: the chain, until it or its head is rebound
             chain = dotted_name(subject)
             if chain is not None and chain.split(".")[0] not in self.untracked | rebound:
-                state[chain] = frozenset((("narrow", tuple(classes), None),))
+                self._set_chains(state, {**state.get(_CHAINS, {}), chain: frozenset((("narrow", tuple(classes), None),))})
 
     # -- expressions ------------------------------------------------------------------
     def _read(self, name: ast.Name, state: State) -> None:
@@ -448,9 +486,10 @@ class FlowAnalysis:
                     reads.append(current)
                 continue
             if isinstance(current, ast.Attribute) and isinstance(current.ctx, ast.Load):
-                chain = dotted_name(current)
-                if chain is not None and chain in state:
-                    self.reaching[id(current)] = state[chain]
+                chains = state.get(_CHAINS)
+                chain = dotted_name(current) if chains else None
+                if chain is not None and chain in chains:
+                    self.reaching[id(current)] = chains[chain]
             if isinstance(current, ast.NamedExpr):
                 walrus.append(current)
                 stack.append(current.value)
@@ -490,10 +529,10 @@ class FlowAnalysis:
             else:
                 self._read(name, state)
         for name, bindings in walrus_names.items():
-            state[name] = frozenset(bindings)
-            _forget_chains(state, name)
+            self._set(state, name, frozenset(bindings))
+            self._forget_chains(state, name)
         if calls_anything:
-            _forget_all_chains(state)
+            self._forget_all_chains(state)
 
     def _comprehension(self, node, state: State) -> None:
         """A comprehension's own flow: its generator targets, then the element (its first

@@ -7,6 +7,11 @@ each such f-string is blanked out for `ast` only, replaced by a plain string of 
 shape and byte length, so every other node keeps its place, and libcst rewrites the real
 text. Nothing inside a blanked f-string is seen by the rules; the caller reports where.
 Other newer syntax (`type` statements, generic classes) still raises the SyntaxError.
+
+A file that does not parse costs one parse: libcst is asked only when the text holds
+something of the newer grammar (an f-string, `type X`, `def f[T]` / `class C[T]`), and
+then once, its verdict serving both the f-string blanking and the error message; a text
+with none of them is no newer Python's code, and its SyntaxError is reported as it is.
 """
 
 from __future__ import annotations
@@ -19,6 +24,16 @@ import warnings
 NATIVE = sys.version_info >= (3, 12)  # this Python reads PEP 701 f-strings itself
 # a line with its ending, as Python's tokenizer and libcst split them
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+# Where Python 3.12's grammar reads what 3.11's does not: a PEP 701 f-string (any f-string
+# prefix), a PEP 695 `type` statement or type parameter list. A match may be in a comment
+# or a string: then libcst is asked in vain. Each pattern starts with a plain character
+# and what may not precede it is checked by hand (a look-behind or a leading option makes
+# the search try every position of the text).
+_F_QUOTE = re.compile(r"[fF][rR]?['\"]")  # f"", fr"" (and rf"": `r` before the f)
+_TYPE_OR_PARAMETERS = (re.compile(r"type[ \t\f\\\r\n]+[^\W\d]"),
+                       re.compile(r"(?:def|class)[ \t\f\\\r\n]+[^\W\d]\w*[ \t\f\\\r\n]*\["))
+_WORD = re.compile(r"\w")
+_last_verdict: list = [None, False]  # [text, whether libcst read it]: the one libcst parse of a text that failed
 
 
 def parse(text: str, filename: str = "<unknown>") -> tuple[ast.Module, dict[tuple[int, int], str]]:
@@ -27,12 +42,14 @@ def parse(text: str, filename: str = "<unknown>") -> tuple[ast.Module, dict[tupl
     try:
         return _parse(text, filename), {}
     except SyntaxError as error:
-        if NATIVE or error.lineno is None:
+        if NATIVE or error.lineno is None or not _may_be_newer(text):
             raise
         blanked = _blank_newer_fstrings(text)
         if blanked is None:
             raise
         shimmed, spans = blanked
+        if not spans:
+            raise  # no f-string to blank (`type X = ...`): the text would fail the same way
         try:
             return _parse(shimmed, filename), spans
         except SyntaxError:
@@ -40,8 +57,31 @@ def parse(text: str, filename: str = "<unknown>") -> tuple[ast.Module, dict[tupl
 
 
 def parses_as_newer_python(text: str) -> bool:
-    """Whether libcst, which knows the Python 3.12 grammar, accepts `text`."""
+    """Whether libcst, which knows the Python 3.12 grammar, accepts `text` (a text that
+    `parse` just failed on is not parsed again)."""
+    if not _may_be_newer(text):
+        return False
+    if _last_verdict[0] is text:
+        return _last_verdict[1]
     return _libcst_module(text) is not None
+
+
+def _may_be_newer(text: str) -> bool:
+    """Whether `text` may hold syntax newer than this Python's (beyond 3.11's, only 3.12's)."""
+    if sys.version_info < (3, 11):
+        return True  # 3.11's syntax too (`except*`, `*Ts`): libcst decides
+
+    def starts_a_word(position: int, dot: bool) -> bool:
+        return position == 0 or not (_WORD.match(text, position - 1) or dot and text[position - 1] == ".")
+
+    for match in _F_QUOTE.finditer(text):
+        start = match.start()
+        if start and text[start - 1] in "rR" and match.group()[1] not in "rR":
+            start -= 1  # rf"..."
+        if starts_a_word(start, False):
+            return True
+    return any(starts_a_word(match.start(), True) for pattern in _TYPE_OR_PARAMETERS
+               for match in pattern.finditer(text))
 
 
 def _parse(text: str, filename: str) -> ast.Module:
@@ -54,9 +94,11 @@ def _libcst_module(text: str):
     import libcst
 
     try:
-        return libcst.parse_module(text, config=libcst.PartialParserConfig(python_version="3.12"))
+        module = libcst.parse_module(text, config=libcst.PartialParserConfig(python_version="3.12"))
     except (libcst.ParserSyntaxError, ValueError, RecursionError):
-        return None
+        module = None
+    _last_verdict[:] = [text, module is not None]
+    return module
 
 
 def _blank_newer_fstrings(text: str) -> tuple[str, dict[tuple[int, int], str]] | None:

@@ -306,6 +306,10 @@ class Resolver:
         self._strings: frozenset[str] | None = None
         self._aliases: dict[int, dict[str, ast.expr]] = {}  # id(file) -> `P = nnx.Param` aliases
         self.steps = 0  # evaluation steps of the whole run, for tests that count cost
+        # nodes looked at by scans and tables (rules' node lists, scopes asked for, code
+        # flow's joins): work that is not evaluation, counted apart so that the step budget
+        # stays as it was (tests/test_cost_growth.py)
+        self.scanned = 0
         self._budget: int | None = None
         self._budget_file: SourceFile | None = None
         self._last_node: ast.AST | None = None  # where the evaluation is, for the budget's report
@@ -379,6 +383,7 @@ class Resolver:
 
     def scope_of(self, node: ast.AST, file: SourceFile) -> Scope:
         """The scope `node` is evaluated in (a def's own name and decorators included)."""
+        self.scanned += 1  # asked for most nodes a scan looks at: counts scans that rescan
         ancestor = self._scope_node(node, file)
         if isinstance(ancestor, ast.Module):
             return self.module_scope(file)
@@ -417,6 +422,7 @@ class Resolver:
             found = FlowAnalysis(scope.node, self.bindings, scope.parameters, self._untracked_names(scope),
                                  walrus=bool(scope.file.by_type.get(ast.NamedExpr)))
             self.steps += found.steps
+            self.scanned += found.scanned
             self._flows[id(scope.node)] = found
         return found
 
@@ -656,9 +662,8 @@ class Resolver:
             key = ("added items", node.id, id(owner.node) if owner is not None else None)
 
             def uses() -> list[tuple[ast.expr, SourceFile]]:
-                return [(use, scope.file) for use, other in self.name_uses(node.id)
-                        if other is scope.file and isinstance(use, ast.Name)
-                        and self.scope_of(use, other).find(use.id) is owner]
+                found = self._name_uses_by_owner(node.id, scope.file).get(id(owner) if owner is not None else None, ())
+                return [(use, scope.file) for use, _ in found]
         else:
             key = ("added items", node.attr)
 
@@ -1289,14 +1294,46 @@ class Resolver:
         if not (isinstance(receiver, ast.Name) and self._fresh_variable_name(receiver, scope)):
             return False
         owner = self.reaching_bindings(receiver, scope)[0]
-        for node, file in self.name_uses(receiver.id):
-            if file is scope.file and isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Store) \
-                    and self.scope_of(node, file).find(node.id) is owner:
-                parent = file.parents.get(id(node))
-                if not (isinstance(parent, ast.Attribute) and parent.value is node) \
-                        or self.scope_of(node, file) is not owner:
-                    return False  # passed, stored, returned or captured: aliases may write it
-        return True
+        return id(owner) not in self._escaping_names(receiver.id, scope.file)
+
+    def _escaping_names(self, name: str, file: SourceFile) -> set[int]:
+        """The scopes (by id) whose variable `name` some read in `file` passes, stores,
+        returns or captures (anything but `name.attr` in that scope itself): aliases may
+        write it. One table per name and file, not a scan of the name's uses per write."""
+        key = ("escaping-names", name, id(file))
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = set()
+            for owner, uses in self._name_uses_by_owner(name, file).items():
+                for node, here in uses:
+                    parent = file.parents.get(id(node))
+                    if owner is not None and not isinstance(node.ctx, ast.Store) and (
+                            not (isinstance(parent, ast.Attribute) and parent.value is node) or id(here) != owner):
+                        found.add(owner)  # passed, stored, returned or captured
+                        break
+        return found
+
+    def _name_uses_by_owner(self, name: str, file: SourceFile) -> dict[int | None, list[tuple[ast.Name, Scope]]]:
+        """The Name nodes spelled `name` in `file` (reads and stores, in source order), by
+        the scope whose variable they are (its id; None: bound nowhere), each with the scope
+        it is in. Made once per name and file: asked for each variable of that name."""
+        key = ("name-uses-by-owner", name, id(file))
+        found = self._memo.get(key)
+        if found is None:
+            by_file = self._memo.get(("name-uses-by-file", name))
+            if by_file is None:
+                by_file = self._memo[("name-uses-by-file", name)] = {}
+                uses = self.name_uses(name)
+                self.scanned += len(uses)
+                for node, use_file in uses:
+                    if isinstance(node, ast.Name):
+                        by_file.setdefault(id(use_file), []).append(node)
+            found = self._memo[key] = {}
+            for node in by_file.get(id(file), ()):
+                here = self.scope_of(node, file)
+                owner = here.find(node.id)
+                found.setdefault(id(owner) if owner is not None else None, []).append((node, here))
+        return found
 
     def _aliased_writes_keep_array(self, cls: str) -> bool:
         """`alias.value = y`, `param.value = y`, `items[i].value = y` (a receiver that may be
@@ -1348,15 +1385,22 @@ class Resolver:
         return generic in (first, second) or first in self.index.mro(second) or second in self.index.mro(first)
 
     def _writes_keep_array(self, name: str) -> bool:
-        for node, file in self.name_uses("value"):
-            target = node.value if isinstance(node, ast.Attribute) else None
-            if not isinstance(node.ctx, ast.Store) or target is None or name != (
-                target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", None)
-            ):
-                continue
-            if not self._write_keeps_array(node, file):
-                return False
-        return True
+        return all(self._write_keeps_array(node, file) for node, file in self._value_writes_by_name().get(name, ()))
+
+    def _value_writes_by_name(self) -> dict[str, list[tuple[ast.Attribute, SourceFile]]]:
+        """Every `<...>.name.value = y` / `name.value = y` of the project, in order, by the
+        receiver's last name: one table, not a scan of every `.value` per name asked."""
+        found = self._memo.get(("value-writes-by-name",))
+        if found is None:
+            found = self._memo[("value-writes-by-name",)] = {}
+            uses = self.name_uses("value")
+            self.scanned += len(uses)
+            for node, file in uses:
+                target = node.value if isinstance(node, ast.Attribute) else None
+                if isinstance(node.ctx, ast.Store) and target is not None:
+                    name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", None)
+                    found.setdefault(name, []).append((node, file))
+        return found
 
     def _write_keeps_array(self, node: ast.Attribute, file: SourceFile) -> bool:
         """`<receiver>.value = y` writes an array: y is one, or arithmetic on the value the

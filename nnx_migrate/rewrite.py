@@ -208,12 +208,18 @@ def apply_analysis(file: SourceFile, analysis: Analysis) -> Rewrite:
         return Rewrite(file.text, [], analysis.diagnostics, analysis.suppressed, unexecuted)
     lines = _LINE.findall(file.text)
     applied: list[Site] = []
-    # libcst parses only the statements that hold sites, each spliced back in place;
-    # regions are handled bottom-up so earlier line numbers stay valid
-    for first, last, sites in reversed(_regions(analysis.context, analysis.sites)):
-        chunk = "".join(lines[first - 1 : last])
-        lines[first - 1 : last] = [_rewrite_chunk(chunk, first, sites, applied)]
-    new_text = "".join(lines)
+    # libcst parses only the statements that hold sites, each spliced back in place
+    # (rewritten bottom-up, then joined in one pass: not a splice into the list of every
+    # line per region, which made a file of many sites cost its length times their number)
+    regions = _regions(analysis.context, analysis.sites)
+    chunks = [_rewrite_chunk("".join(lines[first - 1 : last]), first, sites, applied)
+              for first, last, sites in reversed(regions)]
+    pieces, done = [], 0
+    for (first, last, _), chunk in zip(regions, reversed(chunks)):
+        pieces += lines[done : first - 1]
+        pieces.append(chunk)
+        done = last
+    new_text = "".join(pieces + lines[done:])
     if analysis.imports:
         new_text = _add_imports(new_text, file.tree, analysis.imports)
     applied_ids = {id(site) for site in applied}

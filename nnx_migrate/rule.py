@@ -121,6 +121,7 @@ class FileContext:
     required_imports: set[tuple[str, str]] = field(default_factory=set)
     # what a traced run saw in this file (`--evidence`); asked only where static inference cannot tell
     evidence: FileEvidence | None = None
+    _attribute_reads: dict[str, list[Visit]] | None = field(default=None, repr=False)  # see `attribute_reads`
 
     def __post_init__(self):
         if self.evidence is None:
@@ -132,8 +133,24 @@ class FileContext:
 
     def visits(self, *types: type) -> list[Visit]:
         """The file's nodes of these types, in source order, each with its parent and
-        (on demand) its scope. The walk was done once, by the index."""
-        return [Visit(node, self) for node in self.file.nodes(*types)]
+        (on demand) its scope. The walk was done once, by the index; this is a scan of
+        the file, to make once per rule and file, never once per class or site (see
+        `attribute_reads` for a table to look things up in)."""
+        nodes = self.file.nodes(*types)
+        self.resolver.scanned += len(nodes)
+        return [Visit(node, self) for node in nodes]
+
+    def attribute_reads(self, attr: str) -> list[Visit]:
+        """The file's `<anything>.<attr>` reads (Load), in source order: one table per
+        file, made on the first question."""
+        if self._attribute_reads is None:
+            self._attribute_reads = {}
+            nodes = self.file.nodes(ast.Attribute)
+            self.resolver.scanned += len(nodes)
+            for node in nodes:
+                if isinstance(node.ctx, ast.Load):
+                    self._attribute_reads.setdefault(node.attr, []).append(Visit(node, self))
+        return self._attribute_reads.get(attr, [])
 
     def parent(self, node: ast.AST) -> ast.AST | None:
         return self.file.parents.get(id(node))
@@ -327,7 +344,9 @@ def version_at_least(context: FileContext, version: str) -> bool:
 
 
 def iter_attributes(context: FileContext, names: set[str]) -> Iterator[Visit]:
-    for node in context.file.nodes(ast.Attribute):
+    nodes = context.file.nodes(ast.Attribute)
+    context.resolver.scanned += len(nodes)
+    for node in nodes:
         if node.attr in names:
             yield Visit(node, context)
 
