@@ -37,7 +37,7 @@ from pathlib import Path
 
 from nnx_migrate import flax_api
 from nnx_migrate.index import SourceFile
-from nnx_migrate.resolve import ContainerT, VariableT
+from nnx_migrate.resolve import STATE, ContainerT, VariableT
 
 FORMAT = 1
 DEFAULT_FILE = ".nnx-migrate-evidence.json"
@@ -355,6 +355,8 @@ def _proof_otherwise(context, receiver: ast.expr, scope) -> str | None:
     if found is not None:
         if isinstance(found, VariableT):
             return None
+        if found == STATE and isinstance(receiver, (ast.Subscript, ast.Attribute)):
+            return None  # a State's item may be a leaf Variable: "State" stands for both here
         name = getattr(found, "cls", None) or getattr(found, "name", None) or type(found).__name__
         return f"static inference shows the receiver is a {name}"
     qualified = context.resolver.qualified(receiver, scope)

@@ -222,6 +222,40 @@ def test_evidence_never_overrides_a_static_proof(tmp_path: Path) -> None:
     assert item["line"] == 16 and "static inference shows the receiver is a main.Plain" in item["message"]
 
 
+STATE_ITEMS = '''\
+import jax.numpy as jnp
+from flax import nnx
+
+
+class Model(nnx.Module):
+    def __init__(self):
+        self.w = nnx.Param(jnp.ones((2,)))
+
+
+class Config:
+    def __init__(self):
+        self.w = 2  # `w` is not only a Variable's name: statically, params["w"] is not known
+
+
+params = nnx.state(Model(), nnx.Param)
+print(params["w"].value.shape, params.w.value.shape, Config().w)
+'''
+
+
+def test_evidence_decides_a_state_item_static_inference_types_only_as_state(tmp_path: Path) -> None:
+    # `state[...]` may be a sub-State or a leaf Variable: static inference says "State" for
+    # both, which is no proof against the run's Variable
+    project = _project(tmp_path, {"main.py": STATE_ITEMS})
+    document = _trace(project)
+    assert {s["line"] for s in _sites(document, "main.py", "value-read")} == {16}
+    result = _migrate(project, "--output-format", "json")
+    assert result.returncode == 0, result.stderr
+    line = (project / "main.py").read_text().splitlines()[15]
+    assert ".value" not in line, line
+    report = json.loads(result.stdout)
+    assert not [d for f in report["files"] for d in f["diagnostics"] if d["rule"] == "evidence"]
+
+
 def test_unexecuted_value_sites_are_counted(tmp_path: Path) -> None:
     source = DYNAMIC + textwrap.dedent('''\
 
