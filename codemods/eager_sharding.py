@@ -8,11 +8,12 @@ raises `ValueError: An auto mesh context or metadata is required ...` unless a m
 From 0.12.2 the 0.10-era `with mesh:` block no longer sets one for flax (jax also deprecates
 it): only `jax.set_mesh(mesh)` does. This rule
 
-- rewrites `with mesh:` to `with jax.set_mesh(mesh):` where `mesh` is shown to be a
+- rewrites, with `--unsafe-fixes`, `with mesh:` to `with jax.set_mesh(mesh):` where `mesh` is shown to be a
   `jax.sharding.Mesh` with Auto axes (built by `Mesh(devices, names)`, or with
   `axis_types` all `AxisType.Auto`), the block works with NNX objects, and nothing in it
   (or in the project's functions it calls outside `jit`) behaves differently under
-  `jax.set_mesh` (see below);
+  `jax.set_mesh` (see below); without the flag it reports those blocks, since
+  `jax.set_mesh` also places the values it does not shard (same values, other devices);
 - reports the other `with mesh:` blocks that work with NNX objects, saying why;
 - reports every annotated Variable that may be created with no mesh set: one not inside
   a `jax.set_mesh(...)` block (or a `with mesh:` block, rewritten or reported), whose
@@ -52,6 +53,7 @@ with mesh:
 ```
 
 ## Use instead
+With `--unsafe-fixes`:
 ```python
 import jax
 import numpy as np
@@ -85,7 +87,9 @@ everywhere (`nnx.use_eager_sharding(False)` from 0.12.1, or
 `flax.config.update('flax_always_shard_variable', False)` from 0.12.0).
 
 ## When the fix is unsafe
-Checked on flax 0.12.8 / jax 0.10.2 with 8 CPU devices against `with mesh:` on flax
+The rewrite is an unsafe fix (made only with `--unsafe-fixes`): values stay the same, but
+where results are placed does not (the first point below), which can change memory use
+and device placement on a multi-device machine. Checked on flax 0.12.8 / jax 0.10.2 with 8 CPU devices against `with mesh:` on flax
 0.10.7 / jax 0.6.2 and 0.11.2 / jax 0.7.1: the values computed in the block are the
 same, and so are the shardings the old code asked for (the FLIP's
 `get_partition_spec` + `with_sharding_constraint` pattern gives the same specs; `jit`
@@ -599,7 +603,7 @@ class EagerSharding(Rule):
     name = NAME
     summary = "`with mesh:` -> `with jax.set_mesh(mesh):` around NNX code; reports annotated Variables made with no mesh"
     needed_from = NEEDED_FROM
-    safety = "safe; reports what it cannot show"
+    safety = "needs --unsafe-fixes; reports what it cannot show"
     documentation = __doc__
 
     def names_needed_project_wide(self, index) -> set[str]:
@@ -687,11 +691,17 @@ class EagerSharding(Rule):
             if jax_name is not None:
                 function = [jax_name, "set_mesh"]
             elif _name_free(context, "set_mesh"):
-                context.required_imports.add(("jax", "set_mesh"))
                 function = ["set_mesh"]
             else:
                 report("the file binds `set_mesh` to something else and does not `import jax`")
                 continue
+            if not context.settings.unsafe_fixes:
+                report("under `jax.set_mesh` the results it does not shard are replicated over the mesh instead of "
+                       "left on the default device (same values)",
+                       f"check that, then rerun with `--unsafe-fixes` to get `with {'.'.join(function)}({spelled}):`")
+                continue
+            if function == ["set_mesh"]:
+                context.required_imports.add(("jax", "set_mesh"))
             sites.append(context.site(NAME, expr, "Name", _set_mesh(function),
                                       f"`with {spelled}:` -> `with {'.'.join(function)}({spelled}):`"))
 

@@ -67,7 +67,9 @@ def test_rule_page_example_gives_its_use_instead(rule, tmp_path: Path) -> None:
     page's "Use instead" (a report-only rule reports it and leaves it as it is)."""
     example = _python_block(rule.documentation, "Example")
     (tmp_path / "example.py").write_text(example, encoding="utf-8")
-    result = run([tmp_path], Settings(select=[rule.name]), tmp_path, write=True)
+    # a page whose "Use instead" opens "With `--unsafe-fixes`:" shows that flag's output
+    unsafe = rule.documentation.split("## Use instead\n", 1)[1].startswith("With `--unsafe-fixes`")
+    result = run([tmp_path], Settings(select=[rule.name], unsafe_fixes=unsafe), tmp_path, write=True)
     migrated = (tmp_path / "example.py").read_text(encoding="utf-8")
     if rule.safety == "report only":
         assert migrated == example

@@ -53,4 +53,16 @@ def test_callers_in_other_files(tmp_path: Path) -> None:
     case = TESTDATA / RULE / "callers"
     assert_tree_fixture(case, tmp_path, RULE)
     _, result = migrate_copy(case / "input", tmp_path / "again", RULE)
-    assert sorted((Path(f.display).name, d.line) for f in result.files for d in f.diagnostics) == [("models.py", 13)]
+    assert sorted((Path(f.display).name, d.line) for f in result.files for d in f.diagnostics) == [("models.py", 14)]
+
+
+def test_without_unsafe_fixes_the_blocks_are_reported_not_rewritten(tmp_path: Path) -> None:
+    # blocks.py without its --unsafe-fixes flag: jax.set_mesh keeps values, not where they live
+    from nnx_migrate.config import Settings
+
+    case = next(c for c in CASES if c.stem == "blocks")
+    out, result = migrate_copy(case, tmp_path, RULE, Settings(select=[RULE]))
+    assert out.read_text() == case.read_text()
+    messages = {d.line: d.message for f in result.files for d in f.diagnostics if d.rule == RULE}
+    assert sorted(messages) == [33, 38]
+    assert all("replicated over the mesh" in m for m in messages.values())

@@ -1,3 +1,4 @@
+# nnx-migrate-test: --unsafe-fixes
 """Several items, a jitted constraint on a parameter, an eager constraint to a
 NamedSharding, Auto axes spelled out: each `with mesh:` becomes `with jax.set_mesh(mesh):`."""
 

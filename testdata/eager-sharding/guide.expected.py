@@ -1,3 +1,4 @@
+# nnx-migrate-test: --unsafe-fixes
 """flax 0.10's "Scale up on multiple devices" guide: annotations applied under `with mesh:`."""
 
 import jax

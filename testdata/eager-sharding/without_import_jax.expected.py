@@ -1,3 +1,4 @@
+# nnx-migrate-test: --unsafe-fixes
 """No `import jax` in the file: `set_mesh` is imported from jax."""
 
 import numpy as np

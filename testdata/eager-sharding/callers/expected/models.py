@@ -1,3 +1,4 @@
+# nnx-migrate-test: --unsafe-fixes
 import jax.numpy as jnp
 from flax import nnx
 
