@@ -1147,6 +1147,13 @@ class Resolver:
             return STATE
         if result == "split":
             split = self.type_of(call.args[0], scope) if call.args else None
+            if isinstance(split, VariableT):
+                # split alone, a Variable is its own state; with filters, the one it matches
+                # is the Variable and the others are empty States
+                if any(isinstance(a, ast.Starred) for a in call.args) or call.keywords:
+                    return None
+                filters = len(call.args) - 1
+                return TupleT((GraphDefT(None), split)) if filters == 0 else TupleT((GraphDefT(None), *[None] * filters))
             return SplitT(graphdef_first=True, node=split if isinstance(split, InstanceT) else None)
         if result == "graphdef":
             node = self.type_of(call.args[0], scope) if len(call.args) == 1 and not call.keywords else None

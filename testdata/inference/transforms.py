@@ -23,6 +23,14 @@ def round_trip(rngs: nnx.Rngs):
     nnx.merge(graphdef, state).linear.kernel  # revealed: nnx.Param[array]
 
 
+def split_variable(v: nnx.Param, w: nnx.Param):
+    graphdef, state = nnx.split(v)
+    state  # revealed: nnx.Param
+    graphdef, batch_stats, params = nnx.split(w, nnx.BatchStat, nnx.Param)
+    params  # revealed: unknown
+    batch_stats  # revealed: unknown
+
+
 def leaves(state: nnx.State):
     jax.tree.map(lambda v: v, state, is_leaf=lambda x: isinstance(x, nnx.Variable))
     for path, v in nnx.to_flat_state(state):
