@@ -227,14 +227,17 @@ def trace(
     command: Annotated[list[str], typer.Argument(metavar="COMMAND", help="The command to run (after `--`), e.g. `python train.py`.", show_default=False)],
     output: Annotated[Optional[Path], typer.Option("-o", "--output", metavar="FILE", help="Evidence file to write (default: .nnx-migrate-evidence.json at the project root).")] = None,
     python: Annotated[Optional[str], typer.Option("--python", metavar="PY", help="Interpreter to run COMMAND with, when COMMAND is a script or `-m module`.")] = None,
+    record_cases: Annotated[bool, typer.Option("--record-cases", help="Also record the project's Module constructions and calls, for `verify --cases`.")] = False,
+    cases: Annotated[Optional[Path], typer.Option("--cases", metavar="FILE", help="With --record-cases: the cases file (default: .nnx-migrate-cases.npz beside the evidence file).")] = None,
 ) -> None:
     """Run COMMAND once with a recorder installed; write what it saw flax objects do, for `--evidence`."""
     from nnx_migrate.evidence import DEFAULT_FILE
-    from nnx_migrate.trace import TraceError, run_trace
+    from nnx_migrate.trace import DEFAULT_CASES_FILE, TraceError, cases_lines, run_trace
 
     target = output or _project_root([], find_pyproject([Path.cwd()])) / DEFAULT_FILE
+    cases_target = (cases or target.parent / DEFAULT_CASES_FILE) if record_cases or cases else None
     try:
-        result = run_trace(command, target, python=python)
+        result = run_trace(command, target, python=python, cases=cases_target)
     except TraceError as error:
         typer.echo(f"nnx-migrate trace: error: {error}", err=True)
         raise typer.Exit(2)
@@ -243,6 +246,8 @@ def trace(
                f"process(es) (flax {flax}) -> {result.output}", err=True)
     for path in result.changed_during_run:
         typer.echo(f"nnx-migrate trace: {path} changed during the run; its evidence was dropped", err=True)
+    for line in cases_lines(result, cases_target):
+        typer.echo(f"nnx-migrate trace: {line}", err=True)
     raise typer.Exit(result.returncode)
 
 
@@ -340,6 +345,7 @@ def verify(
     record: Annotated[Optional[Path], typer.Option("--record", help="Run only the original and store its results here, for --against on another machine.")] = None,
     against: Annotated[Optional[Path], typer.Option("--against", help="Run only the migrated side and compare with a file from --record.")] = None,
     allow_deprecations: Annotated[bool, typer.Option("--allow-deprecations", help="Do not fail on flax DeprecationWarnings of the migrated side.")] = False,
+    cases: Annotated[Optional[Path], typer.Option("--cases", metavar="FILE", help="Also replay the constructions and calls `trace --record-cases` recorded (no old environment needed).")] = None,
 ) -> None:
     """Run original and migrated modules and check they compute the same numbers."""
     from nnx_migrate.verify.compare import DEFAULT_ATOL, DEFAULT_RTOL
@@ -351,12 +357,13 @@ def verify(
 
     try:
         conflicts = [("--baseline-python", baseline_python, "--baseline", baseline), ("--record", record, "--against", against),
-                     ("--against", against, "--baseline", baseline or baseline_python), ("--against", against, "--original", original)]
+                     ("--against", against, "--baseline", baseline or baseline_python), ("--against", against, "--original", original),
+                     ("--record", record, "--cases", cases)]
         for first, one, second, other in conflicts:
             if one and other:
                 raise VerifyError(f"give {first} or {second}, not both")
-        if original is None and against is None:
-            raise VerifyError("give --original (or --against FILE from `verify --record`)")
+        if original is None and against is None and cases is None:
+            raise VerifyError("give --original (or --against FILE from `verify --record`, or --cases FILE from `trace --record-cases`)")
         if json_path is not None:
             check_output_target(json_path, "--json")
         if baseline:
@@ -371,7 +378,7 @@ def verify(
             migrated, original, spec=spec, auto=auto, baseline_python=baseline_python,
             rtol=DEFAULT_RTOL if rtol is None else rtol, atol=DEFAULT_ATOL if atol is None else atol,
             device=device.value if device else None, allow_deprecations=allow_deprecations,
-            matmul_precision=matmul_precision.value, record=record, against=against,
+            matmul_precision=matmul_precision.value, record=record, against=against, cases=cases,
         )
     except (VerifyError, BaselineError) as error:
         typer.echo(f"nnx-migrate verify: error: {error}", err=True)

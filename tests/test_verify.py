@@ -123,7 +123,10 @@ def test_deprecations_on_the_migrated_side_fail(pair, tmp_path: Path) -> None:
         "def case_net():\n    return Net(3, 4, rngs=nnx.Rngs(0)), (jnp.ones((2, 3)),)\n"
     )
     strict = verify(*args, cwd=tmp_path)
-    assert strict.returncode == 1 and "DeprecationWarning" in strict.stdout
+    line = next(n for n, text in enumerate((migrated / "net.py").read_text().splitlines(), 1) if ".w.value" in text)
+    # where to act, and a verdict that says what failed: the numbers match
+    assert strict.returncode == 1 and f"still deprecated: net.py:{line}, '.value' access is now deprecated" in strict.stdout
+    assert "still deprecated: the numbers match" in strict.stdout and "mismatch" not in strict.stdout
     assert verify(*args, "--allow-deprecations", cwd=tmp_path).returncode == 0
 
 

@@ -114,6 +114,39 @@ def test_nan_in_one_side_only_fails() -> None:
     assert _judge({"w": np.array([np.nan, 1.0])}, {"w": np.array([np.nan, 1.0])}).passed
 
 
+def test_integers_are_exact_and_only_floats_set_a_parts_scale() -> None:
+    """RNG key data (uint32, ~4e9) beside a float kernel: a 0.1% change of the kernel is
+    not hidden under the keys' magnitude, and a different key or count is a difference."""
+    original = {"rngs/key": np.array([4_000_000_000, 7], np.uint32), "kernel": np.linspace(-1, 1, 8)}
+    changed = {"rngs/key": np.array([4_000_000_000, 8], np.uint32), "kernel": original["kernel"] * 1.001}
+    result = _judge(original, changed)
+    assert "rngs/key: values differ (1 of 2 elements)" in result.problems
+    assert any(p.startswith("kernel: differs by") for p in result.problems), result.problems
+
+
+def test_a_migrated_side_that_raises_where_the_other_ran_is_a_failed_migration() -> None:
+    """Not "not run": the other side built and ran the case. What the recording names and
+    this tree lacks is not run, with why; a DeprecationWarning raised as an error is left
+    to the deprecation report."""
+    from nnx_migrate.verify.driver import Side, _compare_sides
+
+    ok = {"status": "ok"}
+    old = Side("recorded", "py", [], cases={"built": ok, "renamed": ok, "strict": ok, "guess": {
+        "status": "error", "error": "cannot choose a value"}})
+    new = Side("migrated", "py", [], cases={
+        "built": {"status": "error", "error": "ValueError: An auto mesh context or metadata is required"},
+        "renamed": {"status": "error", "stage": "rebuild", "error": "m.Mixer is missing on this side"},
+        "strict": {"status": "error", "error": "DeprecationWarning: x", "deprecation_error": "m.py:3: x"},
+        "guess": {"status": "error", "error": "cannot choose a value"}})
+    not_run: dict[str, str] = {}
+    results = _compare_sides(old, new, 0.0, 0.0, not_run)
+    assert [(c.case, c.part) for c in results] == [("built", "runs")]
+    assert results[0].problems == ["the recorded side ran, the migrated side raised ValueError: An auto mesh "
+                                   "context or metadata is required"]
+    assert not_run == {"renamed": "cannot be rebuilt from its recording: m.Mixer is missing on this side",
+                       "guess": "recorded: cannot choose a value"}
+
+
 # -- baseline pins --------------------------------------------------------------------
 
 def test_pins_pair_each_flax_with_a_jax_and_the_cuda_build_for_gpus() -> None:
@@ -204,6 +237,23 @@ def test_what_cannot_be_built_gets_one_reason() -> None:
 
     with pytest.raises(_autocase().CannotBuild, match="parameter `einsum_str` of Einsum"):
         _autocase().build(nnx, jax, Einsum)
+
+
+def test_an_unannotated_required_parameter_is_chosen_by_its_name() -> None:
+    """Its annotation is `inspect.Parameter.empty`, a class: never a config to build."""
+    import jax
+    from flax import nnx
+
+    class BlockGroup(nnx.Module):
+        def __init__(self, blocks, dim, rngs):
+            self.blocks = blocks
+            self.linear = nnx.Linear(dim, dim, rngs=rngs)
+
+        def __call__(self, x):
+            return self.linear(x)
+
+    case = _autocase().build(nnx, jax, BlockGroup)
+    assert case.described.startswith("BlockGroup(blocks=2, dim=8, rngs=nnx.Rngs(0))") and case.module.blocks == 2
 
 
 def test_reasons_end_at_a_sentence() -> None:

@@ -8,13 +8,16 @@ wraps the few flax entry points that show what an object is at a source position
 holding Modules, Variables or arrays) and Module construction (`rngs` passed by position).
 Each event costs a flag check and a set insertion keyed by the caller's code object and
 instruction offset; positions, classes and file hashes are worked out once, at exit, and
-written as one JSON fragment per process into $NNX_MIGRATE_TRACE_DIR.
+written as one JSON fragment per process into $NNX_MIGRATE_TRACE_DIR. With
+$NNX_MIGRATE_RECORD_CASES (`--record-cases`), the construction wrapper also hands each
+Module construction to the case recorder (case_recorder.py, copied beside this file).
 
 Kept compatible with Python 3.8+ and free of nnx-migrate imports on purpose.
 """
 
 import atexit
 import hashlib
+import importlib
 import importlib.machinery
 import importlib.util
 import inspect
@@ -36,6 +39,8 @@ _rngs_index = {}  # class -> index of a positional-or-keyword `rngs` parameter, 
 _flax = {}  # the flax classes the recorder needs: Module, Variable
 _dumped = []
 _lock = threading.Lock()
+_cases = []  # with --record-cases: the case recorder module (case_recorder.py)
+CASE_RECORDER = "_nnx_migrate_case_recorder"
 _CONTAINERS = (list, tuple, dict)
 _ASSIGNED_LIMIT = 100_000  # containers assigned outside construction and never looked at again
 _SETATTR_CODES = set()  # code of Variable.__setattr__, which stands between a write and the setter
@@ -111,6 +116,7 @@ def _wrap_setattr(cls, method):
 
 def _wrap_construction(metaclass, method):
     def __call__(cls, *args, **kwargs):
+        token = None
         if _recording:
             index = _rngs_index.get(cls)
             if index is None:
@@ -118,9 +124,13 @@ def _wrap_construction(metaclass, method):
             if index >= 0:
                 frame = _getframe(1)
                 _note(frame.f_code, frame.f_lasti, "construct", (cls, index if len(args) > index else -1))
+            if _cases:
+                token = _cases[0].before(cls, args, kwargs, _getframe(1))
         node = method(cls, *args, **kwargs)
         if _assigned:
             _check_assigned(node)
+        if token is not None:
+            _cases[0].after(token, node)
         return node
 
     setattr(metaclass, "__call__", __call__)
@@ -412,6 +422,11 @@ def dump():
             os.replace(target + ".tmp", target)
         except Exception as error:
             sys.stderr.write(f"nnx-migrate trace: cannot write the evidence fragment: {error}\n")
+        try:
+            if _cases:
+                _cases[0].dump(directory)
+        except Exception as error:
+            sys.stderr.write(f"nnx-migrate trace: cannot write the recorded cases: {error}\n")
         finally:
             _recording = was_recording
 
@@ -467,6 +482,11 @@ def _record_enum_values():
 
 
 def install():
+    if os.environ.get("NNX_MIGRATE_RECORD_CASES"):
+        try:
+            _cases.append(importlib.import_module(CASE_RECORDER))
+        except Exception as error:
+            sys.stderr.write(f"nnx-migrate trace: cannot record cases: {error}\n")
     _record_enum_values()
     if "flax.nnx" in sys.modules:
         _patch(sys.modules["flax.nnx"])

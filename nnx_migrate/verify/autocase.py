@@ -182,7 +182,8 @@ class _Builder:
         if _names(annotation, "PartitionSpec", "NamedSharding", "Sharding", "Mesh") or (
                 annotation is inspect.Parameter.empty and (lowered in ("sharding", "mesh") or lowered.endswith("_sharding"))):
             return _Maker(lambda: None, "None")  # no sharding: one device
-        if isinstance(annotation, type):
+        # inspect.Parameter.empty is a class too: no annotation is not a config class
+        if isinstance(annotation, type) and annotation is not inspect.Parameter.empty:
             if issubclass(annotation, bool):
                 flag = "bias" in lowered or lowered == "deterministic"
                 return _Maker(lambda: flag, str(flag))

@@ -9,7 +9,9 @@ magnitudes summed, not to each result. The part's share serves arrays that are n
 but rounding, such as the gradient of a bias right before a BatchNorm or of an attention
 key bias (mathematically zero; measured 2.3e-5 on one side, 0 on the other, where the
 other gradients reach 20). The reported `max_rel` is the error over that scale. With
-rtol = atol = 0 (one environment: only the rewrite differs) arrays must be identical."""
+rtol = atol = 0 (one environment: only the rewrite differs) arrays must be identical.
+Integer and boolean arrays (counters, RNG key data, tokens) must be equal, and only float
+arrays set a part's scale."""
 
 from __future__ import annotations
 
@@ -21,8 +23,10 @@ PARTS = {
     "init": "parameters and state after construction",
     "train": "outputs, train mode",
     "eval": "outputs, eval mode",
+    "outputs": "outputs of the recorded calls",
     "grads": "gradients of a scalar loss w.r.t. Params",
-    "state": "mutable state after a train-mode call",
+    "state": "mutable state after a call (train mode, or as recorded)",
+    "runs": "the migrated code runs where the other side ran",
 }
 
 
@@ -61,14 +65,16 @@ def split_keys(arrays: dict[str, np.ndarray]) -> dict[tuple[str, str], dict[str,
 
 
 def compare(case: str, part: str, left: dict[str, np.ndarray], right: dict[str, np.ndarray],
-            rtol: float, atol: float) -> Comparison:
+            rtol: float, atol: float, left_name: str = "original") -> Comparison:
     result = Comparison(case, part, keys=len(left))
     missing, extra = sorted(set(left) - set(right)), sorted(set(right) - set(left))
     if missing:
-        result.problems.append(f"only in the original: {', '.join(missing[:5])}" + (" ..." if len(missing) > 5 else ""))
+        result.problems.append(f"only in the {left_name}: {', '.join(missing[:5])}" + (" ..." if len(missing) > 5 else ""))
     if extra:
         result.problems.append(f"only in the migrated: {', '.join(extra[:5])}" + (" ..." if len(extra) > 5 else ""))
-    part_scale = max((_scale(v) for v in left.values()), default=0.0)
+    # Floats only: the key data of an RNG stream (uint32, ~4e9) would make every float
+    # array of the part pass.
+    part_scale = max((_scale(v) for v in left.values() if np.issubdtype(v.dtype, np.inexact)), default=0.0)
     for key in sorted(set(left) & set(right)):
         a, b = left[key], right[key]
         if a.shape != b.shape:
@@ -77,9 +83,10 @@ def compare(case: str, part: str, left: dict[str, np.ndarray], right: dict[str, 
         if a.dtype != b.dtype:
             result.problems.append(f"{key}: dtype {a.dtype} vs {b.dtype}")
             continue
-        if not np.issubdtype(a.dtype, np.number) and a.dtype != np.bool_:
+        if not np.issubdtype(a.dtype, np.inexact):  # counts, keys, tokens, masks: exactly
             if not np.array_equal(a, b):
-                result.problems.append(f"{key}: values differ")
+                differ = int(np.sum(a != b)) if a.shape == b.shape and np.issubdtype(a.dtype, np.number) else a.size
+                result.problems.append(f"{key}: values differ ({differ} of {a.size} elements)")
             continue
         problem = _values(key, a, b, rtol, atol, PART_SHARE * part_scale, result)
         if problem:

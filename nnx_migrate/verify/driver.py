@@ -1,5 +1,6 @@
 """`nnx-migrate verify`: run the original under its flax and the migrated code under the
-current one, each in its own interpreter, and compare (see compare.py)."""
+current one, each in its own interpreter, and compare (see compare.py); with `--cases`,
+also replay what `trace --record-cases` recorded under the old flax (replay.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,6 +64,32 @@ def same_environment_title(side: Side) -> str:
     return f"one environment (flax {side.flax}, jax {side.jax}, {side.device}): only the rewrite differs, must be identical"
 
 
+def judged(old: Side, new: Side, rtol: float, what: str = "original vs migrated") -> str:
+    """What a comparison's two sides differ in, and how it is judged."""
+    if not differences(old, new):
+        return same_environment_title(new)
+    return f"{what}: {', '.join(differences(old, new))}; allowed: {rtol:g} of each array's scale"
+
+
+@dataclass
+class RecordedGroup:
+    """Recorded cases (one recorded environment) against their replay on the migrated tree."""
+
+    recorded: Side
+    migrated: Side
+    comparisons: list[Comparison]
+    rtol: float
+    atol: float
+
+    @property
+    def exact(self) -> bool:
+        return not differences(self.recorded, self.migrated)
+
+    @property
+    def title(self) -> str:
+        return judged(self.recorded, self.migrated, self.rtol, "recorded by `trace --record-cases` vs migrated")
+
+
 @dataclass
 class Outcome:
     original: Side
@@ -75,6 +103,8 @@ class Outcome:
     rtol: float = 0.0
     atol: float = 0.0
     same_environment_side: Side | None = None
+    recorded: list[RecordedGroup] = field(default_factory=list)
+    outside: list[str] = field(default_factory=list)  # recorded classes not under MIGRATED
 
     @property
     def exact(self) -> bool:
@@ -83,15 +113,31 @@ class Outcome:
     @property
     def title(self) -> str:
         """What the main comparison's two sides differ in, and how it is judged."""
-        if self.exact:
-            return same_environment_title(self.migrated)
-        return (f"original vs migrated: {', '.join(differences(self.original, self.migrated))}; "
-                f"allowed: {self.rtol:g} of each array's scale")
+        if self.recorded and not self.comparisons:  # --cases alone
+            return self.recorded[0].title
+        return judged(self.original, self.migrated, self.rtol)
+
+    def all_comparisons(self) -> list[Comparison]:
+        return self.comparisons + self.same_environment + [c for g in self.recorded for c in g.comparisons]
+
+    def kind(self, case: str) -> str:
+        """automatic, spec or recorded: how the case was built."""
+        for side in [self.migrated] + [g.migrated for g in self.recorded]:
+            if case in side.cases:
+                return side.cases[case].get("kind", "automatic")
+        return "automatic"
+
+    @property
+    def failed(self) -> bool:
+        return any(not c.passed for c in self.all_comparisons())
+
+    @property
+    def still_deprecated(self) -> bool:
+        return bool(self.deprecations) and not self.allow_deprecations
 
     @property
     def mismatch(self) -> bool:
-        failed = [c for c in self.comparisons + self.same_environment if not c.passed]
-        return bool(failed) or (bool(self.deprecations) and not self.allow_deprecations)
+        return self.failed or self.still_deprecated
 
     def exit_code(self) -> int:
         if self.mismatch:
@@ -229,7 +275,7 @@ def _read_report(side: Side, report: dict) -> None:
 def verify(migrated: Path, original: str | None, *, spec: Path | None, auto: bool, baseline_python: str | None,
            rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL, device: str | None, allow_deprecations: bool,
            matmul_precision: str = "highest", record: Path | None = None, against: Path | None = None,
-           timeout: int = 900) -> Outcome | Recorded:
+           cases: Path | None = None, timeout: int = 900) -> Outcome | Recorded:
     if not migrated.exists():
         raise VerifyError(f"{migrated}: no such file or directory")
     if spec is not None and not spec.is_file():
@@ -237,55 +283,212 @@ def verify(migrated: Path, original: str | None, *, spec: Path | None, auto: boo
     for path, option in ((record, "--record"),):
         if path is not None:
             check_output_target(path, option)
+    document = read_cases(cases) if cases is not None else None
     if device:
         check_device(device, sys.executable)
     workdir = Path(tempfile.mkdtemp(prefix="nnx-migrate-verify-"))
     try:
         layout = roots.layout(migrated)
+        outcome = None
         if against is not None:
-            return _against(migrated, against, layout, spec, rtol, atol, device, allow_deprecations,
-                            matmul_precision, workdir, timeout)
-        if original is None:
-            raise VerifyError("give --original (or --against FILE)")
-        original_path = original_tree(original, migrated, workdir)
-        new_paths, old_paths = roots.search_paths(layout, original_path, workdir)
-        request: dict = {"spec": str(spec.resolve()) if spec else None, "auto": {},
-                         "matmul_precision": matmul_precision}
-        not_run: dict[str, str] = {}
-        if auto or spec is None:
-            targets, skipped = auto_targets(original_path, migrated, layout)
-            request["auto"] = targets
-            not_run.update({name: f"not built automatically: {why}" for name, why in skipped.items()})
-        python = baseline_python or sys.executable
-        old = Side("original", python, old_paths)
-        if baseline_python and device:
-            check_device(device, baseline_python)
-        run_side(old, request, workdir, device, timeout)
-        if record is not None:
-            _write_record(record, old, request, not_run)
-            _cases_not_run(old, not_run)
-            return Recorded(old, record, not_run)
-        new = Side("migrated", sys.executable, new_paths)
-        run_side(new, {**request, "load_state": old.state_file}, workdir, device, timeout)
-        exact = not differences(old, new)
-        comparisons = _compare_sides(old, new, 0.0 if exact else rtol, 0.0 if exact else atol, not_run,
-                                     suggest_baseline=not baseline_python)
-        same, note, here = [], None, None
-        if not exact:
-            here = Side("original here", sys.executable, old_paths)
-            run_side(here, request, workdir, device, timeout)
-            alone = Side("migrated here", sys.executable, new_paths)
-            run_side(alone, request, workdir, device, timeout)
-            broken: dict[str, str] = {}
-            same = _compare_sides(here, alone, 0.0, 0.0, broken)
-            if broken:
-                note = "not run in one environment (the original may need the old flax): " + "; ".join(
-                    f"{case}: {why}" for case, why in sorted(broken.items()))
-        deprecations = {c: e["deprecations"] for c, e in new.cases.items() if e.get("deprecations")}
-        return Outcome(old, new, comparisons, same, note, not_run, deprecations, allow_deprecations,
-                       rtol=rtol, atol=atol, same_environment_side=here)
+            outcome = _against(migrated, against, layout, spec, rtol, atol, device, allow_deprecations,
+                               matmul_precision, workdir, timeout)
+        elif original is not None:
+            outcome = _compare_with_original(migrated, original, layout, spec, auto, baseline_python, rtol, atol,
+                                             device, allow_deprecations, matmul_precision, record, workdir, timeout)
+        elif document is None:
+            raise VerifyError("give --original (or --against FILE, or --cases FILE)")
+        if document is not None and not isinstance(outcome, Recorded):
+            outcome = _with_recorded(outcome, cases, document, layout, rtol, atol, device, allow_deprecations,
+                                     matmul_precision, workdir, timeout)
+        return outcome
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _compare_with_original(migrated: Path, original: str, layout: roots.Layout, spec: Path | None, auto: bool,
+                           baseline_python: str | None, rtol: float, atol: float, device: str | None,
+                           allow_deprecations: bool, matmul_precision: str, record: Path | None, workdir: Path,
+                           timeout: int) -> Outcome | Recorded:
+    """Automatic (and spec) cases: the original tree and the migrated one, each run."""
+    original_path = original_tree(original, migrated, workdir)
+    new_paths, old_paths = roots.search_paths(layout, original_path, workdir)
+    request: dict = {"spec": str(spec.resolve()) if spec else None, "auto": {},
+                     "matmul_precision": matmul_precision}
+    not_run: dict[str, str] = {}
+    if auto or spec is None:
+        targets, skipped = auto_targets(original_path, migrated, layout)
+        request["auto"] = targets
+        not_run.update({name: f"not built automatically: {why}" for name, why in skipped.items()})
+    python = baseline_python or sys.executable
+    old = Side("original", python, old_paths)
+    if baseline_python and device:
+        check_device(device, baseline_python)
+    run_side(old, request, workdir, device, timeout)
+    if record is not None:
+        _write_record(record, old, request, not_run)
+        _cases_not_run(old, not_run)
+        return Recorded(old, record, not_run)
+    new = Side("migrated", sys.executable, new_paths)
+    run_side(new, {**request, "load_state": old.state_file}, workdir, device, timeout)
+    exact = not differences(old, new)
+    comparisons = _compare_sides(old, new, 0.0 if exact else rtol, 0.0 if exact else atol, not_run,
+                                 suggest_baseline=not baseline_python)
+    same, note, here = [], None, None
+    if not exact:
+        here = Side("original here", sys.executable, old_paths)
+        run_side(here, request, workdir, device, timeout)
+        alone = Side("migrated here", sys.executable, new_paths)
+        run_side(alone, request, workdir, device, timeout)
+        broken: dict[str, str] = {}
+        same = _compare_sides(here, alone, 0.0, 0.0, broken)
+        if broken:
+            note = "not run in one environment (the original may need the old flax): " + "; ".join(
+                f"{case}: {why}" for case, why in sorted(broken.items()))
+    return Outcome(old, new, comparisons, same, note, not_run, _deprecations(new), allow_deprecations,
+                   rtol=rtol, atol=atol, same_environment_side=here)
+
+
+def _deprecations(side: Side) -> dict[str, list[str]]:
+    """case -> flax DeprecationWarnings the side met (warned, or raised by a `-W error` filter)."""
+    found = {}
+    for case, entry in side.cases.items():
+        warnings = list(entry.get("deprecations") or []) + ([entry["deprecation_error"]]
+                                                            if entry.get("deprecation_error") else [])
+        if warnings:
+            found[case] = warnings
+    return found
+
+
+def read_cases(path: Path) -> dict:
+    """The document of a cases file from `trace --record-cases`, or a usage error."""
+    from nnx_migrate.trace.cases import read_document
+
+    if not path.is_file():
+        raise VerifyError(f"--cases {path}: no such file")
+    try:
+        return read_document(path)
+    except ValueError as error:
+        raise VerifyError(f"--cases {path}: {error}") from None
+
+
+def recorded_targets(document: dict, layout: roots.Layout) -> tuple[dict, dict, list, dict]:
+    """The recorded constructions of classes under MIGRATED: {case: record id}, the ones
+    that cannot be rebuilt {case: why}, the recorded classes outside MIGRATED, and for a
+    class of a script that was run (`__main__`) the module name of that file here."""
+    modules = set(layout.modules.values())
+    targets, not_run, outside, numbers, aliases = {}, {}, [], {}, {}
+    for rid, record in document.get("records", {}).items():
+        if record.get("dependency"):
+            continue
+        module, _, qualname = record["class"].partition(":")
+        here = _script_module(record.get("file"), layout) if module == "__main__" else module
+        dotted = f"{here or module}.{qualname}"
+        if here not in modules:
+            if dotted not in outside:
+                outside.append(dotted)
+            continue
+        numbers[dotted] = numbers.get(dotted, 0) + 1
+        case = f"{dotted} [recorded {numbers[dotted]}]"
+        if record.get("unrecordable"):
+            not_run[case] = f"cannot be rebuilt from its recording: {record['unrecordable']}"
+        elif "<locals>" in qualname:
+            not_run[case] = "cannot be rebuilt from its recording: the class is defined inside a function"
+        else:
+            targets[case] = rid
+            if module == "__main__":
+                aliases[case] = {"__main__": here}
+    return targets, not_run, outside, aliases
+
+
+def _script_module(recorded_file: str | None, layout: roots.Layout) -> str | None:
+    """The module name here of the file that ran as `__main__`: the file of that name
+    whose folders match the recorded path's most closely (the trees may lie elsewhere)."""
+    if not recorded_file:
+        return None
+    parts = Path(recorded_file).parts
+    best, length = None, 0
+    for file, module in layout.modules.items():
+        common = 0
+        for mine, theirs in zip(reversed(file.parts), reversed(parts)):
+            if mine != theirs:
+                break
+            common += 1
+        if common > length:
+            best, length = module, common
+    return best
+
+
+def _recorded_arrays(document: dict, archive: zipfile.ZipFile, targets: dict[str, str]) -> tuple[dict, set]:
+    """The recorded side's arrays under the keys the runner writes, and the keys of
+    arrays too large to have been recorded (the other side's are dropped)."""
+    arrays, left_out = {}, set()
+
+    def put(key: str, entry: dict) -> None:
+        if "array" not in entry:
+            left_out.add(key)
+            left_out.add(f"{key}@{entry.get('dtype')}")
+            return
+        key = f"{key}@{entry['dtype']}" if entry.get("stored_as") else key
+        arrays[key] = np.lib.format.read_array(io.BytesIO(archive.read(entry["array"] + ".npy")), allow_pickle=False)
+
+    for case, rid in targets.items():
+        record = document["records"][rid]
+        for path, entry in record.get("state", {}).items():
+            put(f"{case}/init/{path}", entry)
+        for number, call in enumerate(record.get("calls", []), 1):
+            for part, entries in (("outputs", call.get("outputs", {})), ("state", call.get("state_after", {})),
+                                  ("grads", call.get("grads", {}))):
+                for path, entry in entries.items():
+                    put(f"{case}/{part}/call{number}/{path}", entry)
+    return arrays, left_out
+
+
+def _with_recorded(outcome: Outcome | None, cases: Path, document: dict, layout: roots.Layout, rtol: float,
+                   atol: float, device: str | None, allow_deprecations: bool, matmul_precision: str, workdir: Path,
+                   timeout: int) -> Outcome:
+    """`--cases FILE`: each recorded construction under MIGRATED rebuilt on the migrated
+    tree under this flax and run on its recorded inputs, compared with what was recorded
+    (one group per environment it was recorded in)."""
+    targets, not_run, outside, aliases = recorded_targets(document, layout)
+    if not targets and not not_run and outside and outcome is None:
+        raise VerifyError(f"--cases {cases}: none of its recorded classes is under {layout.path} "
+                          f"(it has {', '.join(outside[:5])}{' ...' if len(outside) > 5 else ''})")
+    paths, _ = roots.search_paths(layout, None, workdir)
+    groups, deprecations = [], {}
+    by_environment: dict[int, dict[str, str]] = {}
+    for case, rid in targets.items():
+        by_environment.setdefault(document["records"][rid].get("environment", 0), {})[case] = rid
+    with zipfile.ZipFile(cases) as archive:
+        for number, (environment_id, group) in enumerate(sorted(by_environment.items())):
+            environment = document["environments"][environment_id]
+            old = Side("recorded", environment.get("python_executable", "?"), [], flax=environment.get("flax", "?"),
+                       jax=environment.get("jax", "?"), python_version=environment.get("python", "?"),
+                       device=environment.get("device", "?"),
+                       matmul_precision=environment.get("matmul_precision", "?"),
+                       cases={case: {"status": "ok", "kind": "recorded"} for case in group})
+            old.arrays, left_out = _recorded_arrays(document, archive, group)
+            new = Side("migrated", sys.executable, paths)
+            request = {"spec": None, "auto": {}, "matmul_precision": matmul_precision,
+                       "x64": bool(environment.get("x64")),
+                       "recorded": {"file": str(cases.resolve()), "cases": group,
+                                    "aliases": {case: aliases[case] for case in group if case in aliases}}}
+            (workdir / f"recorded-{number}").mkdir()
+            run_side(new, request, workdir / f"recorded-{number}", device, timeout)
+            new.arrays = {k: v for k, v in new.arrays.items() if k not in left_out}
+            exact = not differences(old, new)
+            comparisons = _compare_sides(old, new, 0.0 if exact else rtol, 0.0 if exact else atol, not_run)
+            groups.append(RecordedGroup(old, new, comparisons, rtol, atol))
+            deprecations.update(_deprecations(new))
+    if outcome is None:
+        first = groups[0] if groups else None
+        outcome = Outcome(first.recorded if first else Side("recorded", "?", []),
+                          first.migrated if first else Side("migrated", sys.executable, paths), [], [], None, {}, {},
+                          allow_deprecations, rtol=rtol, atol=atol)
+    outcome.recorded, outcome.outside = groups, outside
+    outcome.not_run.update(not_run)
+    outcome.deprecations.update(deprecations)
+    return outcome
 
 
 RECORD_FORMAT = "nnx-migrate-verify-record/1"
@@ -339,9 +542,8 @@ def _against(migrated: Path, record: Path, layout: roots.Layout, spec: Path | No
     not_run = dict(meta["not_run"])
     exact = not differences(old, new)
     comparisons = _compare_sides(old, new, 0.0 if exact else rtol, 0.0 if exact else atol, not_run)
-    deprecations = {c: e["deprecations"] for c, e in new.cases.items() if e.get("deprecations")}
     note = "not run: the original's code is not here (--against compares with a record)"
-    return Outcome(old, new, comparisons, [], note if not exact else None, not_run, deprecations,
+    return Outcome(old, new, comparisons, [], note if not exact else None, not_run, _deprecations(new),
                    allow_deprecations, rtol=rtol, atol=atol)
 
 
@@ -356,8 +558,19 @@ def _cases_not_run(side: Side, not_run: dict[str, str]) -> None:
 
 def _compare_sides(old: Side, new: Side, rtol: float, atol: float, not_run: dict[str, str],
                    suggest_baseline: bool = False) -> list[Comparison]:
+    failures = []
     for case in sorted(set(old.cases) | set(new.cases)):
         entries = {side.label: side.cases.get(case, {"status": "error", "error": "not run"}) for side in (old, new)}
+        theirs, ours = entries[old.label], entries[new.label]
+        if theirs.get("status") == "ok" and ours.get("status") != "ok" and case not in not_run \
+                and case in new.cases:
+            if ours.get("stage") == "rebuild":
+                not_run[case] = f"cannot be rebuilt from its recording: {ours.get('error')}"
+            elif not ours.get("deprecation_error"):  # that one is reported as still deprecated
+                # The other side built and ran it: the migrated code does not work here.
+                failures.append(Comparison(case, "runs", problems=[
+                    f"the {old.label} side ran, the {new.label} side raised {ours.get('error')}"]))
+            continue
         for side in (old, new):
             entry = entries[side.label]
             if entry.get("status") != "ok" and case not in not_run:
@@ -370,8 +583,10 @@ def _compare_sides(old: Side, new: Side, rtol: float, atol: float, not_run: dict
     results = []
     order = list(PARTS)
     keys = {k for k in set(left) | set(right) if k[1] in PARTS}
+    failed = {c.case for c in failures}
     for case, part in sorted(keys, key=lambda k: (k[0], order.index(k[1]))):
-        if case in not_run:
+        if case in not_run or case in failed or new.cases.get(case, {}).get("deprecation_error"):
             continue
-        results.append(compare(case, part, left.get((case, part), {}), right.get((case, part), {}), rtol, atol))
-    return results
+        results.append(compare(case, part, left.get((case, part), {}), right.get((case, part), {}), rtol, atol,
+                               left_name="recorded run" if old.label == "recorded" else "original"))
+    return sorted(results + failures, key=lambda c: (c.case, order.index(c.part)))

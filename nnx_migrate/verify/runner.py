@@ -1,6 +1,7 @@
 """Runs inside the interpreter under test (old or new flax): builds each case, records
 what it computes, writes one .npz. Depends on jax, flax and numpy only, and runs as a
-plain script (`python runner.py REQUEST.json`), never as part of nnx_migrate.
+plain script (`python runner.py REQUEST.json`), never as part of nnx_migrate. Recorded
+cases (`trace --record-cases`) are replayed by replay.py, beside it.
 
 Recorded per case, keys `<case>/<part>/<path>` (and `<case>/inputs/<i>`, the inputs used):
   init    every Variable after construction
@@ -40,6 +41,8 @@ def main(request_path: str) -> int:
     precision = request.get("matmul_precision", "highest")
     if precision != "default":
         jax.config.update("jax_default_matmul_precision", precision)
+    if request.get("x64"):  # recorded under jax_enable_x64: float64 inputs stay float64
+        jax.config.update("jax_enable_x64", True)
     autocase = _load_sibling("autocase")
     try:
         device = jax.devices()[0]
@@ -56,26 +59,41 @@ def main(request_path: str) -> int:
         "matmul_precision": str(jax.config.jax_default_matmul_precision or "default"),
         "cases": {},
     }
-    cases = _spec_cases(request["spec"]) if request.get("spec") else {}
+    cases = {name: ("spec", _built(nnx, jax, name, factory, loaded))
+             for name, factory in (_spec_cases(request["spec"]) if request.get("spec") else {}).items()}
     for name, target in request.get("auto", {}).items():
-        cases[name] = lambda target=target: _auto_case(nnx, jax, autocase, target)
-    for name, factory in cases.items():
-        entry = report["cases"][name] = {"deprecations": []}
+        factory = lambda target=target: _auto_case(nnx, jax, autocase, target)  # noqa: E731
+        cases[name] = ("automatic", _built(nnx, jax, name, factory, loaded))
+    replay = _load_sibling("replay") if request.get("recorded") else None
+    if replay is not None:
+        recorded = request["recorded"]
+        archive = replay.Archive(recorded["file"])
+        document = json.loads(archive.zip.read("cases.json"))
+        for name, rid in recorded["cases"].items():
+            aliases = recorded.get("aliases", {}).get(name)
+            cases[name] = ("recorded", lambda entry, results, rid=rid, name=name, aliases=aliases: entry.update(
+                built=replay.replay(sys.modules[__name__], nnx, jax, document, archive, rid, name, results,
+                                    aliases)))
+    for name, (kind, run) in cases.items():
+        entry = report["cases"][name] = {"kind": kind, "deprecations": []}
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                module, inputs, call_kwargs, built = _unpack(factory())
-                inputs = _same_inputs(jax, name, inputs, loaded)
-                entry["built"] = built
-                entry["inputs"] = [list(np.shape(x)) for x in jax.tree.leaves(inputs or ())]
-                _record(nnx, jax, name, module, inputs, call_kwargs, loaded, results)
+                computed: dict[str, np.ndarray] = {}
+                run(entry, computed)
+                results.update(computed)  # a case that fails half-way leaves nothing to compare
                 entry["status"] = "ok"
             except Exception as error:  # a case that cannot run is reported, not fatal
                 entry["status"] = "error"
                 entry["error"] = autocase.reason(error)
                 entry["traceback"] = traceback.format_exc()[-4000:]
+                if replay is not None and isinstance(error, replay.CannotRebuild):
+                    entry["stage"] = "rebuild"  # the recording names what this tree lacks
+                    entry["error"] = str(error)
+                elif isinstance(error, DeprecationWarning):
+                    entry["deprecation_error"] = _raised_at(error, request["paths"])
         entry["deprecations"] = sorted({
-            f"{Path(w.filename).name}:{w.lineno}: {str(w.message).splitlines()[0]}"
+            f"{_where(w.filename, request['paths'])}:{w.lineno}: {str(w.message).splitlines()[0]}"
             for w in caught
             if issubclass(w.category, DeprecationWarning) and _from_project_or_flax(w.filename, request["paths"])
         })
@@ -91,6 +109,36 @@ def _load_sibling(name: str):
     sys.modules[spec.name] = module  # dataclasses look their module up by name
     spec.loader.exec_module(module)
     return module
+
+
+def _built(nnx, jax, name: str, factory, loaded: dict):
+    """A spec's or automatic case's run: build it, then record what it computes."""
+    def run(entry: dict, results: dict) -> None:
+        module, inputs, call_kwargs, built = _unpack(factory())
+        inputs = _same_inputs(jax, name, inputs, loaded)
+        entry["built"] = built
+        entry["inputs"] = [list(np.shape(x)) for x in jax.tree.leaves(inputs or ())]
+        _record(nnx, jax, name, module, inputs, call_kwargs, loaded, results)
+    return run
+
+
+def _where(filename: str, roots: list[str]) -> str:
+    """A file as the user finds it: relative to the import root it lies under, flax's own
+    from `flax/`."""
+    for root in roots:
+        if filename.startswith(root.rstrip(os.sep) + os.sep):
+            return os.path.relpath(filename, root)
+    marker = filename.rfind(os.sep + "flax" + os.sep)
+    return filename[marker + 1:] if marker >= 0 else Path(filename).name
+
+
+def _raised_at(error: BaseException, roots: list[str]) -> str:
+    """`file:line: message` of a DeprecationWarning raised as an error (a `-W error`
+    filter in the code under test): the innermost frame of the project, else of flax."""
+    frames = traceback.extract_tb(error.__traceback__)
+    mine = [f for f in frames if _from_project_or_flax(f.filename, roots)]
+    frame = mine[-1] if mine else frames[-1]
+    return f"{_where(frame.filename, roots)}:{frame.lineno}: {str(error).splitlines()[0] if str(error) else ''}"
 
 
 def _unpack(made) -> tuple:
@@ -141,6 +189,10 @@ def _flat(nnx, state) -> dict[str, object]:
     return {"/".join(str(part) for part in path): leaf for path, leaf in flat}
 
 
+def _flat_values(nnx, state) -> dict[str, object]:
+    return {key: _leaf_value(leaf) for key, leaf in _flat(nnx, state).items()}
+
+
 def _leaf_value(leaf):
     return leaf.get_value() if hasattr(leaf, "get_value") else leaf.value
 
@@ -188,26 +240,42 @@ def _store(results: dict, key: str, jax, value) -> None:
     results[key] = array
 
 
+def _load_values(nnx, jax, module, values: dict, prefix: str = "") -> None:
+    """Set the module's Variables, by path, to `values` (the other side's); keys come from
+    the fixed seeds and are never loaded across sides."""
+    state = nnx.state(module)
+    for key, leaf in _flat(nnx, state).items():
+        value = _leaf_value(leaf)
+        stored = values.get(prefix + key)
+        if stored is None and hasattr(value, "dtype"):
+            stored = values.get(f"{prefix}{key}@{np.dtype(value.dtype).name}")
+        if stored is not None and not _is_key(jax, value):
+            _set_leaf(leaf, jax.numpy.asarray(stored, dtype=getattr(value, "dtype", None)))
+    nnx.update(module, state)
+
+
+def _store_mutable_state(nnx, jax, module, prefix: str, results: dict) -> None:
+    """The non-Param arrays (BatchStat, counters, RNG keys) after a call."""
+    for key, value in _flat_values(nnx, nnx.state(module, nnx.Not(nnx.Param))).items():
+        if hasattr(value, "shape") and (_is_key(jax, value) or np.issubdtype(value.dtype, np.number)):
+            _store(results, f"{prefix}/{key}", jax, value)
+
+
+def _loss(jax, out):
+    """The scalar whose gradients are compared: the sum of squared floating outputs."""
+    return sum(jax.numpy.sum(jax.numpy.square(x)) for x in jax.tree.leaves(out)
+               if hasattr(x, "dtype") and jax.numpy.issubdtype(x.dtype, jax.numpy.floating))
+
+
 def _record(nnx, jax, name, module, inputs, call_kwargs, loaded, results) -> None:
     for i, x in enumerate(inputs or ()):
         if hasattr(x, "shape"):
             results[f"{name}/inputs/{i}"] = np.asarray(x)
-    state = nnx.state(module)
-    flat = _flat(nnx, state)
-    for key, leaf in flat.items():
-        value = _leaf_value(leaf)
+    for key, value in _flat_values(nnx, nnx.state(module)).items():
         if hasattr(value, "shape"):
             _store(results, f"{name}/init/{key}", jax, value)
-    prefix = f"{name}/init/"
     if loaded:
-        for key, leaf in flat.items():
-            value = _leaf_value(leaf)
-            stored = loaded.get(prefix + key)
-            if stored is None and hasattr(value, "dtype"):
-                stored = loaded.get(f"{prefix}{key}@{np.dtype(value.dtype).name}")
-            if stored is not None and not _is_key(jax, value):
-                _set_leaf(leaf, jax.numpy.asarray(stored, dtype=getattr(value, "dtype", None)))
-        nnx.update(module, state)
+        _load_values(nnx, jax, module, loaded, prefix=f"{name}/init/")
 
     def set_mode(train: bool):
         method = getattr(module, "train" if train else "eval", None)
@@ -218,11 +286,7 @@ def _record(nnx, jax, name, module, inputs, call_kwargs, loaded, results) -> Non
         set_mode(True)
         out = module(*inputs, **call_kwargs(True))
         _arrays(f"{name}/train", out, jax, results)
-        after = _flat(nnx, nnx.state(module, nnx.Not(nnx.Param)))
-        for key, leaf in after.items():
-            value = _leaf_value(leaf)
-            if hasattr(value, "shape") and (_is_key(jax, value) or np.issubdtype(value.dtype, np.number)):
-                _store(results, f"{name}/state/{key}", jax, value)
+        _store_mutable_state(nnx, jax, module, f"{name}/state", results)
 
     def call_eval():
         set_mode(False)
@@ -231,12 +295,7 @@ def _record(nnx, jax, name, module, inputs, call_kwargs, loaded, results) -> Non
     def gradients():
         set_mode(True)
 
-        def loss(model):
-            out = model(*inputs, **call_kwargs(True))
-            return sum(jax.numpy.sum(jax.numpy.square(x)) for x in jax.tree.leaves(out)
-                       if hasattr(x, "dtype") and jax.numpy.issubdtype(x.dtype, jax.numpy.floating))
-
-        grads = nnx.grad(loss)(module)
+        grads = nnx.grad(lambda model: _loss(jax, model(*inputs, **call_kwargs(True))))(module)
         for key, leaf in _flat(nnx, grads).items():
             _store(results, f"{name}/grads/{key}", jax, _leaf_value(leaf))
 
