@@ -225,7 +225,7 @@ def _load_evidence(settings, pyproject_path: Path | None, from_flag: bool) -> No
 )
 def trace(
     command: Annotated[list[str], typer.Argument(metavar="COMMAND", help="The command to run (after `--`), e.g. `python train.py`.", show_default=False)],
-    output: Annotated[Optional[Path], typer.Option("-o", "--output", metavar="FILE", help="Evidence file to write (default: .nnx-migrate-evidence.json at the project root).")] = None,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", metavar="FILE", help="Evidence file to write (default: .nnx-migrate-evidence.json at the project root); with --record-cases, a FILE ending in .npz is the cases file, the evidence going beside it.")] = None,
     python: Annotated[Optional[str], typer.Option("--python", metavar="PY", help="Interpreter to run COMMAND with, when COMMAND is a script or `-m module`.")] = None,
     record_cases: Annotated[bool, typer.Option("--record-cases", help="Also record the project's Module constructions and calls, for `verify --cases`.")] = False,
     cases: Annotated[Optional[Path], typer.Option("--cases", metavar="FILE", help="With --record-cases: the cases file (default: .nnx-migrate-cases.npz beside the evidence file).")] = None,
@@ -234,6 +234,8 @@ def trace(
     from nnx_migrate.evidence import DEFAULT_FILE
     from nnx_migrate.trace import DEFAULT_CASES_FILE, TraceError, cases_lines, run_trace
 
+    if record_cases and cases is None and output is not None and output.suffix == ".npz":
+        cases, output = output, output.parent / DEFAULT_FILE  # `-o cases.npz`: the cases, evidence beside them
     target = output or _project_root([], find_pyproject([Path.cwd()])) / DEFAULT_FILE
     cases_target = (cases or target.parent / DEFAULT_CASES_FILE) if record_cases or cases else None
     try:

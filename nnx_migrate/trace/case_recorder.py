@@ -7,7 +7,8 @@ For each Module class of the project (defined outside the standard library and
 site-packages), the first few distinct constructions are recorded: the constructor's
 arguments (arrays by content; configs, enums and NamedTuples by their class's import path
 and fields; other Modules as references to their own construction; `nnx.Rngs` as its keys
-and counts), the state right after construction, and its first few eager `__call__`s:
+and counts), the state right after construction, and its first few eager calls (of
+`__call__`, or of a public method of the project's classes: `forward`, `encode`):
 inputs, the state and the boolean attributes (`deterministic`, ...) of its submodules at
 the call, outputs, non-Param state after it, and the gradients of the sum of squared
 outputs, computed on a clone so the program's own objects are left as they were. Work done
@@ -62,6 +63,7 @@ _born = {}  # id(node) -> (weakref, before()'s token, fingerprint): construction
 _of_node = {}  # id(node) -> (weakref, record id, fingerprint)
 _wanted = {}  # id(node) -> (weakref, record id): instances whose calls are recorded
 _in_call = set()
+_shape_at = {}  # id(node) -> (weakref, fingerprint after its last recorded call)
 _records = {}  # record id -> record (JSON-able)
 _by_key = {}  # content key -> record id
 _counts = {}  # class -> distinct constructions recorded
@@ -69,7 +71,8 @@ _unrecordable = set()  # classes with one unrecordable construction noted
 _arrays = {}  # content hash -> numpy array (as stored)
 _stored = [0]  # bytes held in _arrays
 _left_out = []
-_wrapped = set()
+_wrapped = set()  # (class, method name) wrapped
+_barren = set()  # (record id, method name): a method whose calls are not recorded (no arrays out)
 _environment = {}
 
 
@@ -175,21 +178,39 @@ def _class_entry(cls, where, unrecordable=None):
 # -- calls ----------------------------------------------------------------------------------
 def _wrap_call(cls):
     """Wraps the `__call__` that instances of `cls` run (once per defining class, which
-    may be flax's: `class Dense(nnx.Linear)`); other instances pass through at the cost
-    of a dict lookup."""
+    may be flax's: `class Dense(nnx.Linear)`), and the public methods the project's own
+    classes of its MRO define (`forward`, `reverse`, `log_density`, `encode`: the entry
+    points of a library whose Modules are not called); other instances pass through at
+    the cost of a dict lookup. A method that runs inside another recorded one of the same
+    instance (`__call__` calling `self.forward`) is part of that call."""
+    methods = []
     owner = next((k for k in cls.__mro__ if "__call__" in vars(k)), None)
-    if owner is None or owner is object:
-        return False
-    if owner in _wrapped:
-        return True
-    method = vars(owner)["__call__"]
+    if owner is not None and owner is not object:
+        methods.append((owner, "__call__"))
+    seen = {"__call__"}
+    for klass in cls.__mro__:
+        if klass is object or not _is_project(klass):
+            continue
+        for name, value in vars(klass).items():
+            if name.startswith("_") or name in seen or not inspect.isfunction(value):
+                continue
+            seen.add(name)  # the MRO's first definition is the one instances run
+            methods.append((klass, name))
+    for klass, name in methods:
+        if (klass, name) not in _wrapped:
+            setattr(klass, name, _wrapper(vars(klass)[name], name))
+            _wrapped.add((klass, name))
+    return bool(methods)
 
+
+def _wrapper(method, name):
     @functools.wraps(method)
-    def __call__(self, *args, **kwargs):
+    def wrapped(self, *args, **kwargs):
         entry = _wanted.get(id(self))
-        if entry is None or _busy[0] or entry[0]() is not self or id(self) in _in_call:
+        if (entry is None or _busy[0] or entry[0]() is not self or id(self) in _in_call
+                or (entry[1], name) in _barren):
             return method(self, *args, **kwargs)
-        prepared = _call_starts(entry[1], self, args, kwargs)
+        prepared = _call_starts(entry[1], self, args, kwargs, name)
         if prepared is None:
             return method(self, *args, **kwargs)
         _in_call.add(id(self))
@@ -200,12 +221,10 @@ def _wrap_call(cls):
         _call_ends(prepared, self, out)
         return out
 
-    setattr(owner, "__call__", __call__)
-    _wrapped.add(owner)
-    return True
+    return wrapped
 
 
-def _call_starts(rid, node, args, kwargs):
+def _call_starts(rid, node, args, kwargs, method="__call__"):
     with _lock:
         record = _records[rid]
         if len(record["calls"]) >= CALLS:
@@ -222,10 +241,21 @@ def _call_starts(rid, node, args, kwargs):
                 flat = _flat_state(node)
                 if any(isinstance(value, _mods["Tracer"]) for value in flat.values()):
                     return None
+                changed = _reassigned(node)
+                if changed:  # `dist.rngs = nnx.Rngs(0)` after construction: the replay cannot see it
+                    record["calls_not_recorded"] = (
+                        "its attributes were reassigned after its construction (%s): the module rebuilt from "
+                        "its construction would not be the one called" % ", ".join(changed))
+                    _wanted.pop(id(node), None)
+                    return None
                 try:
                     call = {"args": [_encode(a, "input %d" % i, 0, {}) for i, a in enumerate(args)],
                             "kwargs": {k: _encode(v, "input `%s`" % k, 0, {}) for k, v in kwargs.items()}}
                 except _Unrecordable as error:
+                    if method != "__call__":  # this method's calls only: others may be recordable
+                        record.setdefault("calls_not_recorded", "%s(): %s" % (method, error))
+                        _barren.add((rid, method))
+                        return None
                     record["calls_not_recorded"] = str(error)
                     _wanted.pop(id(node), None)
                     return None
@@ -236,9 +266,11 @@ def _call_starts(rid, node, args, kwargs):
                     _wanted.pop(id(node), None)
                     return None
                 call["flags"] = _flags(node)
+                if method != "__call__":
+                    call["method"] = method
                 clone = nnx.clone(node)
                 copies = _clone_objects((args, kwargs))
-                return record, call, clone, copies
+                return record, call, clone, copies, rid
         except Exception as error:
             record["calls_not_recorded"] = "recording failed: " + _one_line(error)
             _wanted.pop(id(node), None)
@@ -248,7 +280,7 @@ def _call_starts(rid, node, args, kwargs):
 
 
 def _call_ends(prepared, node, out):
-    record, call, clone, (args, kwargs) = prepared
+    record, call, clone, (args, kwargs), rid = prepared
     with _lock:
         if len(record["calls"]) >= CALLS:
             return
@@ -265,6 +297,9 @@ def _call_ends(prepared, node, out):
                     if hasattr(leaf, "shape"):
                         key = jax.tree_util.keystr(path) or "out"
                         outputs[key] = _array_entry(leaf, "output " + key)
+                if not outputs and call.get("method"):
+                    _barren.add((rid, call["method"]))
+                    return  # a method that gives no array (a getter, a setter): nothing to compare
                 call["outputs"] = outputs
                 after = _flat_state(node, nnx.Not(nnx.Param))
                 call["state_after"] = {path: _array_entry(v, "state " + path) for path, v in after.items()
@@ -274,10 +309,11 @@ def _call_ends(prepared, node, out):
                     call["grads_error"] = "no floating-point output to differentiate"
                 else:
                     try:
-                        call["grads"] = _gradients(clone, args, kwargs)
+                        call["grads"] = _gradients(clone, call.get("method", "__call__"), args, kwargs)
                     except Exception as error:  # a call that cannot be differentiated
                         call["grads_error"] = _one_line(error)
                 record["calls"].append(call)
+                _shape_at[id(node)] = (weakref.ref(node), _fingerprint(node))  # what the replay has next
                 if len(record["calls"]) >= CALLS:
                     _wanted.pop(id(node), None)
         except Exception as error:
@@ -286,12 +322,12 @@ def _call_ends(prepared, node, out):
             _busy[0] = False
 
 
-def _gradients(clone, args, kwargs):
+def _gradients(clone, method, args, kwargs):
     jax, nnx = _mods["jax"], _mods["nnx"]
     numpy = jax.numpy
 
     def loss(model):
-        out = model(*args, **kwargs)
+        out = getattr(model, method)(*args, **kwargs)
         # the same loss as verify's runner: the sum of squared floating-point outputs
         return sum(numpy.sum(numpy.square(x)) for x in jax.tree_util.tree_leaves(out) if _is_float(x))
 
@@ -479,6 +515,21 @@ def _module_reference(module, where, snapshots):
                             "its construction it would not be the one passed" % (where, type(module).__name__,
                                                                                   ", ".join(changed)))
     return {"@module": rid, "state": _state_entries(flat)}
+
+
+def _reassigned(node):
+    """The attributes of `node` added, removed or given another kind of value since its
+    construction (or its last recorded call, which the replay runs too)."""
+    shaped = _shape_at.get(id(node))
+    if shaped is not None and shaped[0]() is node:
+        then = shaped[1]
+    else:
+        entry = _of_node.get(id(node))
+        if entry is None or entry[0]() is not node:
+            return []
+        then = entry[2]
+    now = _fingerprint(node)
+    return sorted({name for name, _ in set(now) ^ set(then)}) if now != then else []
 
 
 def _fingerprint(node):

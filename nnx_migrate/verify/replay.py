@@ -5,8 +5,8 @@ standard library only. The encoding read here is written by nnx_migrate/trace/ca
 A case is one recorded construction: the class and everything its arguments name
 (configs, enums, functions, other Modules) are looked up by import path in this tree, the
 Module is built from the recorded arguments, its state after construction is recorded
-and then set to the recorded one by path; each recorded call starts from the state and
-the submodule modes recorded at that call, is fed the recorded inputs, and gives its
+and then set to the recorded one by path; each recorded call (of `__call__`, or of the public method recorded: `forward`) starts
+from the state and the submodule modes recorded at that call, is fed the recorded inputs, and gives its
 outputs, its non-Param state after the call and the gradients of the same loss.
 
 Keys written (as the automatic cases, with the call in the path):
@@ -163,16 +163,23 @@ def replay(runner, nnx, jax, document: dict, archive: Archive, rid: str, name: s
             _set_flags(nnx, module, call.get("flags", {}))
             return [rebuild.value(a) for a in call["args"]], {k: rebuild.value(v) for k, v in call["kwargs"].items()}
 
+        method = call.get("method", "__call__")  # `forward`, `encode`: a public method of the class
+        if not callable(getattr(module, method, None)):
+            raise CannotRebuild(f"{record['class'].replace(':', '.')} has no method {method} on this side "
+                                "(renamed or removed?)")
         args, kwargs = start()
         prefix = f"call{number}"
-        runner._arrays(f"{name}/outputs/{prefix}", module(*args, **kwargs), jax, results)
+        runner._arrays(f"{name}/outputs/{prefix}", getattr(module, method)(*args, **kwargs), jax, results)
         runner._store_mutable_state(nnx, jax, module, f"{name}/state/{prefix}", results)
         if "grads" in call:
             args, kwargs = start()
-            grads = nnx.grad(lambda model: runner._loss(jax, model(*args, **kwargs)))(module)
+            grads = nnx.grad(lambda model: runner._loss(jax, getattr(model, method)(*args, **kwargs)))(module)
             for key, value in runner._flat_values(nnx, grads).items():
                 runner._store(results, f"{name}/grads/{prefix}/{key}", jax, value)
-    return f"{describe(record, document)}, {len(record.get('calls', []))} recorded call(s)"
+    calls = record.get("calls", [])
+    methods = sorted({call["method"] for call in calls if call.get("method")})
+    return (f"{describe(record, document)}, {len(calls)} recorded call(s)"
+            + (f" (of {', '.join(methods)})" if methods else ""))
 
 
 def _set_flags(nnx, module, flags: dict) -> None:
