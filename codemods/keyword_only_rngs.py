@@ -93,8 +93,8 @@ from nnx_migrate.config import published_project
 from nnx_migrate.evidence import observed_constructor_calls
 from nnx_migrate.index import ClassInfo, SourceFile, dotted_name
 from nnx_migrate.resolve import InstanceT, Scope, is_super_call
-from nnx_migrate.rewrite import skipped_lines
 from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site, Visit
+from nnx_migrate.suppression import skipped_lines
 
 NAME = "keyword-only-rngs"
 PARTIAL = ("functools.partial",)

@@ -78,7 +78,8 @@ import libcst as cst
 from nnx_migrate.command import RuleCommand
 from nnx_migrate.index import dotted_name, self_parameter
 from nnx_migrate.flow import is_none
-from nnx_migrate.resolve import ARRAY, RNGS, InstanceT, Scope, VariableT, as_container
+from nnx_migrate.infer.queries import classify_elements as _classify, is_data as _is_data
+from nnx_migrate.resolve import InstanceT, Scope, as_container
 from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site, version_at_least
 
 NAME = "module-containers"
@@ -417,20 +418,6 @@ class ModuleContainers(Rule):
                         "nnx.List and nnx.Dict are Modules on flax 0.12: the walk now also yields them; "
                         "check counts and isinstance filters", URL))
         return found
-
-
-def _classify(types: list, index) -> str:
-    """'wrap' when some element is data, 'nested' for containers of data, else 'plain'."""
-    if any((c := as_container(t)) is not None and _is_data(c.element, index) for t in types):
-        return "nested"
-    return "wrap" if any(_is_data(t, index) for t in types) else "plain"
-
-
-def _is_data(t, index) -> bool:
-    """What flax 0.12 treats as data: Variables, arrays, Rngs, Modules/Pytrees."""
-    if isinstance(t, VariableT) or t in (ARRAY, RNGS):
-        return True
-    return isinstance(t, InstanceT) and index.is_nnx_class(t.cls)
 
 
 def _is_str_key(key: ast.expr, resolver, scope) -> bool:

@@ -87,7 +87,7 @@ import libcst as cst
 
 from nnx_migrate.codemods.eager_sharding import jax_module_name, mesh_kind, qualified_in
 from nnx_migrate.command import RuleCommand
-from nnx_migrate.rewrite import split_lines
+from nnx_migrate.lines import split_lines
 from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site
 
 NAME = "sharding-constraint"

@@ -89,7 +89,7 @@ import libcst as cst
 
 from nnx_migrate import flax_api
 from nnx_migrate.command import RuleCommand
-from nnx_migrate.explain import Explainer
+from nnx_migrate.infer.explain import Explainer
 from nnx_migrate.resolve import GRAPH_ELEMENT, IN_PLACE_METHODS, STATE, VariableT
 from nnx_migrate.rule import (
     Diagnostic,

@@ -16,20 +16,15 @@ from pathlib import Path
 import pathspec
 
 from nnx_migrate.apply import read_regular_file, why_not_regular
+from nnx_migrate.flax_api import FLAX_MARKERS, mentions_flax  # noqa: F401 -- re-exported
 
 SKIPPED_DIRECTORIES = frozenset(
     {".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "__pycache__", ".mypy_cache",
      ".pytest_cache", ".ruff_cache", "build", "dist", "node_modules", "site-packages",
      ".eggs", ".ipynb_checkpoints"}
 )
-FLAX_MARKERS = (b"nnx", b"flax")
 SOURCE_SUFFIXES = (".py", ".ipynb")
 DOCS_SUFFIXES = (".md", ".markdown", ".rst")
-
-
-def mentions_flax(data: bytes) -> bool:
-    """The cheap text check: a file that never says flax or nnx has nothing to migrate."""
-    return any(marker in data for marker in FLAX_MARKERS)
 
 
 @dataclass

@@ -36,7 +36,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nnx_migrate import flax_api
+from nnx_migrate.findings import Diagnostic
 from nnx_migrate.index import SourceFile
+from nnx_migrate.infer.queries import classify_elements  # what module-containers concludes
 from nnx_migrate.resolve import STATE, ContainerT, VariableT
 
 FORMAT = 1
@@ -302,9 +304,7 @@ class FileEvidence:
             return kind, types
         elements = {e for site in sites for e in site.get("elements", [])}
         if kind is not None and types and all(t is not None for t in types):
-            from nnx_migrate.codemods.module_containers import _classify  # what the rule concluded
-
-            if _classify(types, context.index) == "plain":
+            if classify_elements(types, context.index) == "plain":
                 diagnostics.append(_disagreement(context, node, f"`self.{target.attr}`",
                                                  "static inference shows its elements are not Modules, Variables or arrays"))
             return kind, types
@@ -341,8 +341,6 @@ class FileEvidence:
 
     def notes(self, context) -> list:
         """What a person should know about this file's evidence."""
-        from nnx_migrate.rule import Diagnostic  # rule.py imports this module
-
         if self.stale:
             return [Diagnostic(RULE, 1, 0, "this file changed since it was traced: its evidence is ignored",
                                "run `nnx-migrate trace` again to use evidence here")]

@@ -224,3 +224,11 @@ STRUCTURE_PRESERVING_FUNCTIONS = frozenset(
 )
 TREE_MAP_FUNCTIONS = frozenset({"jax.tree.map", "jax.tree_util.tree_map", "jax.tree_map"})
 TREE_LEAVES_FUNCTIONS = frozenset({"jax.tree.leaves", "jax.tree_util.tree_leaves", "jax.tree_leaves"})
+
+
+FLAX_MARKERS = (b"nnx", b"flax")
+
+
+def mentions_flax(data: bytes) -> bool:
+    """The cheap text check: a file that never says flax or nnx has nothing to migrate."""
+    return any(marker in data for marker in FLAX_MARKERS)

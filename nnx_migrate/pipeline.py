@@ -313,7 +313,7 @@ def _lines_back(texts: list[str]):
     changed block: the block's line at the same offset, or its first)."""
     import difflib
 
-    from nnx_migrate.rewrite import split_lines
+    from nnx_migrate.lines import split_lines
 
     steps = []
     for old, new in zip(texts, texts[1:]):
@@ -485,7 +485,8 @@ def _rewrite_path(path: Path) -> FileResult:
 
 def _rewrite_one(file, source: SourceText, index, resolver, settings, rules) -> FileResult:
     """One round on one file; positions are in the text the rules saw (see `_localized`)."""
-    from nnx_migrate.rewrite import RewriteError, rewrite_file
+    from nnx_migrate.file_rewrite import rewrite_file
+    from nnx_migrate.rewrite import RewriteError
 
     result = FileResult(file.path, display_path(file.path), "unchanged", new_text=source.text,
                         encoding=source.encoding, embedded=source.embedded is not None)

@@ -5,10 +5,8 @@ site is never parsed by libcst."""
 from __future__ import annotations
 
 import ast
-import io
 import keyword
 import re
-import tokenize
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
@@ -18,10 +16,11 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from nnx_migrate import newer_syntax
 from nnx_migrate.config import Settings
 from nnx_migrate.index import ProjectIndex, SourceFile
+from nnx_migrate.lines import LINE as _LINE
 from nnx_migrate.resolve import AnalysisBudgetExceeded, Resolver
 from nnx_migrate.rule import Diagnostic, Edit, FileContext, Rule, Site
+from nnx_migrate.suppression import skipped_lines
 
-SKIP_COMMENT = re.compile(r"#\s*nnx-migrate:\s*skip\b")
 
 
 class RewriteError(Exception):
@@ -50,17 +49,6 @@ class Analysis:
     diagnostics: list[Diagnostic]
     suppressed: int
     imports: list[tuple[str, str]]  # (module, name) to import, e.g. ("flax", "nnx")
-
-
-def skipped_lines(text: str) -> set[int]:
-    """Lines carrying a `# nnx-migrate: skip` comment (a real comment, not a string)."""
-    if not SKIP_COMMENT.search(text):
-        return set()
-    lines = set()
-    for token in tokenize.generate_tokens(io.StringIO(text).readline):
-        if token.type == tokenize.COMMENT and SKIP_COMMENT.search(token.string):
-            lines.add(token.start[0])
-    return lines
 
 
 def _anchor_node(node: cst.CSTNode) -> cst.CSTNode:
@@ -190,17 +178,6 @@ def analyze_file(
     return Analysis(context, kept, diagnostics, len(sites) - len(kept), imports)
 
 
-def rewrite_file(
-    file: SourceFile, index: ProjectIndex, resolver: Resolver, settings: Settings, rules: list[Rule]
-) -> Rewrite:
-    rewrite = apply_analysis(file, analyze_file(file, index, resolver, settings, rules))
-    if file.docstrings:
-        from nnx_migrate.doctests import rewrite_docstrings
-
-        rewrite = rewrite_docstrings(file, rewrite, index, resolver, settings, rules)
-    return rewrite
-
-
 def apply_analysis(file: SourceFile, analysis: Analysis) -> Rewrite:
     """The file's text with every site of `analysis` applied (and the imports they need)."""
     unexecuted = analysis.context.evidence.unexecuted
@@ -244,14 +221,6 @@ def apply_analysis(file: SourceFile, analysis: Analysis) -> Rewrite:
 
 # a line with its ending, split as Python's tokenizer does (not str.splitlines, which
 # also splits on form feeds and other separators)
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
-
-
-def split_lines(text: str) -> list[str]:
-    """The lines of `text` with their endings, as ast numbers them."""
-    return _LINE.findall(text)
-
-
 def _regions(context: FileContext, sites: list[Site]) -> list[tuple[int, int, list[Site]]]:
     """Merged, sorted (first line, last line, sites) of the statements to re-parse."""
     spans = []

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fixtures import TESTDATA, assert_tree_fixture, fixture_tests
 
-from nnx_migrate import doctests
+from nnx_migrate import doctests, file_rewrite
 from nnx_migrate.config import Settings
 from nnx_migrate.pipeline import run
 
@@ -125,7 +125,7 @@ def test_docstrings_in_notebook_cells_are_migrated(tmp_path: Path) -> None:
 
 def test_a_docstring_that_would_not_read_back_fails_the_file_and_leaves_it_byte_identical(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(doctests, "prompted", lambda lines, example, codes: [])  # loses the example's lines
+    monkeypatch.setattr(file_rewrite, "prompted", lambda lines, example, codes: [])  # loses the example's lines
     shutil.copy(CASES / "module_docstring.py", tmp_path)
     result = run([tmp_path], Settings(), tmp_path, write=True)
     (failed,) = result.failed
