@@ -1950,6 +1950,11 @@ class Resolver:
                 return VariableT(outer, self.annotation_type(arguments[0], scope) == ARRAY)
             return None
         qualified = self.qualified(node, scope)
+        if qualified is None and isinstance(node, ast.Name):
+            # a class statement in a def (`def step(m: Foo)` beside `class Foo`): the class
+            # whose binding alone reaches the name, as for a call of it
+            classes, other = self.classes_named(node, scope)
+            qualified = classes[0].qualname if len(classes) == 1 and not other else None
         if qualified is None:
             return None
         if qualified in _ARRAY_ANNOTATIONS:

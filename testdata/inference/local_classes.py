@@ -26,3 +26,43 @@ def rebound(flag, other):
     if flag:
         Foo = other
     Foo()  # revealed: unknown
+
+
+def test_annotated():
+    class Counter(nnx.Module):
+        def __init__(self):
+            self.count = nnx.BatchStat(0)
+
+    def step(m: Counter, other: "Counter"):
+        m  # revealed: local_classes.test_annotated.Counter
+        m.count  # revealed: nnx.BatchStat
+        other.count  # revealed: nnx.BatchStat
+
+    return step
+
+
+def annotated_rebound(flag, other):
+    class Counter(nnx.Module):
+        pass
+
+    if flag:
+        Counter = other
+
+    def step(m: Counter):
+        m  # revealed: unknown
+
+    step(other)
+
+
+def annotated_two_classes(flag):
+    if flag:
+        class Counter(nnx.Module):
+            pass
+    else:
+        class Counter(nnx.Module):  # a second class statement of the same name
+            pass
+
+    def step(m: Counter):
+        m  # revealed: unknown
+
+    return step
