@@ -395,7 +395,11 @@ def local_class(file: SourceFile, node: ast.AST, name: str) -> ast.ClassDef | No
 
 def _base_name(file: SourceFile, node: ast.ClassDef, base: ast.expr) -> str | None:
     """A base class's qualified name: through the file's imports and top-level names, or
-    a class defined in an enclosing def (`class Sub(Block)` beside `class Block`)."""
+    a class defined in an enclosing def (`class Sub(Block)` beside `class Block`). A
+    subscripted generic (`nnx.Variable[A]`, `Generic[T]`) is its origin: its
+    `__mro_entries__` puts the class itself among the bases."""
+    if isinstance(base, ast.Subscript):
+        base = base.value
     name = dotted_name(base)
     if name is None:
         return None
