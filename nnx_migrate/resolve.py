@@ -856,7 +856,7 @@ class Resolver:
         class of the MRO (or a subclass) defines it or `__getattribute__`, some code stores
         `x.attr = ...` or `setattr(x, "attr", ...)` on what may be such an instance (an
         unknown receiver may), or stores attributes by run-time names on it."""
-        if self.may_define_before_flax(cls, {attr, "__getattribute__"}) or self.attributes_unknown(cls):
+        if self.may_define_before_flax(cls, {attr, "__getattribute__"}) or self.attributes_unknown(cls, attr):
             return True
         key = ("replaces", cls, attr)
         if key not in self._memo:
@@ -987,7 +987,7 @@ class Resolver:
         base = self.type_of(node.value, scope)
         found = self.member_type(base, node.attr)
         if found is None and isinstance(base, InstanceT) and self.index.is_nnx_class(base.cls) \
-                and not self.attributes_unknown(base.cls) \
+                and not self.attributes_unknown(base.cls, node.attr) \
                 and not self.defines_before_flax(base.cls, {"__getattr__", "__getattribute__"}) \
                 and not any(self.unseen_base(klass) for klass in [base.cls, *self.subclasses(base.cls)]):
             # a Module whose class does not say: names the project binds only to Variables
@@ -2022,8 +2022,8 @@ class Resolver:
         return stores
 
     def _instance_attribute(self, cls: str, attr: str) -> Type:
-        if self.attributes_unknown(cls) or self.defines_before_flax(cls, {"__getattribute__"}):
-            return None  # any attribute may hold anything
+        if self.attributes_unknown(cls, attr) or self.defines_before_flax(cls, {"__getattribute__"}):
+            return None  # any attribute (or this one) may hold anything
         types: list[Type] = []
         for name in self.index.mro(cls):
             bare = flax_api.flax_name(name)
@@ -2075,22 +2075,24 @@ class Resolver:
                 returned.append(node.value)
         return join_or_unknown([self.type_of(value, scope) for value in returned])
 
-    def stored_by_name(self, cls: str) -> bool:
+    def stored_by_name(self, cls: str, attr: str | None = None) -> bool:
         """Some code stores attributes on what may be an instance of `cls` (or of a class in
         its MRO) under names known only at run time: `setattr(m, name, v)`,
         `m.__setattr__(k, v)`, `m.__dict__.update(d)`, `vars(m)[k] = v`. Any attribute of
-        it may then hold anything."""
-        stored = self._memoized(("stored-by-name",), None, lambda: self._receiver_classes(self._stores_by_name()),
-                                unknown=frozenset())
-        return any(self.is_subclass(cls, base) for base in stored)
+        it may then hold anything; with `attr`, only the stores whose name may be `attr`
+        count (`setattr(self, f"child{i}", v)` never stores `x`)."""
+        return bool(self.run_time_stores(cls, attr))
 
-    def run_time_stores(self, cls: str) -> list[tuple[SourceFile, ast.expr]]:
-        """(file, receiver) of each store by a run-time name that makes `stored_by_name(cls)`
-        true: where to look (`nnx-migrate explain` names them)."""
-        if not self.stored_by_name(cls):
-            return []
-        return [(file, receiver) for receiver, file, value in self._stores_by_name()
-                if any(self.is_subclass(cls, base) for base in self._receiver_classes([(receiver, file, value)]))]
+    def run_time_stores(self, cls: str, attr: str | None = None) -> list[tuple[SourceFile, ast.expr]]:
+        """(file, receiver) of each store by a run-time name that makes `stored_by_name(cls,
+        attr)` true: where to look (`nnx-migrate explain` names them)."""
+        def compute() -> list[tuple[SourceFile, ast.expr]]:
+            stores = self._memoized(("stored-by-name",), None, lambda: [
+                (self._receiver_classes([store[:3]]), store) for store in self._stores_by_name()], unknown=[])
+            return [(file, receiver) for classes, (receiver, file, _, name) in stores
+                    if _may_name(name, attr) and any(self.is_subclass(cls, base) for base in classes)]
+
+        return self._memoized(("run-time stores", cls, attr), None, compute, unknown=[])
 
     def class_swapped(self, cls: str) -> bool:
         """Some code sets `x.__class__` (or `setattr(x, "__class__", C)`) on what may be an
@@ -2101,10 +2103,10 @@ class Resolver:
             unknown=frozenset())
         return any(self.is_subclass(cls, base) for base in swapped)
 
-    def attributes_unknown(self, cls: str) -> bool:
-        """Any attribute of an instance of `cls` may hold anything (see `stored_by_name`,
-        `class_swapped`)."""
-        return self.stored_by_name(cls) or self.class_swapped(cls)
+    def attributes_unknown(self, cls: str, attr: str | None = None) -> bool:
+        """Any attribute of an instance of `cls` (with `attr`: that one) may hold anything
+        (see `stored_by_name`, `class_swapped`)."""
+        return self.stored_by_name(cls, attr) or self.class_swapped(cls)
 
     def is_subclass(self, cls: str, base: str) -> bool:
         """`cls` is `base` or derives from it (flax's Module and Variable: any of their kind)."""
@@ -2139,10 +2141,10 @@ class Resolver:
     def _is_graph_node(self, found: Type) -> bool:
         return isinstance(found, VariableT) or isinstance(found, InstanceT) and self.index.is_nnx_class(found.cls)
 
-    def _stores_by_name(self) -> list[tuple[ast.expr, SourceFile, ast.expr | None]]:
-        """(receiver, file, value stored or None when not one expression) of the attribute
-        stores whose names are computed at run time (see `stored_by_name`); `super()`
-        stands for the enclosing method's `self`."""
+    def _stores_by_name(self) -> list[tuple[ast.expr, SourceFile, ast.expr | None, ast.expr | None]]:
+        """(receiver, file, value stored or None when not one expression, the name's
+        expression or None when not one) of the attribute stores whose names are computed
+        at run time (see `stored_by_name`); `super()` stands for the enclosing method's `self`."""
         key = ("stores-by-name",)
         if key in self._memo:
             return self._memo[key]
@@ -2163,7 +2165,7 @@ class Resolver:
             if receiver is None or not arguments or _constant_string(arguments[0]) \
                     or _forwards_own_store(call, arguments[0], file):
                 continue
-            receivers.append((receiver, file, arguments[1] if len(arguments) == 2 else None))
+            receivers.append((receiver, file, arguments[1] if len(arguments) == 2 else None, arguments[0]))
         for node, file in self.name_uses("__dict__") + self.name_uses("vars"):
             if _in_flax_package(file):
                 continue
@@ -2182,7 +2184,7 @@ class Resolver:
                 and not isinstance(parent.ctx, ast.Load) and not _constant_string(parent.slice)
             if (updated or replaced or by_key or isinstance(parent, ast.AugAssign) and parent.target is holder) \
                     and getattr(_enclosing_def(file, holder), "name", None) != "__setstate__":  # unpickling restores its own
-                receivers.append((receiver, file, None))
+                receivers.append((receiver, file, None, None))
         self._memo[key] = receivers
         return receivers
 
@@ -2335,6 +2337,18 @@ def _init_call_value(node: ast.AST) -> ast.expr | None:
         return None
     arguments = node.args if is_super_call(node.func.value) else node.args[1:]
     return arguments[0] if arguments else _keyword(node, "value")
+
+
+def _may_name(name: ast.expr | None, attr: str | None) -> bool:
+    """An attribute name computed at run time as `name` may be `attr` (None: any name):
+    an f-string can only be one that begins and ends with its literal text
+    (`f"child{i}"` is never `x`)."""
+    if attr is None or not isinstance(name, ast.JoinedStr) or not name.values:
+        return True
+    first, last = name.values[0], name.values[-1]
+    prefix = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else ""
+    suffix = last.value if len(name.values) > 1 and isinstance(last, ast.Constant) and isinstance(last.value, str) else ""
+    return len(attr) >= len(prefix) + len(suffix) and attr.startswith(prefix) and attr.endswith(suffix)
 
 
 def _constant_string(node: ast.expr) -> bool:

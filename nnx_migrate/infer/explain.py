@@ -130,7 +130,7 @@ class Explainer:
         if isinstance(node, ast.Attribute):
             owner = resolver.type_of(node.value, scope)
             if isinstance(owner, InstanceT):
-                stores = resolver.run_time_stores(owner.cls)
+                stores = resolver.run_time_stores(owner.cls, node.attr)
                 if stores:
                     file, store = stores[0]
                     return f"attributes of its class are stored by run-time names ({file.path.name}:{store.lineno})"
@@ -192,7 +192,7 @@ class Explainer:
 
     def _attribute_why(self, cls: str, attr: str) -> list[str]:
         resolver = self.resolver
-        stores = resolver.run_time_stores(cls)
+        stores = resolver.run_time_stores(cls, attr)
         if stores:
             file, store = stores[0]
             return [f"attributes of `{cls}` are stored under names known only at run time "
