@@ -9,6 +9,8 @@ Pytree:
 | `self.layers = [Block(...) for _ in range(n)]` (list, tuple, comprehension, `list(...)`) | `self.layers = nnx.List([...])` |
 | `layers = []`, `layers.append(Block(...))`, `self.layers = layers` | `self.layers = nnx.List(layers)` |
 | `self.layers = []` and later `self.layers.append(Block(...))` | `self.layers = nnx.List()` |
+| `self.layers = tuple(layers)` (`layers` built by appends), `list(bijections)` from `*bijections: Bijection` | `nnx.List(tuple(layers))`, `nnx.List(list(bijections))` |
+| `self.blocks.append(block(...))` with `block: type[nnx.Module]` or `Callable[..., Block]` | `self.blocks = nnx.List()` |
 | `self.heads = {"a": Head(...), ...}` (string keys) | `self.heads = nnx.Dict({...})` |
 | `self.experts = {0: Expert(...), ...}` (other keys) | `self.experts = nnx.data({...})` |
 | a wrapped list that meets `+`, `*` or `\\|` | `nnx.data([...])` (keeps the Python type) |
@@ -16,11 +18,18 @@ Pytree:
 | `self.bias = None` where `bias` is elsewhere a Param or Module | `self.bias = nnx.data(None)` |
 | `x: nnx.Data[T]` / `x: nnx.Static[T]` in a dataclass | `x: T = nnx.data()` / `x: T = nnx.static()` |
 | `x: nnx.Data[T]` on a regular Module, `self.x = v` | `x: T`, `self.x = nnx.data(v)` (a class-level `nnx.data()` default would leave a `dataclasses.Field` there) |
+| `x: nnx.Static[T] = nnx.static(...)` (the field already given) | `x: T = nnx.static(...)` |
 
 Element types come from the project index (classes defined in other files count). Lists
 of ints, strings or functions, classes declared with `pytree=False`, and classes that are
 not NNX Modules/Pytrees stay untouched. Parameter paths do not change
 (`('layers', 0, 'kernel')` before and after), so checkpoints stay loadable.
+
+A container on a Module whose elements are of unknown type (a parameter with no
+annotation whose callers cannot all be seen, what an unknown call returns) may hold
+Modules, and then raises on 0.12: it is left alone and counted in the summary's
+left-alone report, with the reason (`-v` lists each). Elements annotated as Python
+scalars (`kernel_size: int | Sequence[int]`, `*names: str`) are not counted.
 
 In every file where a container was wrapped, each place that walks modules
 (`iter_modules`, `iter_children`) is reported: `nnx.List` and `nnx.Dict` are Modules
@@ -144,6 +153,9 @@ class ModuleContainers(Rule):
         self._uses: dict[str, dict[str, list]] = {}  # see `_attribute_uses`
         has_list = version_at_least(context, LIST_VERSION)
         has_data = version_at_least(context, DATA_VERSION)
+        # containers that may hold Modules but are not shown to: counted, in files that use nnx
+        report_left_alone = bool(context.file.flax_names_used)
+        self._unknown = None
         wrapped_any = False
         for info in context.index.file_classes(context.file):
             if not context.index.is_nnx_class(info.qualname) or self._pytree_false(info):
@@ -169,6 +181,7 @@ class ModuleContainers(Rule):
                                 sites.append(context.site(NAME, node, type(node).__name__, _wrap(alias, function),
                                                           f"`self.{target} = ...` -> `nnx.{function}(...)`"))
                         continue
+                    self._unknown = None
                     kind, element_types = self._container_kind(value, scope, info, method, self_name, target)
                     kind, element_types = context.evidence.container(context, node, kind, element_types, diagnostics)
                     if kind is None:
@@ -180,6 +193,10 @@ class ModuleContainers(Rule):
                         continue
                     verdict = _classify(element_types, context.index)
                     if verdict == "plain":
+                        if None in element_types and report_left_alone:
+                            left = self._left_alone(target, node, kind)
+                            if left is not None:
+                                diagnostics.append(left)
                         continue
                     if verdict == "nested":
                         diagnostics.append(context.diagnostic(
@@ -238,6 +255,24 @@ class ModuleContainers(Rule):
             alias = context.nnx_alias()
             if alias is None:
                 continue
+            given = _field_call(statement.value, context.resolver, module_scope)
+            if given is not None:
+                # already the 0.12 field (`b: nnx.Static[int] = nnx.static(default=2)`): only
+                # the annotation changes (wrapping it again would give `nnx.static(default=nnx.static(...))`)
+                if given == function:
+                    sites.append(context.site(NAME, statement, "AnnAssign", _unwrap_annotation,
+                                              f"`{name}: nnx.{function.title()}[T]` -> `{name}: T`"))
+                elif given == "field":
+                    diagnostics.append(context.diagnostic(
+                        NAME, statement, f"`{name}: nnx.{function.title()}[T] = dataclasses.field(...)`",
+                        f"write `{name}: T = nnx.{function}(...)` with the field's options as its keywords", URL))
+                else:
+                    diagnostics.append(context.diagnostic(
+                        NAME, statement, f"`{name}: nnx.{function.title()}[T] = nnx.{given}(...)`: the annotation "
+                        "and the field disagree", f"keep one: `{name}: T = nnx.{function}(...)` or "
+                        f"`{name}: T = nnx.{given}(...)`", URL))
+                wrapped[name] = None
+                continue
             if dataclass_style:
                 sites.append(context.site(NAME, statement, "AnnAssign", _field_annotation(alias, function),
                                           f"`{name}: nnx.{function.title()}[T]` -> `{name}: T = nnx.{function}()`"))
@@ -265,26 +300,35 @@ class ModuleContainers(Rule):
         if isinstance(value, (ast.List, ast.Tuple)):
             if any(isinstance(e, ast.Starred) for e in value.elts):
                 return None, None
-            types = [resolver.type_of(e, scope) for e in value.elts]
+            types = [self._type(e, scope) for e in value.elts]
             if not value.elts:
                 types = self._grown_types(info, target)
             return "list", types
         if isinstance(value, ast.ListComp):
             inner = resolver.scope_for(value, scope, scope.file)
-            return "list", [resolver.type_of(value.elt, inner)]
+            return "list", [self._type(value.elt, inner)]
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in ("list", "tuple") \
                 and scope.find(value.func.id) is None and len(value.args) == 1 and not value.keywords:
             argument = value.args[0]
             if isinstance(argument, (ast.ListComp, ast.GeneratorExp)):
                 inner = resolver.scope_for(argument, scope, scope.file)
-                return "list", [resolver.type_of(argument.elt, inner)]
-            element = resolver.type_of(argument, scope)
-            container = as_container(element, iterated=True)
-            return ("list", [container.element]) if container is not None else (None, None)
+                return "list", [self._type(argument.elt, inner)]
+            container = as_container(resolver.type_of(argument, scope), iterated=True)
+            if container is not None and container.element is not None:
+                return "list", [container.element]
+            if isinstance(argument, ast.Name):
+                starred = self._annotated_vararg(argument, scope, method)
+                if starred is not None:  # `*bijections: Bijection`: a tuple of them
+                    return "list", [starred]
+                kind, types = self._local_list(argument.id, scope, method)  # `layers = []`, `.append(...)`
+                if kind is not None:
+                    return kind, types
+            self._note_unknown(argument, scope)
+            return "list", [None]
         if isinstance(value, ast.Dict):
             if None in value.keys:
                 return None, None
-            types = [resolver.type_of(v, scope) for v in value.values]
+            types = [self._type(v, scope) for v in value.values]
             if not value.keys:
                 types = self._grown_types(info, target, dict_items=True)
                 return "dict", types
@@ -292,7 +336,7 @@ class ModuleContainers(Rule):
         if isinstance(value, ast.DictComp):
             inner = resolver.scope_for(value, scope, scope.file)
             kind = "dict" if _is_str_key(value.key, resolver, inner) else "dict-nonstr"
-            return kind, [resolver.type_of(value.value, inner)]
+            return kind, [self._type(value.value, inner)]
         if isinstance(value, ast.Name):
             return self._local_list(value.id, scope, method)
         return None, None
@@ -310,10 +354,10 @@ class ModuleContainers(Rule):
         for binding in bindings:
             literal = binding[1]
             if isinstance(literal, ast.List):
-                types.extend(resolver.type_of(e, scope) for e in literal.elts)
+                types.extend(self._type(e, scope) for e in literal.elts)
             else:
                 inner = resolver.scope_for(literal, scope, scope.file)
-                types.append(resolver.type_of(literal.elt, inner))
+                types.append(self._type(literal.elt, inner))
         types.extend(self._grown_in(method, scope, lambda n: isinstance(n, ast.Name) and n.id == name))
         return "list", types
 
@@ -337,18 +381,97 @@ class ModuleContainers(Rule):
         for node in ast.walk(function):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and matches(node.func.value):
                 if node.func.attr == "append" and len(node.args) == 1:
-                    types.append(resolver.type_of(node.args[0], scope))
+                    types.append(self._type(node.args[0], scope))
                 elif node.func.attr == "insert" and len(node.args) == 2:
-                    types.append(resolver.type_of(node.args[1], scope))
+                    types.append(self._type(node.args[1], scope))
                 elif node.func.attr == "extend" and len(node.args) == 1:
                     extended = resolver.type_of(node.args[0], scope)
                     container = as_container(extended, iterated=True)
                     types.append(container.element if container is not None else None)
+                    if types[-1] is None:
+                        self._note_unknown(node.args[0], scope)
             elif dict_items and isinstance(node, ast.Assign):
                 for target in node.targets:
                     if isinstance(target, ast.Subscript) and matches(target.value):
-                        types.append(resolver.type_of(node.value, scope))
+                        types.append(self._type(node.value, scope))
         return types
+
+    # -- element types ------------------------------------------------------------------
+    def _type(self, node: ast.expr, scope: Scope):
+        """The engine's type of an element; for `block(...)` where `block` is a parameter
+        annotated `type[C]` or `Callable[..., C]` (and bound nowhere else), a C. The first
+        element left unknown is kept for the left-alone report."""
+        found = self.context.resolver.type_of(node, scope)
+        if found is None and isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            found = self._factory_result(node.func, scope)
+        if found is None:
+            self._note_unknown(node, scope)
+        return found
+
+    def _note_unknown(self, node: ast.expr, scope: Scope) -> None:
+        if self._unknown is None:
+            self._unknown = (node, scope)
+
+    def _only_parameter_binding(self, name: ast.Name, scope: Scope):
+        """(owner scope, the def's ast.arg) when `name` is bound only as a parameter there."""
+        owner = scope.find(name.id)
+        if owner is None or not isinstance(owner.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return None
+        arguments = owner.node.args
+        for arg in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg]:
+            if arg is not None and arg.arg == name.id:
+                return (owner, arg) if len(owner.bindings.get(name.id, ())) == 1 else None
+        return None
+
+    def _factory_result(self, func: ast.Name, scope: Scope):
+        found = self._only_parameter_binding(func, scope)
+        if found is None or found[1].annotation is None or found[1] is found[0].node.args.vararg:
+            return None
+        owner, arg = found
+        annotation = _parsed_annotation(arg.annotation)
+        if not isinstance(annotation, ast.Subscript):
+            return None
+        resolver = self.context.resolver
+        outer = resolver.qualified(annotation.value, owner) or dotted_name(annotation.value)
+        arguments = annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else [annotation.slice]
+        if outer in _CLASS_ANNOTATIONS and len(arguments) == 1:
+            made = arguments[0]  # type[Block]: calling it makes a Block (or a subclass)
+        elif outer in _CALLABLE_ANNOTATIONS and len(arguments) == 2:
+            made = arguments[1]  # Callable[..., Block]: its calls return a Block
+        else:
+            return None
+        found = resolver.annotation_type(made, owner)
+        return found if isinstance(found, InstanceT) and self.context.index.is_nnx_class(found.cls) else None
+
+    def _annotated_vararg(self, name: ast.Name, scope: Scope, method):
+        """`*bijections: Bijection` (bound nowhere else): each item is a Bijection."""
+        found = self._only_parameter_binding(name, scope)
+        if found is None or found[1] is not found[0].node.args.vararg or found[1].annotation is None:
+            return None
+        return self.context.resolver.annotation_type(found[1].annotation, found[0])
+
+    def _left_alone(self, target: str, node: ast.stmt, kind: str):
+        """`self.<target> = <container>` whose elements are not all known: reported with why."""
+        context = self.context
+        what = "a dict" if kind.startswith("dict") else "a list/tuple"
+        if self._unknown is None:
+            return context.left_alone(NAME, node, f"`self.{target}` ({what}) left alone: its elements are not known")
+        element, scope = self._unknown
+        parameter = self._only_parameter_binding(element, scope) if isinstance(element, ast.Name) else None
+        if parameter is not None and _plain_annotation(parameter[1].annotation):
+            return None  # `xs: Sequence[int]`, `*names: str`: not Modules, Variables or arrays
+        subject = element.func if isinstance(element, ast.Call) else element
+        why = self._explainer().reason(subject, scope, context.file)
+        why = why.replace("shown to be Variables", "shown to be Modules, Variables or arrays").replace(
+            "pass no Variable", "pass no Module, Variable or array")
+        return context.left_alone(NAME, node, f"`self.{target}` ({what}, element `{ast.unparse(element)}`) "
+                                              f"left alone: {why}")
+
+    def _explainer(self):
+        if getattr(self, "_explainer_instance", None) is None:
+            from nnx_migrate.infer.explain import Explainer
+            self._explainer_instance = Explainer(self.context.index, self.context.resolver)
+        return self._explainer_instance
 
     # -- uses of a wrapped attribute ----------------------------------------------------
     def _attribute_uses(self, info, target: str) -> list[tuple[ast.Attribute, ast.AST | None]]:
@@ -418,6 +541,47 @@ class ModuleContainers(Rule):
                         "nnx.List and nnx.Dict are Modules on flax 0.12: the walk now also yields them; "
                         "check counts and isinstance filters", URL))
         return found
+
+
+_CLASS_ANNOTATIONS = frozenset({"type", "builtins.type", "typing.Type"})
+_CALLABLE_ANNOTATIONS = frozenset({"typing.Callable", "collections.abc.Callable"})
+_PLAIN_ANNOTATION_NAMES = frozenset({
+    "int", "float", "str", "bool", "complex", "bytes", "None", "list", "tuple", "set", "frozenset", "dict",
+    "Sequence", "Iterable", "Tuple", "List", "Optional", "Union", "Set", "FrozenSet", "Collection", "Dict",
+    "Mapping", "Literal", "tp", "typing", "t", "abc", "collections",
+})
+
+
+def _parsed_annotation(annotation: ast.expr | None) -> ast.expr | None:
+    """An annotation, a string one parsed (None if it does not parse)."""
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        try:
+            return ast.parse(annotation.value, mode="eval").body
+        except SyntaxError:
+            return None
+    return annotation
+
+
+def _plain_annotation(annotation: ast.expr | None) -> bool:
+    """`int | Sequence[int]`, `str`: Python scalars and their containers, no Modules,
+    Variables or arrays."""
+    annotation = _parsed_annotation(annotation)
+    if annotation is None:
+        return False
+    names = [n.id if isinstance(n, ast.Name) else n.attr for n in ast.walk(annotation)
+             if isinstance(n, (ast.Name, ast.Attribute))]
+    constants = [n for n in ast.walk(annotation) if isinstance(n, ast.Constant)]
+    return bool(names) and all(n in _PLAIN_ANNOTATION_NAMES for n in names) and all(
+        c.value is None or c.value is Ellipsis or isinstance(c.value, (int, str)) for c in constants)
+
+
+def _field_call(value: ast.expr | None, resolver, scope) -> str | None:
+    """'data' / 'static' when `value` is already a call of `nnx.data` / `nnx.static`, or
+    'field' for a `dataclasses.field(...)` (which a wrap would nest)."""
+    if not isinstance(value, ast.Call):
+        return None
+    qualified = resolver.qualified(value.func, scope) or ""
+    return {"flax.nnx.data": "data", "flax.nnx.static": "static", "dataclasses.field": "field"}.get(qualified)
 
 
 def _is_str_key(key: ast.expr, resolver, scope) -> bool:

@@ -135,12 +135,18 @@ def _print_left_alone(console, result: RunResult, verbose: bool) -> None:
             why = _left_alone_why(item.message)
             first_place.setdefault(_LOCATION.sub("", why), why)
         count = sum(reasons.values())
-        console.print(f"  {rule}: {count} site{'s' if count != 1 else ''} left alone, not shown to be NNX objects"
+        console.print(f"  {rule}: {count} site{'s' if count != 1 else ''} left alone, "
+                      f"{_LEFT_ALONE_WHAT.get(rule, 'not shown to be NNX objects')}"
                       f"{'' if verbose else ' (-v lists each; `nnx-migrate explain FILE:LINE` says why)'}:")
         for reason, number in reasons.most_common():
             console.print(f"    {number} {escape(first_place[reason])}")
 
 
+# what a rule's sites left alone were not shown to be (value-access, introspection: NNX objects)
+_LEFT_ALONE_WHAT = {
+    "module-containers": "containers whose elements are of unknown type (they may be Modules or arrays)",
+    "keyword-only-rngs": "signatures kept: not every call in hand",
+}
 _LOCATION = re.compile(r" \([^()]*:\d+\)")  # `(model.py:12)`: reasons alike up to the place of their evidence
 
 

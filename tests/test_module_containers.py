@@ -89,3 +89,50 @@ def test_migrated_containers_build_on_flax_0_12_with_the_same_paths(tmp_path: Pa
     assert "('blocks', 0, 'linear', 'kernel')" in lines
     assert "('layers', 2, 'linear', 'bias')" in lines
     assert "('params', 0)" in lines and "('pair', 1, 'kernel')" in lines
+
+
+def test_factories_run_on_the_old_flax_and_migrated_on_the_new_with_deprecations_as_errors(tmp_path: Path) -> None:
+    """factories.py (a `*bijections: Bijection` tuple, `tuple(layers)` of a list built by
+    appends, `self.blocks.append(block())` with `block: type[nnx.Module]` or
+    `Callable[..., Bijection]`): the original runs on flax 0.11.2 and raises on 0.12.8;
+    the migrated file runs on 0.12.8 with DeprecationWarnings as errors, with the same
+    parameter paths and values."""
+    import math
+    import subprocess
+    import sys
+
+    from nnx_migrate.verify.envs import BaselineError, baseline_python
+
+    case = next(c for c in CASES if c.stem == "factories")
+    try:
+        old_python = str(baseline_python("0.11.2"))
+    except BaselineError as error:
+        pytest.skip(f"no flax 0.11.2 environment: {error}")
+    out, result = migrate_copy(case, tmp_path, RULE)
+    assert out.read_text() == case.with_name("factories.expected.py").read_text()
+
+    def run(python: str, path: Path, *flags: str) -> subprocess.CompletedProcess:
+        return subprocess.run([python, *flags, str(path)], capture_output=True, text=True, timeout=300)
+
+    before = run(old_python, case, "-W", "ignore")
+    assert before.returncode == 0, before.stderr[-2000:]
+    broken = run(sys.executable, case)
+    assert broken.returncode != 0 and "static attribute" in broken.stderr
+    after = run(sys.executable, out, "-W", "error::DeprecationWarning")
+    assert after.returncode == 0, after.stderr[-2000:]
+    old_lines, new_lines = before.stdout.splitlines(), after.stdout.splitlines()
+    assert len(old_lines) == len(new_lines) == 10
+    for old, new in zip(old_lines, new_lines):
+        old_path, _, old_value = old.rpartition(" ")
+        new_path, _, new_value = new.rpartition(" ")
+        assert old_path == new_path
+        assert math.isclose(float(old_value), float(new_value), rel_tol=1e-6, abs_tol=1e-6), (old, new)
+
+
+def test_containers_of_unknown_elements_are_left_alone_and_reported(tmp_path: Path) -> None:
+    case = next(c for c in CASES if c.stem == "factories")
+    _, result = migrate_copy(case, tmp_path, RULE)
+    left = [(d.line, d.message) for f in result.files for d in f.left_alone]
+    assert left == [(49, "`self.blocks` (a list/tuple, element `block()`) left alone: "
+                         "a parameter with no annotation whose callers cannot all be seen")]
+    assert not [d for f in result.files for d in f.diagnostics]  # `*names: str`, `Sequence[int]`: plain
