@@ -377,9 +377,12 @@ class Resolver:
 
     def method_scope(self, info: ClassInfo, method: ast.AST) -> Scope:
         """The scope of a method, for typing the attribute bindings the index found."""
-        module = self.module_scope(info.file)
-        class_scope = self.scope_for(info.node, module, info.file)
-        return self.scope_for(method, class_scope, info.file, info)
+        return self.scope_for(method, self.class_scope(info), info.file, info)
+
+    def class_scope(self, info: ClassInfo) -> Scope:
+        """The scope of a class body, inside the scope its `class` statement runs in (a
+        def's, for a class defined in a function: its methods see the def's names)."""
+        return self.scope_for(info.node, self.scope_of(info.node, info.file), info.file)
 
     def scope_of(self, node: ast.AST, file: SourceFile) -> Scope:
         """The scope `node` is evaluated in (a def's own name and decorators included)."""
@@ -2040,7 +2043,7 @@ class Resolver:
             for value, function, is_annotation in info.attribute_bindings.get(attr, []):
                 binding_scope = (
                     self.method_scope(info, function) if function is not None
-                    else self.scope_for(info.node, self.module_scope(info.file), info.file)
+                    else self.class_scope(info)
                 )
                 types.append(
                     self.annotation_type(value, binding_scope) if is_annotation
@@ -2053,7 +2056,7 @@ class Resolver:
         `functools.cached_property`): what the getter returns. A plain method (or anything
         else decorated) is unknown."""
         getter = None
-        class_scope = self.scope_for(info.node, self.module_scope(info.file), info.file)
+        class_scope = self.class_scope(info)
         for statement in info.node.body:
             if isinstance(statement, ast.FunctionDef) and statement.name == attr and len(statement.decorator_list) == 1:
                 decorator = statement.decorator_list[0]
