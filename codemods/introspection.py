@@ -46,6 +46,7 @@ import ast
 import libcst as cst
 
 from nnx_migrate.command import RuleCommand
+from nnx_migrate.infer.explain import Explainer
 from nnx_migrate.resolve import InstanceT
 from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site, version_at_least
 
@@ -100,6 +101,11 @@ class IntrospectionFunctions(Rule):
             if not is_module and receiver is None:
                 is_module = context.evidence.walks_module(context, node, visit.scope)
             if not is_module:
+                if receiver is None and context.file.flax_names_used:
+                    # may be a Module's walk (deprecated from 0.12.1): counted as left alone, with why
+                    diagnostics.append(context.left_alone(
+                        NAME, node, f"`.{node.func.attr}()` left alone: "
+                                    f"{Explainer(context.index, context.resolver).reason(node.func.value, visit.scope, context.file)}"))
                 continue
             method = node.func.attr
             alias = context.nnx_alias()

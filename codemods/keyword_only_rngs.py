@@ -519,6 +519,9 @@ class KeywordOnlyRngs(Rule):
                         NAME, signature.init,
                         f"`{signature.info.node.name}.__init__` keeps `rngs` positional: {why}{where}",
                         "make `rngs` keyword-only by hand once every caller passes it by keyword"))
+                    # and counted by reason in the summary's left-alone report
+                    diagnostics.append(context.left_alone(
+                        NAME, signature.init, f"`{signature.info.node.name}.__init__` left alone: {_kind_of_reason(why)}"))
                 continue
             if in_this_file:
                 sites.append(self._signature_site(context, signature, safe=library is None))
@@ -589,6 +592,24 @@ def _def_name_position(context: FileContext, function: ast.FunctionDef) -> tuple
     start = context.char_column(line, function.col_offset)
     match = re.compile(r"(?:async\s+)?def\s+").match(text, start)
     return line, match.end() if match else start
+
+
+# the kinds of reason a signature is kept, for the summary's count (the item says the detail)
+_REASON_KINDS = (
+    (("runs under the decorator",), "transform-wrapped constructor (a decorator may map or split its arguments)"),
+    (("could not be processed",), "a file that mentions it failed"),
+    (("public constructor of the installable project",), "public constructor of an installable project "
+                                                           "(--unsafe-fixes changes it)"),
+    (("*args", "more positional arguments", "nnx-migrate: skip"), "a call that cannot be rewritten"),
+    (("may call this constructor",), "a call of a class not known may reach it with `rngs` by position"),
+)
+
+
+def _kind_of_reason(why: str) -> str:
+    for words, kind in _REASON_KINDS:
+        if any(word in why for word in words):
+            return kind
+    return "unseen callers"  # used as a value, handed to a decorator, a name that may be another, single files...
 
 
 def _location(file: SourceFile, node: ast.AST) -> str:

@@ -87,6 +87,7 @@ import libcst as cst
 from nnx_migrate.command import RuleCommand
 from nnx_migrate.index import dotted_name, self_parameter
 from nnx_migrate.flow import is_none
+from nnx_migrate.infer.explain import Explainer
 from nnx_migrate.infer.queries import classify_elements as _classify, is_data as _is_data
 from nnx_migrate.resolve import InstanceT, Scope, as_container
 from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site, version_at_least
@@ -461,17 +462,11 @@ class ModuleContainers(Rule):
         if parameter is not None and _plain_annotation(parameter[1].annotation):
             return None  # `xs: Sequence[int]`, `*names: str`: not Modules, Variables or arrays
         subject = element.func if isinstance(element, ast.Call) else element
-        why = self._explainer().reason(subject, scope, context.file)
+        why = Explainer(context.index, context.resolver).reason(subject, scope, context.file)
         why = why.replace("shown to be Variables", "shown to be Modules, Variables or arrays").replace(
             "pass no Variable", "pass no Module, Variable or array")
         return context.left_alone(NAME, node, f"`self.{target}` ({what}, element `{ast.unparse(element)}`) "
                                               f"left alone: {why}")
-
-    def _explainer(self):
-        if getattr(self, "_explainer_instance", None) is None:
-            from nnx_migrate.infer.explain import Explainer
-            self._explainer_instance = Explainer(self.context.index, self.context.resolver)
-        return self._explainer_instance
 
     # -- uses of a wrapped attribute ----------------------------------------------------
     def _attribute_uses(self, info, target: str) -> list[tuple[ast.Attribute, ast.AST | None]]:

@@ -89,7 +89,7 @@ import libcst as cst
 
 from nnx_migrate import flax_api
 from nnx_migrate.command import RuleCommand
-from nnx_migrate.infer.explain import Explainer
+from nnx_migrate.infer.explain import _OPERATORS, Explainer
 from nnx_migrate.resolve import GRAPH_ELEMENT, IN_PLACE_METHODS, STATE, VariableT
 from nnx_migrate.rule import (
     Diagnostic,
@@ -311,6 +311,10 @@ class ValueAccess(Rule):
             variable = context.resolver.type_of(node.target, visit.scope)
             if variable is None:
                 variable = context.evidence.in_place(context, visit, diagnostics)
+            if variable is None and context.file.flax_names_used:
+                left = _in_place_left_alone(context, node, visit.scope)
+                if left is not None:
+                    diagnostics.append(left)
             if not isinstance(variable, VariableT) or context.resolver.may_define_before_flax(
                 variable.cls, {IN_PLACE_METHODS.get(type(node.op), "__iadd__")}
             ):
@@ -376,6 +380,29 @@ class ValueAccessCommand(RuleCommand):
 # receiver types whose `.value` may be a Variable's that nnx-migrate could not show: left
 # alone and counted (an Enum, a config object, an array: never a Variable, not counted)
 _NOT_SHOWN = (None, STATE, GRAPH_ELEMENT)
+
+
+def _in_place_left_alone(context: FileContext, node: ast.AugAssign, scope):
+    """`v += g` in a loop after `v = m.w`: `v` may still be the Variable (flax's in-place
+    operators return it), but the loop makes its type recursive, so it is not shown: a
+    Variable's `+=` raises NotImplementedError from flax 0.12.0, so it is counted, not silent."""
+    if not isinstance(node.target, ast.Name):
+        return None
+    found = context.resolver.reaching_bindings(node.target, scope)
+    if found is None:
+        return None
+    owner, bindings = found
+    for binding in bindings:
+        if binding[0] == "augmented":
+            continue
+        if isinstance(context.resolver.binding_type(binding, owner), VariableT):
+            where = getattr(binding[1], "lineno", None) if len(binding) > 1 and isinstance(binding[1], ast.AST) else None
+            place = f" ({context.file.path.name}:{where})" if where else ""
+            return context.left_alone(
+                NAME, node, f"in-place update `{node.target.id} {_OPERATORS.get(type(node.op), 'op')}= ...` "
+                            f"left alone: the target may be a Variable{place}, but what an earlier update (in a loop) "
+                            "made of it is not shown")
+    return None
 
 
 def _with_flax_subscript(context: FileContext, variable: VariableT) -> VariableT:

@@ -135,7 +135,8 @@ def _print_left_alone(console, result: RunResult, verbose: bool) -> None:
             why = _left_alone_why(item.message)
             first_place.setdefault(_LOCATION.sub("", why), why)
         count = sum(reasons.values())
-        console.print(f"  {rule}: {count} site{'s' if count != 1 else ''} left alone, "
+        noun = "signature" if rule == "keyword-only-rngs" else "site"
+        console.print(f"  {rule}: {count} {noun}{'s' if count != 1 else ''} left alone, "
                       f"{_LEFT_ALONE_WHAT.get(rule, 'not shown to be NNX objects')}"
                       f"{'' if verbose else ' (-v lists each; `nnx-migrate explain FILE:LINE` says why)'}:")
         for reason, number in reasons.most_common():
@@ -145,7 +146,7 @@ def _print_left_alone(console, result: RunResult, verbose: bool) -> None:
 # what a rule's sites left alone were not shown to be (value-access, introspection: NNX objects)
 _LEFT_ALONE_WHAT = {
     "module-containers": "containers whose elements are of unknown type (they may be Modules or arrays)",
-    "keyword-only-rngs": "signatures kept: not every call in hand",
+    "keyword-only-rngs": "`rngs` kept positional (each is an item above)",
 }
 _LOCATION = re.compile(r" \([^()]*:\d+\)")  # `(model.py:12)`: reasons alike up to the place of their evidence
 

@@ -1,5 +1,6 @@
-"""Nothing left alone in silence: `.value` sites that may be a Variable's but are not shown
-to be one are counted by reason in the summary, listed with -v and in the JSON report."""
+"""Nothing left alone in silence: `.value` sites, containers, kept signatures, `iter_*` walks
+and in-place updates that may be NNX objects' but are not shown to be are counted by reason
+in the summary, listed with -v and in the JSON report."""
 
 from __future__ import annotations
 
@@ -56,3 +57,70 @@ def test_the_summary_counts_them_and_verbose_lists_each(tmp_path: Path) -> None:
     document = json.loads(nnx_migrate(".", "--check", "--no-cache", "--output-format", "json", cwd=tmp_path).stdout)
     assert document["summary"]["left_alone"] == 2
     assert [d["line"] for d in document["files"][0]["left_alone"]] == [18, 18]
+
+
+KINDS = textwrap.dedent("""\
+    import jax.numpy as jnp
+    from flax import nnx
+
+
+    class Stack(nnx.Module):
+        def __init__(self, block, n: int):
+            self.blocks = []
+            for _ in range(n):
+                self.blocks.append(block())
+
+
+    class Mapped(nnx.Module):
+        @nnx.split_rngs(splits=2)
+        def __init__(self, din: int, rngs: nnx.Rngs):
+            self.w = nnx.Param(jnp.ones(din))
+
+
+    class Counter(nnx.Module):
+        def __init__(self):
+            self.count = nnx.Param(jnp.zeros(()))
+
+
+    def walk(model):
+        return list(model.iter_modules())
+
+
+    def accumulate(counter: Counter, steps):
+        total = counter.count
+        for step in steps:
+            total += step
+        return total
+""")
+
+
+def test_containers_signatures_walks_and_in_place_updates_left_alone(tmp_path: Path) -> None:
+    (tmp_path / "kinds.py").write_text(KINDS)
+    result = run([tmp_path], Settings(), tmp_path, write=False)
+    left = sorted((d.line, d.rule, d.message) for f in result.files for d in f.left_alone)
+    assert left == [
+        (7, "module-containers", "`self.blocks` (a list/tuple, element `block()`) left alone: "
+                                 "a parameter with no annotation whose callers cannot all be seen"),
+        (14, "keyword-only-rngs", "`Mapped.__init__` left alone: "
+                                  "transform-wrapped constructor (a decorator may map or split its arguments)"),
+        (24, "introspection-functions", "`.iter_modules()` left alone: a parameter with no annotation and no caller"),
+        (30, "value-access", "in-place update `total += ...` left alone: the target may be a Variable (kinds.py:28), "
+                             "but what an earlier update (in a loop) made of it is not shown"),
+    ]
+    # the kept signature is also an item with its detail; the others are not items
+    assert [(d.line, d.rule) for _, d in result.diagnostics] == [(14, "keyword-only-rngs")]
+    assert (tmp_path / "kinds.py").read_text() == KINDS
+
+
+def test_each_kind_is_counted_by_reason_in_the_summary(tmp_path: Path) -> None:
+    (tmp_path / "kinds.py").write_text(KINDS)
+    summary = nnx_migrate(".", "--check", "--no-cache", cwd=tmp_path).stderr
+    assert "module-containers: 1 site left alone, containers whose elements are of unknown type" in summary
+    assert "keyword-only-rngs: 1 signature left alone, `rngs` kept positional" in summary
+    assert "    1 transform-wrapped constructor (a decorator may map or split its arguments)" in summary
+    assert "introspection-functions: 1 site left alone" in summary
+    assert "    1 the target may be a Variable (kinds.py:28), but what an earlier update" in summary
+    document = json.loads(nnx_migrate(".", "--check", "--no-cache", "--output-format", "json", cwd=tmp_path).stdout)
+    assert document["summary"]["left_alone"] == 4
+    assert sorted(d["rule"] for d in document["files"][0]["left_alone"]) == [
+        "introspection-functions", "keyword-only-rngs", "module-containers", "value-access"]
