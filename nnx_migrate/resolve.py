@@ -191,6 +191,11 @@ _SEEN_THROUGH_BASES = frozenset({
     "object", "typing.Generic", "typing.Protocol", "typing_extensions.Protocol", "abc.ABC",
 })
 _CAST_FUNCTIONS = frozenset({"typing.cast", "typing_extensions.cast"})
+# Decorators whose function's results have the types its body returns: jax.jit rebuilds its
+# outputs from their pytree structure, so a Module, Variable, State, list or dict comes back
+# as one of the same class (new objects; arrays as arrays; a Python scalar as an array,
+# which is no Variable or Module either). Not for callers' arguments: inside, they are traced.
+_TYPE_PRESERVING_DECORATORS = frozenset({"jax.jit"})
 
 
 class _Frame:
@@ -1504,7 +1509,8 @@ class Resolver:
         else:
             if function.returns is not None:
                 return ("type", self.annotation_type(function.returns, scope.parent or scope))
-            if isinstance(function, ast.AsyncFunctionDef) or not _decorators_keep_calls(function, scope, self):
+            if isinstance(function, ast.AsyncFunctionDef) or not _decorators_keep_calls(
+                    function, scope, self, also=_TYPE_PRESERVING_DECORATORS):
                 return ("type", None)
             returned = []
             for node in scope_local_nodes(function.body):
@@ -2409,10 +2415,12 @@ def _only_when_not_a_variable(value: ast.expr, file: SourceFile) -> bool:
 
 
 def _decorators_keep_calls(function: ast.AST, scope: Scope, resolver: Resolver,
-                           allowed: frozenset = flax_api.CALL_PRESERVING_TRANSFORMS) -> bool:
+                           allowed: frozenset = flax_api.CALL_PRESERVING_TRANSFORMS,
+                           also: frozenset = frozenset()) -> bool:
     """No decorators, or only flax transforms in `allowed` (by default those that call the
     function with the caller's arguments and return its result: `nnx.jit`, `nnx.remat`;
-    also as `nnx.jit(...)` or `functools.partial(nnx.jit, ...)`)."""
+    also as `nnx.jit(...)` or `functools.partial(nnx.jit, ...)`), or other decorators
+    named in `also` (qualified names)."""
     for decorator in function.decorator_list:
         if dotted_name(decorator) in ("classmethod", "staticmethod"):
             continue  # the method's kind, handled by the caller
@@ -2422,7 +2430,7 @@ def _decorators_keep_calls(function: ast.AST, scope: Scope, resolver: Resolver,
                 qualified = resolver.qualified(decorator.args[0], scope)
         else:
             qualified = resolver.qualified(decorator, scope)
-        if flax_api.flax_name(qualified or "") not in allowed:
+        if flax_api.flax_name(qualified or "") not in allowed and qualified not in also:
             return False
     return True
 

@@ -1,7 +1,10 @@
 # Function summaries: what a project function returns, from its return statements.
+import functools
+
 import jax
 import jax.numpy as jnp
 from flax import nnx
+from mylib import some_decorator
 
 
 def shard(x, spec):
@@ -49,3 +52,30 @@ class Block(nnx.Module):
 def built():
     Block.create(0)  # revealed: summaries.Block
     Block.create(0).linear.kernel  # revealed: nnx.Param[array]
+
+
+@jax.jit
+def jitted(block: Block):
+    return block
+
+
+@functools.partial(jax.jit, donate_argnums=0)
+def jitted_partial(block):
+    return block
+
+
+@jax.vmap
+def mapped(block):  # vmap stacks its outputs: not what the body returns
+    return block
+
+
+@some_decorator  # not seen: unknown
+def decorated(block):
+    return block
+
+
+def through_jit(k):
+    jitted(Block(rngs=nnx.Rngs(0)))  # revealed: summaries.Block
+    jitted_partial(Block(rngs=nnx.Rngs(0))).linear  # revealed: nnx.Linear
+    mapped(Block(rngs=nnx.Rngs(0)))  # revealed: unknown
+    decorated(Block(rngs=nnx.Rngs(0)))  # revealed: unknown
