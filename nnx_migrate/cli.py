@@ -148,6 +148,12 @@ def migrate(
             typer.echo(f"nnx-migrate: error: {path}: no such file or directory", err=True)
         raise typer.Exit(EXIT_USAGE)
     from_stdin = [str(p) for p in paths] == ["-"]
+    if from_stdin and review and not (diff or check):
+        # the hunks' answers would come from the stream that holds the code, and the
+        # accepted ones be written to a file named after `--stdin-filename` (or stdin.py)
+        typer.echo("nnx-migrate: error: `--review` needs files on disk, not `-` (stdin): use `--diff` to read "
+                   "the changes, or give the file's path", err=True)
+        raise typer.Exit(EXIT_USAGE)
     if from_stdin:
         from nnx_migrate.pipeline import run_stdin
 
@@ -191,12 +197,14 @@ def migrate(
         raise typer.Exit(123 if result.failed or counts["failed"] else 0)
     if diff:
         print_diffs(result, color)
+    # stdin's migrated text went to stdout: a machine-readable report goes to stderr, as ruff's
+    report_to_stderr = from_stdin and not (diff or check)
     if output_format is OutputFormat.json:
-        typer.echo(json_report(result, check=check, diff=diff))
+        typer.echo(json_report(result, check=check, diff=diff, stdin=from_stdin), err=report_to_stderr)
     elif output_format is OutputFormat.github:
-        typer.echo(github_annotations(result, check=check))
+        typer.echo(github_annotations(result, check=check), err=report_to_stderr)
     elif output_format is OutputFormat.sarif:
-        typer.echo(sarif_report(result))
+        typer.echo(sarif_report(result), err=report_to_stderr)
     else:
         print_text_summary(result, check=check, diff=diff, quiet=quiet, verbose=verbose,
                            stdin=from_stdin)

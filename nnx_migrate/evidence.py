@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nnx_migrate import flax_api
+from nnx_migrate.apply import read_regular_file
 from nnx_migrate.findings import Diagnostic
 from nnx_migrate.index import SourceFile
 from nnx_migrate.infer.queries import classify_elements  # what module-containers concludes
@@ -115,7 +116,7 @@ def relocate(document: dict, folder: Path, absolute: bool) -> dict:
 
 def read_document(path: Path) -> dict:
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(read_regular_file(Path(path)).decode("utf-8"))
     except OSError as error:
         raise EvidenceError(f"cannot read the evidence file {path}: {error.strerror or error}") from error
     except ValueError as error:
@@ -145,7 +146,7 @@ class Evidence:
         if record is None:
             return FileEvidence(self, None, file)
         try:
-            current = hashlib.sha256(Path(file.path).read_bytes()).hexdigest()
+            current = hashlib.sha256(read_regular_file(Path(file.path))).hexdigest()
         except OSError:
             current = None
         if current != record["sha256"]:
@@ -169,7 +170,7 @@ class Evidence:
         if record is None:
             return False
         try:
-            return hashlib.sha256(Path(path).read_bytes()).hexdigest() == record["sha256"]
+            return hashlib.sha256(read_regular_file(Path(path))).hexdigest() == record["sha256"]
         except OSError:
             return False
 

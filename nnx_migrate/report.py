@@ -197,7 +197,9 @@ def _unexecuted(result: RunResult) -> int:
     return sum(f.unexecuted for f in result.files)
 
 
-def json_report(result: RunResult, *, check: bool, diff: bool) -> str:
+def json_report(result: RunResult, *, check: bool, diff: bool, stdin: bool = False) -> str:
+    """`stdin`: the file came from stdin and what it became went to stdout: nothing was
+    written (mode "stdin"; "check" and "diff" as for files)."""
     def edit(site):
         return {"rule": site.rule, "cell": site.cell, "line": site.line, "column": site.column + 1,
                 "message": site.message, "safe": site.safe, "exact_write": site.exact_write,
@@ -224,7 +226,7 @@ def json_report(result: RunResult, *, check: bool, diff: bool) -> str:
     document = {
         "tool": "nnx-migrate",
         "version": __version__,
-        "mode": "check" if check else "diff" if diff else "write",
+        "mode": "check" if check else "diff" if diff else "stdin" if stdin else "write",
         "files": files,
         "skipped": [{"path": str(p), "reason": why} for p, why in result.discovery.skipped],
         "missing": [str(p) for p in result.discovery.missing],

@@ -242,6 +242,42 @@ def test_stdin_to_stdout(tmp_path: Path) -> None:
     assert broken.returncode == 123 and broken.stdout == b""
 
 
+def test_stdin_reports_write_nothing_and_keep_stdout_for_the_code(tmp_path: Path) -> None:
+    """With `-`, a JSON report says mode "stdin" and goes to stderr (stdout holds the
+    migrated code, as ruff's fixes from stdin); `--review` is refused before anything is read,
+    so no file named after `--stdin-filename` (or stdin.py) is written."""
+    env = {**os.environ, "NO_COLOR": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "nnx_migrate", "-", "--output-format", "json", "--no-cache"],
+        input=GOOD.encode(), capture_output=True, cwd=tmp_path, env=env, timeout=120,
+    )
+    assert result.returncode == 0 and result.stdout == GOOD_MIGRATED.encode()
+    document = json.loads(result.stderr)
+    assert document["mode"] == "stdin" and document["summary"]["changed"] == 1
+    check = subprocess.run(
+        [sys.executable, "-m", "nnx_migrate", "-", "--check", "--output-format", "json", "--no-cache"],
+        input=GOOD.encode(), capture_output=True, cwd=tmp_path, env=env, timeout=120,
+    )
+    assert check.returncode == 1 and json.loads(check.stdout)["mode"] == "check"
+    for name in ([], ["--stdin-filename", "model.py"]):
+        review = subprocess.run(
+            [sys.executable, "-m", "nnx_migrate", "-", "--review", *name],
+            input=GOOD.encode() + b"y\ny\ny\n", capture_output=True, cwd=tmp_path, env=env, timeout=120,
+        )
+        assert review.returncode == 2 and b"--review" in review.stderr and review.stdout == b""
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_an_evidence_file_that_is_a_fifo_is_refused_not_waited_on(tmp_path: Path) -> None:
+    """evidence.py reads as discovery does: regular files only, opened non-blocking."""
+    (tmp_path / "model.py").write_text(GOOD)
+    os.mkfifo(tmp_path / "evidence.json")
+    result = nnx_migrate(".", "--check", "--no-cache", "--evidence", "evidence.json", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "cannot read the evidence file" in result.stderr and "is a FIFO, not a regular file" in result.stderr
+
+
 def test_warm_run_uses_the_cache_and_agrees_with_a_cold_one(tmp_path: Path) -> None:
     (tmp_path / "a.py").write_text(GOOD)
     (tmp_path / "b.py").write_text(GOOD.replace("class M", "class N"))
