@@ -509,6 +509,9 @@ class Resolver:
         owner = scope.find(head)
         if owner is not None and not (
             owner.node is scope.file.tree and all(map(binds_an_import_or_none, owner.bindings[head]))
+            # an import in a def (`from flax import nnx` in a test): the file's imports of
+            # the name all name one thing, or it is not in them
+            or head in scope.file.imports and all(b[0] == "import" for b in owner.bindings[head])
         ):
             return None
         qualified = scope.file.qualify(name)
