@@ -104,7 +104,7 @@ class BindingTable:
             return target_bindings(node.target, ("expr", node.value))
         if isinstance(node, (ast.With, ast.AsyncWith)):
             return [pair for item in node.items if item.optional_vars is not None
-                    for pair in target_bindings(item.optional_vars, ("unknown",))]
+                    for pair in target_bindings(item.optional_vars, ("with", item.context_expr))]
         if isinstance(node, ast.ExceptHandler):
             return [(node.name, ("unknown",))] if node.name else []
         if isinstance(node, (ast.Import, ast.ImportFrom)):

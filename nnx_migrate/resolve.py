@@ -50,6 +50,9 @@ BUILTIN_VALUE = Simple("BuiltinValue")  # a list, dict, str, int...: never a Var
 _BUILTIN_VALUE_TYPES = frozenset({"list", "tuple", "dict", "set", "frozenset", "str", "bytes", "int", "float",
                                   "bool", "complex"})
 FLAT_STATE = Simple("FlatState")  # iterates as (path, Variable) pairs
+# `with nnx.split_context() as ctx` / `nnx.merge_context(...)`: ctx.split is nnx.split, ctx.merge nnx.merge
+SPLIT_CONTEXT = Simple("SplitContext")
+MERGE_CONTEXT = Simple("MergeContext")
 # An item of an nnx.List / nnx.Dict whose contents are not known: a Variable, a Module,
 # a container or a static value. `.value` on it, with nothing looked up below, is a
 # Variable's (as for an nnx.State leaf).
@@ -784,6 +787,10 @@ class Resolver:
             return self._unpacked_type(binding[1], binding[2], scope)
         if kind == "none":
             return NONE
+        if kind == "with":  # `with nnx.split_context() as ctx`: what __enter__ gives
+            context = binding[1]
+            bare = flax_api.flax_name(self.qualified(context.func, scope) or "") if isinstance(context, ast.Call) else None
+            return {"split_context": SPLIT_CONTEXT, "merge_context": MERGE_CONTEXT}.get(bare)
         if kind == "narrow":
             return self._narrowed_type(binding[1], scope)
         if kind == "augmented":
@@ -1087,6 +1094,10 @@ class Resolver:
                 return SplitT(graphdef_first=False) if len(node.args) > 1 else STATE
             if receiver_type == STATE and func.attr == "flat_state":
                 return FLAT_STATE
+            if (receiver_type, func.attr) in ((SPLIT_CONTEXT, "split"), (MERGE_CONTEXT, "merge")):
+                # SplitContext.split(node, *filters) is what nnx.split does (nnx.split runs it);
+                # MergeContext.merge(graphdef, state, *states) makes what the GraphDef was taken from
+                return self._flax_function_result(func.attr, func.attr, node, scope)
             if isinstance(receiver_type, VariableT) and func.attr in ("get_value", "get_raw_value") \
                     and not node.args and not node.keywords:
                 return ARRAY if receiver_type.array else None  # as `.value` reads: stable under the rewrite
@@ -2267,7 +2278,7 @@ def binds_an_import_or_none(binding: tuple) -> bool:
     """A module-level binding that leaves an imported name meaning what the import says
     wherever it is used: the import itself, a def or class, or `name = None` (the
     `except ImportError: nnx = None` of an optional dependency: `None.Param` cannot run)."""
-    return binding[0] in ("import", "unknown", "def", "class") or (
+    return binding[0] in ("import", "unknown", "with", "def", "class") or (
         binding[0] == "expr" and isinstance(binding[1], ast.Constant) and binding[1].value is None)
 
 

@@ -235,6 +235,8 @@ class Explainer:
             return f"a loop over `{ast.unparse(binding[1])}` (line {binding[1].lineno}): {found}"
         if kind == "import":
             return f"an import that names no project class or flax object nnx-migrate knows: {found}"
+        if kind == "with":
+            return f"`with {ast.unparse(binding[1])} as {name}` (line {binding[1].lineno}): {found}"
         if kind == "unknown":
             return "a binding nnx-migrate does not follow (`global`/`nonlocal`, `with ... as`, `except ... as`, "\
                    "a starred target, or one made from another scope)"
