@@ -8,12 +8,26 @@ Moves `nnx.Optimizer` code to the API of flax 0.11:
 | `nnx.Optimizer(model, tx)` | `nnx.Optimizer(model, tx, wrt=nnx.Param)` |
 | `optimizer.update(grads)` | `optimizer.update(model, grads)` |
 | `optimizer.model` | `model` |
+| `opt = nnx.ModelAndOptimizer(model, tx)` | `opt = nnx.Optimizer(model, tx, wrt=nnx.Param)`, its `update(grads)` and `.model` as above |
 
 The model is the one the Optimizer was built with: `optimizer = nnx.Optimizer(model, tx)`
 in the same function, `self.optimizer = nnx.Optimizer(self.model, tx)` in the same class,
 or, for an `optimizer` parameter of a function such as `train_step(model, optimizer,
 batch)`, the parameter that every caller in the project fills with the Optimizer's model.
 Where the model cannot be shown, the call is reported with what to write.
+
+`nnx.ModelAndOptimizer` (0.11+, deprecated in its docstring: "Use Optimizer instead") is
+an Optimizer that also holds the model, so `nnx.state(opt)` / `nnx.split(opt)` (and a
+checkpoint of it) hold the model's parameters where an Optimizer's do not (checked on
+flax 0.11.2 and 0.12.8). It is rewritten only where every use of the object is in hand:
+a name bound once to the construction, with a model that is a name bound once, used only
+as `opt.update(...)`, `opt.model` (read), `opt.step` / `.opt_state` / `.tx` / `.wrt`, or
+passed to a function of the project whose every call can be seen, passes a rewritten
+ModelAndOptimizer and its model beside it (the tutorials' `train_step(model, optimizer,
+batch)`), and whose parameter is used only so (its `nnx.ModelAndOptimizer` annotation
+becomes `nnx.Optimizer`). Any other use (`nnx.state(opt)`, returned or stored, passed
+alone or to other code, `self.optimizer = ...`) leaves it as it is (it works on flax 0.12)
+and reports it with the use.
 
 ## Why
 Flax 0.11.0 made `wrt` a required keyword (0.10 defaulted to `nnx.Param`), made
@@ -70,9 +84,9 @@ train_step(model, optimizer, x, y)
 
 ## When the fix is unsafe
 Never: `wrt=nnx.Param` is what 0.10 used by default, and the model passed is the one the
-Optimizer holds. `nnx.ModelAndOptimizer` (0.11+), which keeps the old calls, is left
-alone and not reported, also where a function's `optimizer` parameter is filled with one
-by every caller. Below `--target-version 0.11` only `wrt=` is added (it is accepted since 0.10).
+Optimizer holds. A `nnx.ModelAndOptimizer`'s `update(grads)` calls are its API and are not
+reported; the construction is rewritten as above or reported. Below `--target-version 0.11`
+only `wrt=` is added (it is accepted since 0.10).
 '''
 
 from __future__ import annotations
@@ -109,6 +123,13 @@ def _add_wrt(alias: str):
     return fix
 
 
+def _to_optimizer(alias: str, add_wrt: bool):
+    def fix(node: cst.Call) -> cst.Call:
+        node = node.with_changes(func=cst.parse_expression(f"{alias}.Optimizer").with_changes(lpar=node.func.lpar, rpar=node.func.rpar))
+        return _add_wrt(alias)(node) if add_wrt else node
+    return fix
+
+
 def _prepend_model(model: str):
     def fix(node: cst.Call) -> cst.Call:
         first = cst.Arg(cst.parse_expression(model), comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
@@ -135,8 +156,15 @@ class OptimizerApi(Rule):
         self.context = context
         new_api = version_at_least(context, NEEDED_FROM)
         untyped_updates: list[ast.Attribute] = []  # `opt.update(g)` on receivers of unknown type
+        planned: set[int] = set()
+        if new_api:
+            planned = self._model_and_optimizer(context, sites, diagnostics)
         for visit in context.visits(ast.Call, ast.Attribute):
             node = visit.node
+            if id(node) in planned:
+                continue
+            if isinstance(node, ast.Call) and visit.qualified(node.func) == MODEL_AND_OPTIMIZER:
+                continue
             if isinstance(node, ast.Call) and self._is_optimizer_class(visit.qualified(node.func)):
                 if not any(k.arg == "wrt" or k.arg is None for k in node.keywords) and len(node.args) <= 2:
                     alias = context.nnx_alias()
@@ -183,6 +211,40 @@ class OptimizerApi(Rule):
                     "write `optimizer.update(model, grads)`; annotate the parameter (`optimizer: nnx.Optimizer`) "
                     "so nnx-migrate can check it", URL))
         return sites, diagnostics
+
+    def _model_and_optimizer(self, context: FileContext, sites: list[Site], diagnostics: list[Diagnostic]) -> set[int]:
+        """The sites of the project's plan for `nnx.ModelAndOptimizer` in this file; the
+        ids of the nodes it rewrites."""
+        if getattr(self, "_plan_resolver", None) is not context.resolver:
+            self._plan_resolver, self._plan = context.resolver, _ModelAndOptimizerPlan(self, context)
+        plan, path = self._plan, str(context.file.path)
+        edits = plan.edits.get(path, [])
+        alias = context.nnx_alias() if edits else None
+        done: set[int] = set()
+        for kind, node, model in edits:
+            if alias is None and kind == "annotation":
+                continue  # `nnx` is something else here (a construction in such a file stays)
+            done.add(id(node))
+            if kind == "construct":
+                add_wrt = not any(k.arg == "wrt" for k in node.keywords)
+                sites.append(context.site(NAME, node, "Call", _to_optimizer(alias, add_wrt),
+                                          "`nnx.ModelAndOptimizer(model, tx)` -> `nnx.Optimizer(model, tx, wrt=...)`"))
+            elif kind == "update":
+                done.add(id(node.func))
+                sites.append(context.site(NAME, node, "Call", _prepend_model(model),
+                                          f"`ModelAndOptimizer.update(grads)` -> `Optimizer.update({model}, grads)`"))
+            elif kind == "model":
+                sites.append(context.site(NAME, node, "Attribute", _replace_with(model),
+                                          f"`ModelAndOptimizer.model` -> `{model}`"))
+            else:
+                sites.append(context.site(NAME, node, type(node).__name__, _replace_with(f"{alias}.Optimizer"),
+                                          "annotation `nnx.ModelAndOptimizer` -> `nnx.Optimizer`"))
+        for node, why in plan.reports.get(path, []):
+            diagnostics.append(context.diagnostic(
+                NAME, node, f"`nnx.ModelAndOptimizer` is deprecated since flax 0.11 and not rewritten: {why}",
+                "write `nnx.Optimizer(model, tx, wrt=nnx.Param)`, pass the model to `optimizer.update(model, grads)` "
+                "and use the model where `optimizer.model` was read; `nnx.state(optimizer)` then no longer holds the model", URL))
+        return done
 
     # -- what is an optimizer -----------------------------------------------------------
     def _is_optimizer_class(self, qualified: str | None) -> bool:
@@ -345,6 +407,248 @@ def _bind_arguments(call: ast.Call, parameters: list[str]) -> dict[str, ast.expr
     for keyword in call.keywords:
         bound[keyword.arg] = keyword.value
     return bound
+
+
+# -- nnx.ModelAndOptimizer -> nnx.Optimizer ------------------------------------------------
+# attributes of a ModelAndOptimizer that an Optimizer has with the same meaning
+_SAME_ON_OPTIMIZER = frozenset({"step", "opt_state", "tx", "wrt"})
+
+
+class _Holder:
+    """A name holding a ModelAndOptimizer: a variable bound once to the construction, or a
+    parameter every caller fills with such a variable; `model` is the name, in `scope`'s
+    reach, of the model it was built with."""
+
+    def __init__(self, file, scope: Scope, name: str, model: str):
+        self.file, self.scope, self.name, self.model = file, scope, name, model
+
+
+class _ModelAndOptimizerPlan:
+    """Which `nnx.ModelAndOptimizer(model, tx)` constructions become `nnx.Optimizer(model,
+    tx, wrt=...)`, project-wide: those whose every use is in hand (`.update(...)`, `.model`,
+    the attributes an Optimizer shares, and arguments of the project's functions whose
+    parameter is used only so, with the model passed beside it by every caller). The
+    edits, by file: (kind, node, model name); the constructions not rewritten, with why."""
+
+    def __init__(self, rule: OptimizerApi, context: FileContext):
+        self.rule, self.context = rule, context
+        self.resolver, self.index = context.resolver, context.index
+        self.edits: dict[str, list[tuple[str, ast.AST, str]]] = {}
+        self.reports: dict[str, list[tuple[ast.AST, str]]] = {}
+        self._functions: dict[tuple, object] = {}  # (def, parameter) -> (model parameter, edits) | why
+        # what each result counted on, for the check that none of it fell through afterwards
+        self._depends: dict[tuple, set[tuple]] = {}
+        constructions = []
+        for node, file in self.resolver.name_uses("ModelAndOptimizer"):
+            call = file.parents.get(id(node))
+            if not (isinstance(call, ast.Call) and call.func is node):
+                continue
+            scope = self.resolver.scope_of(call, file)
+            if self.resolver.qualified(node, scope) != MODEL_AND_OPTIMIZER:
+                continue
+            constructions.append((call, file, self._construction_cached(call, scope)))
+        failed = {key for key, result in self._functions.items() if isinstance(result, str)}
+        while True:  # a result that counted on one that failed fails too
+            more = {key for key, depends in self._depends.items() if key not in failed and depends & failed}
+            if not more:
+                break
+            failed |= more
+        seen = set()
+        for call, file, found in constructions:
+            if isinstance(found, str) or (id(call), "") in failed:
+                why = found if isinstance(found, str) else "another use of the Optimizer it is passed with is not in hand"
+                self.reports.setdefault(str(file.path), []).append((call, why))
+                continue
+            for kind, node, model, where in found:
+                if id(node) not in seen:
+                    seen.add(id(node))
+                    self.edits.setdefault(str(where.path), []).append((kind, node, model))
+
+    # a construction: its edits (kind, node, model, file) or why it stays
+    def _construction(self, call: ast.Call, file, scope: Scope, depends: set[tuple]):
+        if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords) \
+                or len(call.args) > 2 or any(k.arg not in ("model", "tx", "wrt") for k in call.keywords):
+            return "its arguments are not `(model, tx, wrt=...)`"
+        holder = file.parents.get(id(call))
+        if not (isinstance(holder, ast.Assign) and len(holder.targets) == 1 and isinstance(holder.targets[0], ast.Name)):
+            return "it is not assigned to a plain name"
+        name = holder.targets[0].id
+        model = _model_argument(call)
+        if not isinstance(model, ast.Name):
+            return "its model is not a plain name"
+        if not self._bound_once(scope, name, call) or not self._bound_once(scope, model.id):
+            return f"`{name}` or `{model.id}` is bound more than once"
+        if FileContext(file=file, index=self.index, resolver=self.resolver, settings=self.context.settings).nnx_alias() is None:
+            return "`nnx` names something else in this file"
+        found = self._uses(_Holder(file, scope, name, model.id), {id(holder.targets[0])}, depends)
+        if isinstance(found, str):
+            return found
+        return [("construct", call, model.id, file), *found]
+
+    def _bound_once(self, scope: Scope, name: str, value: ast.AST | None = None) -> bool:
+        owner = scope.find(name)
+        if owner is None or len(owner.bindings.get(name, ())) != 1:
+            return False
+        binding = owner.bindings[name][0]
+        if value is not None and not (binding[0] == "expr" and binding[1] is value):
+            return False
+        declared = self.resolver._declared_names(owner.file)
+        return name not in (declared[0] if owner.node is owner.file.tree else declared[1])
+
+    def _uses(self, holder: _Holder, skip: set[int], depends: set[tuple]):
+        """The edits for every use of the holder's name, or why one is not in hand."""
+        file, owner = holder.file, holder.scope.find(holder.name)
+        model_owner = holder.scope.find(holder.model)
+        if owner is None or model_owner is None:
+            return f"`{holder.name}` is not bound here"
+        if owner.node is file.tree:
+            if any(other is not file and (isinstance(use, ast.Name) or self.resolver.qualified(
+                        use, self.resolver.scope_of(use, other)) == f"{file.module}.{holder.name}")
+                   for use, other in self.resolver.name_uses(holder.name)) \
+                    or self.resolver._module_used_as_object(file) \
+                    or file.module.rpartition(".")[2] in self.resolver._star_imported_modules():
+                return f"`{holder.name}` is a module-level name other files may use"
+        edits = []
+        for node, other in self.resolver.name_uses(holder.name):
+            if other is not file or not isinstance(node, ast.Name) or id(node) in skip:
+                continue
+            use_scope = self.resolver.scope_of(node, file)
+            if use_scope.find(holder.name) is not owner:
+                continue
+            where = f"line {node.lineno}"
+            if not isinstance(node.ctx, ast.Load):
+                return f"`{holder.name}` is rebound or deleted at {where}"
+            if use_scope.find(holder.model) is not model_owner:
+                return f"`{holder.model}` is not the same model at {where}"
+            parent = file.parents.get(id(node))
+            if isinstance(parent, ast.Attribute) and parent.value is node:
+                call = file.parents.get(id(parent))
+                if parent.attr == "update" and isinstance(call, ast.Call) and call.func is parent \
+                        and call.args and not isinstance(call.args[0], ast.Starred):
+                    edits.append(("update", call, holder.model, file))
+                elif parent.attr == "model" and isinstance(parent.ctx, ast.Load):
+                    edits.append(("model", parent, holder.model, file))
+                elif not (parent.attr in _SAME_ON_OPTIMIZER and isinstance(parent.ctx, ast.Load)):
+                    return f"`{holder.name}.{parent.attr}` at {where} is not one of the uses nnx-migrate can rewrite"
+                continue
+            if isinstance(parent, ast.Call) and node in parent.args:
+                found = self._passed(parent, parent.args.index(node), holder, use_scope, depends)
+                if isinstance(found, str):
+                    return f"`{holder.name}` is passed at {where}, and {found}"
+                edits.extend(found)
+                continue
+            return f"`{holder.name}` is used at {where} as something other than `.update(...)` or `.model`"
+        return edits
+
+    def _passed(self, call: ast.Call, position: int, holder: _Holder, scope: Scope, depends: set[tuple]):
+        """`f(..., holder, ...)`: f's parameter there becomes an Optimizer's, if f is the
+        project's and every caller passes a ModelAndOptimizer and its model."""
+        function = self._function_called(call, scope)
+        if function is None:
+            return "the function it is passed to is not one of the project's"
+        parameters = [a.arg for a in [*function.args.posonlyargs, *function.args.args]]
+        if position >= len(parameters):
+            return "it is not matched to a parameter"
+        found = self._function(function, parameters[position])
+        depends.add((id(function), parameters[position]))
+        return found if isinstance(found, str) else found[1]
+
+    def _function_called(self, call: ast.Call, scope: Scope) -> ast.FunctionDef | None:
+        func = call.func
+        if not isinstance(func, ast.Name):
+            return None
+        found = self.resolver.reaching_bindings(func, scope)
+        if found and len(found[1]) == 1 and found[1][0][0] == "def":
+            return found[1][0][1]
+        qualified = self.resolver.qualified(func, scope)
+        if qualified is None or "." not in qualified:
+            return None
+        module, _, name = qualified.rpartition(".")
+        for file in self.index.files.values():
+            if file.module == module:
+                defs = [s for s in file.tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+                                                                     ast.Assign, ast.Import, ast.ImportFrom))
+                        and getattr(s, "name", None) == name]
+                if len(defs) == 1 and isinstance(defs[0], (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    return defs[0]
+        return None
+
+    def _function(self, function: ast.FunctionDef, parameter: str):
+        """(model parameter, edits) when every caller passes a ModelAndOptimizer that is
+        rewritten at `parameter` and its model at one other parameter; else why not."""
+        key = (id(function), parameter)
+        if key not in self._functions:
+            self._depends[key] = set()
+            self._functions[key] = result = self._compute_function(function, parameter, key)
+        return self._functions[key]
+
+    def _compute_function(self, function: ast.FunctionDef, parameter: str, key: tuple):
+        scope = self.resolver.function_scope(function)
+        callers = self.resolver.callers(function)
+        if scope is None or not callers:
+            return f"not every call of `{function.name}` can be seen"
+        parameters = [a.arg for a in [*function.args.posonlyargs, *function.args.args]]
+        arg = next(a for a in [*function.args.posonlyargs, *function.args.args] if a.arg == parameter)
+        edits = []
+        if arg.annotation is not None:
+            annotated = self.resolver.qualified(arg.annotation, scope.parent)
+            if annotated == MODEL_AND_OPTIMIZER:
+                edits.append(("annotation", arg.annotation, "", scope.file))
+            elif annotated != OPTIMIZER:
+                return f"`{parameter}` of `{function.name}` is annotated with something else"
+        models = set()
+        for call, call_scope in callers:
+            arguments = _bind_arguments(call, parameters)
+            if arguments is None or not isinstance(arguments.get(parameter), ast.Name):
+                return f"a call of `{function.name}` does not pass a plain name as `{parameter}`"
+            passed = arguments[parameter]
+            model = self._model_passed(passed, call_scope, self._depends[key])
+            if model is None:
+                return f"a call of `{function.name}` does not pass a ModelAndOptimizer nnx-migrate rewrites"
+            matching = [p for p, a in arguments.items() if p != parameter and isinstance(a, ast.Name) and a.id == model
+                        and call_scope.find(a.id) is call_scope.find(model)]
+            if len(matching) != 1:
+                return f"a call of `{function.name}` does not pass the model beside the optimizer"
+            models.add(matching[0])
+        if len(models) != 1:
+            return f"the calls of `{function.name}` pass the model as different parameters"
+        model = models.pop()
+        for name in (parameter, model):
+            if len(scope.bindings.get(name, ())) != 1 or name in self.resolver._declared_names(scope.file)[1]:
+                return f"`{name}` is rebound inside `{function.name}`"
+        self._functions[key] = (model, [])  # in progress: what a call inside it needs to know
+        found = self._uses(_Holder(scope.file, scope, parameter, model), set(), self._depends[key])
+        if isinstance(found, str):
+            return found
+        return model, [*edits, *found]
+
+    def _model_passed(self, passed: ast.Name, scope: Scope, depends: set[tuple]) -> str | None:
+        """The model's name when `passed` holds a ModelAndOptimizer that is rewritten: a
+        variable bound once to the construction, or a parameter of such a function."""
+        owner = scope.find(passed.id)
+        if owner is None or len(owner.bindings.get(passed.id, ())) != 1:
+            return None
+        binding = owner.bindings[passed.id][0]
+        if binding[0] == "expr" and isinstance(binding[1], ast.Call):
+            call = binding[1]
+            if self.resolver.qualified(call.func, owner) != MODEL_AND_OPTIMIZER:
+                return None
+            depends.add((id(call), ""))
+            found = self._construction_cached(call, owner)
+            return None if isinstance(found, str) else _model_argument(call).id
+        if binding[0] in ("param", "annotation") and isinstance(owner.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            depends.add((id(owner.node), passed.id))
+            found = self._function(owner.node, passed.id)
+            return None if isinstance(found, str) else found[0]
+        return None
+
+    def _construction_cached(self, call: ast.Call, scope: Scope):
+        key = (id(call), "")
+        if key not in self._functions:
+            self._depends[key] = set()
+            self._functions[key] = []  # in progress: assumed, checked when all is known
+            self._functions[key] = self._construction(call, scope.file, scope, self._depends[key])
+        return self._functions[key]
 
 
 class OptimizerApiCommand(RuleCommand):

@@ -25,5 +25,49 @@ def test_models_that_cannot_be_shown_are_reported(tmp_path: Path) -> None:
 
 
 def test_model_and_optimizer_calls_are_not_reported(tmp_path: Path) -> None:
-    # `update(grads)` on a ModelAndOptimizer is its API: only the function called with both kinds is reported
-    assert reported_lines("model_and_optimizer", tmp_path) == [19]
+    # `update(grads)` on a ModelAndOptimizer is its API: the construction is reported (one
+    # function it is passed to is also called with an Optimizer), and that function
+    assert reported_lines("model_and_optimizer", tmp_path) == [12, 19]
+
+
+def test_model_and_optimizer_with_a_use_not_in_hand_is_reported(tmp_path: Path) -> None:
+    # nnx.state(opt), returned, an attribute, passed without its model, model rebound, opt.model stored
+    case = next(c for c in CASES if c.stem == "model_and_optimizer_kept")
+    _, result = migrate_copy(case, tmp_path, RULE)
+    found = {d.line: d.message for f in result.files for d in f.diagnostics}
+    assert sorted(found) == [12, 18, 24, 35, 40, 46]
+    assert "passed at line 14" in found[12] and "line 19" in found[18] and "plain name" in found[24]
+    assert "model beside" in found[35] and "bound more than once" in found[40] and "`opt.model` at line 47" in found[46]
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("name,reported", [("model_and_optimizer_tutorial", []), ("model_and_optimizer_passed", [35, 41])])
+def test_model_and_optimizer_runs_on_the_old_flax_and_migrated_on_the_new(name: str, reported: list, tmp_path: Path) -> None:
+    """model_and_optimizer_tutorial.py and _passed.py (through two functions) run on flax 0.11.2 as written and, migrated, on the
+    flax of this environment (0.12.8) with DeprecationWarnings as errors, printing the same
+    losses, step count and parameter; only the constructions not in hand are reported."""
+    import subprocess
+    import sys
+
+    from nnx_migrate.verify.envs import BaselineError, baseline_python
+
+    case = next(c for c in CASES if c.stem == name)
+    out, result = migrate_copy(case, tmp_path, RULE)
+    assert sorted(d.line for f in result.files for d in f.diagnostics) == reported
+    try:
+        old_python = str(baseline_python("0.11.2"))
+    except BaselineError as error:
+        pytest.skip(f"no flax 0.11.2 environment: {error}")
+
+    def run(python: str, path: Path, *flags: str) -> str:
+        done = subprocess.run([python, *flags, str(path)], capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-2000:]
+        return done.stdout
+
+    before = run(old_python, case, "-W", "ignore")
+    after = run(sys.executable, out, "-W", "error::DeprecationWarning")
+    assert before == after and len(before.splitlines()) == 2, (before, after)
+    if not reported:
+        assert "ModelAndOptimizer(" not in out.read_text() and ": nnx.ModelAndOptimizer" not in out.read_text()
