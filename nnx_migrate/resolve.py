@@ -1958,7 +1958,10 @@ class Resolver:
         if isinstance(node, ast.Subscript):
             outer = self.qualified(node.value, scope) or dotted_name(node.value)
             arguments = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
-            if outer in ("typing.Optional",):
+            if outer in ("typing.Optional", "typing.Annotated", "typing_extensions.Annotated") \
+                    or flax_api.flax_name(outer or "") in ("Data", "Static"):
+                # `Annotated[X, meta]` is an X; flax's `nnx.Data[X]` / `nnx.Static[X]` are
+                # `Annotated[X, tag]` (pytreelib) marking how an X attribute is treated
                 return self.annotation_type(arguments[0], scope)
             if outer in ("typing.Union",):
                 return join([self.annotation_type(a, scope) for a in arguments])

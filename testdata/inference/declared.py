@@ -1,4 +1,5 @@
 # What the code declares: properties, typing.cast, module-level aliases, annotations.
+import dataclasses
 import typing
 
 from flax import nnx
@@ -29,3 +30,22 @@ def reads(m: M, x, k, v: nnx.BatchStat):
     Q(k)  # revealed: unknown
     v  # revealed: nnx.BatchStat
     m  # revealed: declared.M
+
+
+class Step(typing.NamedTuple):
+    count: nnx.Variable
+
+
+@dataclasses.dataclass
+class Holder(nnx.Pytree):
+    step: nnx.Data[Step]
+    kept: typing.Annotated[nnx.Param, "meta"]
+    listed: nnx.Data[list[nnx.Param]]
+    other: nnx.Data[int]
+
+
+def annotated_fields(h: Holder):
+    h.step.count  # revealed: nnx.Variable
+    h.kept  # revealed: nnx.Param
+    h.listed  # revealed: list[nnx.Param]
+    h.other  # revealed: unknown
