@@ -102,11 +102,21 @@ class FunctionT:
     node: ast.AST  # a def or lambda: calling it gives its summary's type
 
 
+@dataclass(frozen=True)
+class AbstractT:
+    """What `nnx.eval_shape(f)` gives for an f that makes `instance`: that object with its
+    arrays replaced by jax.ShapeDtypeStruct. Its Variables are Variables, but none is known
+    to hold an array (`v[...]` would index a ShapeDtypeStruct); anything else is unknown.
+    Not an InstanceT, so every question that does not unwrap it treats it as unknown."""
+    instance: InstanceT
+
+
 # Some nnx Module, class unknown (a public function's parameter: callers elsewhere may
 # pass other Modules than the project's own calls do).
 ANY_MODULE = InstanceT(f"{flax_api.NNX}.Module")
 
-Type = Union[VariableT, InstanceT, ContainerT, TupleT, SplitT, GraphDefT, GradientT, ClassT, FunctionT, Simple, None]
+Type = Union[VariableT, InstanceT, ContainerT, TupleT, SplitT, GraphDefT, GradientT, ClassT, FunctionT, AbstractT,
+             Simple, None]
 
 _ARRAY_METHODS = frozenset(
     {"astype", "reshape", "transpose", "sum", "mean", "max", "min", "squeeze", "ravel",
@@ -149,6 +159,8 @@ def reveal(found: Type) -> str:
         return f"nnx.{found.transform}(...)"
     if isinstance(found, FunctionT):
         return f"def {found.node.name}" if hasattr(found.node, "name") else "lambda"
+    if isinstance(found, AbstractT):
+        return f"abstract[{reveal(found.instance)}]"
     return found.name
 
 
@@ -887,6 +899,8 @@ class Resolver:
         nnx.List/Dict: it may; an array, a list, a State, a Python value: it may not)."""
         if found is None or found == GRAPH_ELEMENT:
             return True
+        if isinstance(found, AbstractT):
+            found = found.instance  # the same object, its arrays abstract
         if not isinstance(found, (InstanceT, VariableT, ClassT)):
             return False
         return self.is_subclass(cls, found.cls) or self.is_subclass(found.cls, cls)
@@ -1017,6 +1031,8 @@ class Resolver:
         """Type of `<something of type base>.attr`."""
         if isinstance(base, InstanceT):
             return self.instance_attribute(base.cls, attr)
+        if isinstance(base, AbstractT):
+            return _abstract(self.instance_attribute(base.instance.cls, attr))
         if base == RNGS:
             return None if attr in flax_api.RNGS_METHODS or attr.startswith("_") else RNG_STREAM
         if base == RNG_STREAM:
@@ -1048,6 +1064,8 @@ class Resolver:
             bare = flax_api.flax_name(qualified)
             if bare == "Rngs":
                 return RNGS
+            if bare == "eval_shape":
+                return self._eval_shape_result(node, scope)
             result = flax_api.FUNCTION_RESULTS.get(bare)
             if result is not None:
                 return self._flax_function_result(result, bare, node, scope)
@@ -1194,6 +1212,18 @@ class Resolver:
         if result == "gradient":
             return GradientT(name, call)
         return None
+
+    def _eval_shape_result(self, call: ast.Call, scope: Scope) -> Type:
+        """`nnx.eval_shape(f, *args)`: what f returns, with abstract arrays (f a lambda or a
+        def whose returns give one type whatever its arguments)."""
+        if not call.args or any(isinstance(a, ast.Starred) for a in call.args):
+            return None
+        first = call.args[0]
+        function = first if isinstance(first, ast.Lambda) else getattr(self.type_of(first, scope), "node", None)
+        if not isinstance(function, (ast.Lambda, ast.FunctionDef)):
+            return None
+        summary = self.summary(function)
+        return _abstract(summary[1]) if summary[0] == "type" else None
 
     def _construct(self, cls: str, call: ast.Call, scope: Scope) -> Type:
         """`C(...)`: a Variable (holding an array when its value is one) or an instance."""
@@ -2283,6 +2313,24 @@ def binds_an_import_or_none(binding: tuple) -> bool:
     `except ImportError: nnx = None` of an optional dependency: `None.Param` cannot run)."""
     return binding[0] in ("import", "unknown", "with", "def", "class") or (
         binding[0] == "expr" and isinstance(binding[1], ast.Constant) and binding[1].value is None)
+
+
+def _abstract(found: Type) -> Type:
+    """`found` after nnx.eval_shape (see AbstractT): a Variable no longer known to hold an
+    array, an instance abstract, containers of those; an array is a ShapeDtypeStruct, an
+    Rngs holds abstract keys: unknown."""
+    if isinstance(found, VariableT):
+        return VariableT(found.cls, False)
+    if isinstance(found, InstanceT):
+        return AbstractT(found)
+    if isinstance(found, ContainerT):
+        element = _abstract(found.element)
+        return ContainerT(element, found.mapping) if element is not None else None
+    if isinstance(found, TupleT):
+        return TupleT(tuple(_abstract(element) for element in found.elements))
+    if isinstance(found, AbstractT) or found in (NONE, BUILTIN_VALUE):
+        return found
+    return None
 
 
 def as_container(found: Type, iterated: bool = False) -> ContainerT | None:

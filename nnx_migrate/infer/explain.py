@@ -10,7 +10,7 @@ import ast
 from dataclasses import dataclass
 
 from nnx_migrate.index import ProjectIndex, SourceFile
-from nnx_migrate.resolve import STATE, InstanceT, Resolver, Scope, VariableT, reveal
+from nnx_migrate.resolve import STATE, AbstractT, InstanceT, Resolver, Scope, VariableT, reveal
 
 SITE_ATTRIBUTES = frozenset({"value", "raw_value", "iter_modules", "iter_children"})
 MAX_BINDINGS_SHOWN = 3
@@ -129,6 +129,7 @@ class Explainer:
             return "a name whose bindings are not shown to be Variables"
         if isinstance(node, ast.Attribute):
             owner = resolver.type_of(node.value, scope)
+            owner = owner.instance if isinstance(owner, AbstractT) else owner  # nnx.eval_shape's: the same attributes
             if isinstance(owner, InstanceT):
                 stores = resolver.run_time_stores(owner.cls, node.attr)
                 if stores:
@@ -161,6 +162,7 @@ class Explainer:
             return [head, *(f"  {line}" for line in shown)] + ([f"  and {more} more"] if more > 0 else [])
         if isinstance(node, ast.Attribute):
             owner = resolver.type_of(node.value, scope)
+            owner = owner.instance if isinstance(owner, AbstractT) else owner  # nnx.eval_shape's: the same attributes
             if not isinstance(owner, InstanceT):
                 return [f"`{ast.unparse(node.value)}` is {reveal(owner)}: it has no attribute types nnx-migrate knows"]
             return self._attribute_why(owner.cls, node.attr)

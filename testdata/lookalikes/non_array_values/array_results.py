@@ -129,4 +129,4 @@ class Abstract(nnx.Module):
 
 def abstract_kernel():
     abstract = nnx.eval_shape(lambda: Abstract(rngs=nnx.Rngs(0)))
-    return abstract.dense.kernel.value  # NON-ARRAY: eval_shape gives ShapeDtypeStructs, `[...]` fails (left alone: unknown)
+    return abstract.dense.kernel.value  # NON-ARRAY: eval_shape gives ShapeDtypeStructs, `[...]` fails
