@@ -147,6 +147,26 @@ def test_a_migrated_side_that_raises_where_the_other_ran_is_a_failed_migration()
                        "guess": "recorded: cannot choose a value"}
 
 
+def test_a_case_with_nothing_to_compare_is_said_not_left_out_in_silence() -> None:
+    """Built on both sides, no array held and no call made (an abstract base without
+    `__call__`): listed as not run with why, beside a case that was compared."""
+    from nnx_migrate.verify.driver import Side, _compare_sides
+
+    ok = {"status": "ok"}
+    old = Side("original", "py", [], cases={"m.Empty": ok, "m.Full": ok})
+    new = Side("migrated", "py", [], cases={"m.Empty": ok, "m.Full": ok})
+    old.arrays = {"m.Full/init/w": np.ones(2)}
+    new.arrays = {"m.Full/init/w": np.ones(2)}
+    not_run: dict[str, str] = {}
+    results = _compare_sides(old, new, 0.0, 0.0, not_run)
+    assert [(c.case, c.part, c.passed) for c in results] == [("m.Full", "init", True)]
+    assert list(not_run) == ["m.Empty"] and not_run["m.Empty"].startswith(
+        "built on both sides, but there is nothing to compare: it holds no array")
+    quiet: dict[str, str] = {}
+    _compare_sides(old, new, 0.0, 0.0, quiet, report_empty=False)  # the same-environment pass says it once
+    assert quiet == {}
+
+
 # -- baseline pins --------------------------------------------------------------------
 
 def test_pins_pair_each_flax_with_a_jax_and_the_cuda_build_for_gpus() -> None:

@@ -341,7 +341,7 @@ def _compare_with_original(migrated: Path, original: str, layout: roots.Layout, 
         alone = Side("migrated here", sys.executable, new_paths)
         run_side(alone, request, workdir, device, timeout)
         broken: dict[str, str] = {}
-        same = _compare_sides(here, alone, 0.0, 0.0, broken)
+        same = _compare_sides(here, alone, 0.0, 0.0, broken, report_empty=False)  # said once, above
         if broken:
             note = "not run in one environment (the original may need the old flax): " + "; ".join(
                 f"{case}: {why}" for case, why in sorted(broken.items()))
@@ -478,6 +478,11 @@ def _with_recorded(outcome: Outcome | None, cases: Path, document: dict, layout:
             new.arrays = {k: v for k, v in new.arrays.items() if k not in left_out}
             exact = not differences(old, new)
             comparisons = _compare_sides(old, new, 0.0 if exact else rtol, 0.0 if exact else atol, not_run)
+            for case, rid in group.items():  # nothing to compare: say why no call was recorded
+                why = document["records"][rid].get("calls_not_recorded")
+                if why and not_run.get(case, "").startswith("built on both sides, but there is nothing"):
+                    not_run[case] = f"rebuilt, but there is nothing to compare: it holds no array, and its calls " \
+                                    f"were not recorded: {why}"
             groups.append(RecordedGroup(old, new, comparisons, rtol, atol))
             deprecations.update(_deprecations(new))
     if outcome is None:
@@ -557,7 +562,7 @@ def _cases_not_run(side: Side, not_run: dict[str, str]) -> None:
 
 
 def _compare_sides(old: Side, new: Side, rtol: float, atol: float, not_run: dict[str, str],
-                   suggest_baseline: bool = False) -> list[Comparison]:
+                   suggest_baseline: bool = False, report_empty: bool = True) -> list[Comparison]:
     failures = []
     for case in sorted(set(old.cases) | set(new.cases)):
         entries = {side.label: side.cases.get(case, {"status": "error", "error": "not run"}) for side in (old, new)}
@@ -589,4 +594,11 @@ def _compare_sides(old: Side, new: Side, rtol: float, atol: float, not_run: dict
             continue
         results.append(compare(case, part, left.get((case, part), {}), right.get((case, part), {}), rtol, atol,
                                left_name="recorded run" if old.label == "recorded" else "original"))
+    compared = {c.case for c in results}
+    for case in sorted(set(old.cases) & set(new.cases)) if report_empty else ():  # nothing left out in silence
+        if case not in compared and case not in failed and case not in not_run and all(
+                side.cases[case].get("status") == "ok" for side in (old, new)):
+            not_run[case] = ("built on both sides, but there is nothing to compare: it holds no array, and no "
+                             "call of it was made or recorded (a class without `__call__`, or called only "
+                             "under a jax transform)")
     return sorted(results + failures, key=lambda c: (c.case, order.index(c.part)))
