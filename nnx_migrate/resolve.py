@@ -802,6 +802,8 @@ class Resolver:
         if kind == "with":  # `with nnx.split_context() as ctx`: what __enter__ gives
             context = binding[1]
             bare = flax_api.flax_name(self.qualified(context.func, scope) or "") if isinstance(context, ast.Call) else None
+            if bare is not None and bare.startswith(("graph.", "graphlib.")):
+                bare = bare.split(".", 1)[1]  # nnx.graph.merge_context (graphlib in 0.12)
             return {"split_context": SPLIT_CONTEXT, "merge_context": MERGE_CONTEXT}.get(bare)
         if kind == "narrow":
             return self._narrowed_type(binding[1], scope)
@@ -2004,6 +2006,10 @@ class Resolver:
                 return ContainerT(element, mapping=mapping) if element is not None else None
             if outer and self.index.is_variable_class(outer):
                 return VariableT(outer, self.annotation_type(arguments[0], scope) == ARRAY)
+            if flax_api.flax_name(outer or "") == "GraphDef" and len(arguments) == 1:
+                # `graphdef: nnx.GraphDef[Foo]`: what nnx.merge makes of it is a Foo (or unknown)
+                node = self.annotation_type(arguments[0], scope)
+                return GraphDefT(node if isinstance(node, InstanceT) else None)
             return None
         qualified = self.qualified(node, scope)
         if qualified is None and isinstance(node, ast.Name):

@@ -30,3 +30,14 @@ def round_trip(other):
         ctx.merge(graphdef, state)  # revealed: unknown
     with nnx.split_context("test") as ctx:
         ctx.merge(graphdef, state)  # revealed: unknown
+
+
+def through_graph_module(graphdef, state):
+    with nnx.graph.merge_context("test", True) as ctx:
+        ctx  # revealed: MergeContext
+
+
+def annotated_graphdef(graphdef: nnx.GraphDef[Foo], other: nnx.GraphDef, state):
+    graphdef  # revealed: GraphDef[graph_contexts.Foo]
+    nnx.merge(graphdef, state).a  # revealed: graph_contexts.Bar
+    nnx.merge(other, state)  # revealed: unknown
