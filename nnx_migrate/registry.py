@@ -10,6 +10,7 @@ from nnx_migrate.codemods.keyword_only_rngs import KeywordOnlyRngs
 from nnx_migrate.codemods.module_containers import ModuleContainers
 from nnx_migrate.codemods.optimizer_api import OptimizerApi
 from nnx_migrate.codemods.renamed_api import RenamedApi
+from nnx_migrate.codemods.renamed_attributes import RenamedAttributes
 from nnx_migrate.codemods.rngs_fork_split import RngsForkSplit
 from nnx_migrate.codemods.sharding_constraint import ShardingConstraint
 from nnx_migrate.codemods.sharding_metadata import ShardingMetadata
@@ -29,6 +30,7 @@ RULES: list[type[Rule]] = [
     OptimizerApi,
     StateMethods,
     RenamedApi,
+    RenamedAttributes,
     RngsForkSplit,
     ShardingMetadata,
     ShardingConstraint,

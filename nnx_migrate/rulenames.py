@@ -9,6 +9,7 @@ RULE_NAMES = (
     "optimizer-api",
     "state-methods",
     "renamed-api",
+    "renamed-attributes",
     "rngs-fork-split",
     "sharding-metadata",
     "sharding-constraint",

@@ -1,0 +1,141 @@
+'''# renamed-attributes
+
+## What it does
+Rewrites the attributes flax renamed, where the receiver is shown to be the flax object
+that has them:
+
+| old | new | receiver | targets |
+|---|---|---|---|
+| `v.type` | `type(v)` | a Variable (or a State leaf, a Variable from 0.11) | 0.11.0 to 0.12.0, where it warns |
+| `m._object__state`, `m._object__nodes` | `m._pytree__state`, `m._pytree__nodes` | a Module / Pytree | 0.11.1+ |
+| `to_nnx.module`, `to_nnx.rngs` | `to_nnx.to_nnx__module`, `to_nnx.to_nnx__rngs` | an `nnx.bridge.ToNNX` | 0.12.0+ |
+
+Only reads are rewritten; a class of the project that defines the old name itself (or
+`__getattr__` before flax's) is left alone.
+
+## Why
+`Variable.type` warns on flax 0.11.0-0.12.0 ("'.type' is deprecated, use
+'type(variable)' instead."; its body is `return type(self)`); from 0.12.1 it is silent
+again, so only a `--target-version` from 0.11.0 to 0.12.0 asks for the rewrite.
+`_object__state` / `_object__nodes` became `_pytree__state` / `_pytree__nodes` in 0.11.1
+(the old names are properties returning the new ones, warning from 0.12.0). `ToNNX.module`
+and `ToNNX.rngs` warn from 0.12.0 and return `to_nnx__module` / `to_nnx__rngs`.
+
+## Example
+```python
+import flax.linen as nn
+from flax import nnx
+from flax.nnx import bridge
+
+model = nnx.Linear(2, 3, rngs=nnx.Rngs(0))
+print(model._object__state)
+wrapped = bridge.ToNNX(nn.Dense(3), rngs=nnx.Rngs(0))
+print(wrapped.module)
+```
+
+## Use instead
+```python
+import flax.linen as nn
+from flax import nnx
+from flax.nnx import bridge
+
+model = nnx.Linear(2, 3, rngs=nnx.Rngs(0))
+print(model._pytree__state)
+wrapped = bridge.ToNNX(nn.Dense(3), rngs=nnx.Rngs(0))
+print(wrapped.to_nnx__module)
+```
+
+## When the fix is unsafe
+Never: each new form is what the old property returns. `type` shadowed in the scope
+leaves `v.type` alone; older targets than the table's get nothing.
+'''
+
+from __future__ import annotations
+
+import ast
+
+import libcst as cst
+
+from nnx_migrate.command import RuleCommand
+from nnx_migrate.resolve import InstanceT, VariableT
+from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site, version_at_least
+
+NAME = "renamed-attributes"
+NEEDED_FROM = "0.11.0"
+TO_NNX = ("flax.nnx.bridge.ToNNX", "flax.nnx.bridge.wrappers.ToNNX")
+PRIVATE = {"_object__state": "_pytree__state", "_object__nodes": "_pytree__nodes"}
+BRIDGE = {"module": "to_nnx__module", "rngs": "to_nnx__rngs"}
+
+
+def _rename(new: str):
+    def fix(node: cst.Attribute) -> cst.Attribute:
+        return node.with_changes(attr=cst.Name(new))
+    return fix
+
+
+def _type_of(node: cst.Attribute) -> cst.Call:
+    return cst.Call(func=cst.Name("type"), args=[cst.Arg(node.value.with_changes(lpar=[], rpar=[])
+                                                         if isinstance(node.value, (cst.Name, cst.Attribute)) else node.value)],
+                    lpar=node.lpar, rpar=node.rpar)
+
+
+class RenamedAttributes(Rule):
+    name = NAME
+    summary = "`v.type` -> `type(v)` (targets 0.11-0.12.0); `_object__state` -> `_pytree__state`; `ToNNX.module` -> `to_nnx__module`"
+    needed_from = NEEDED_FROM
+    safety = "safe"
+    documentation = __doc__
+
+    def analyze(self, context: FileContext) -> tuple[list[Site], list[Diagnostic]]:
+        sites: list[Site] = []
+        text = context.file.text
+        resolver = context.resolver
+        target_type = version_at_least(context, "0.11.0") and not version_at_least(context, "0.12.1")
+        if target_type and ".type" in text:
+            for visit in context.attribute_reads("type"):
+                node = visit.node
+                found = resolver.type_of(node.value, visit.scope)
+                if isinstance(found, VariableT) and visit.scope.find("type") is None \
+                        and not resolver.may_define_before_flax(found.cls, {"type", "__getattr__", "__getattribute__"}):
+                    sites.append(context.site(NAME, node, "Attribute", _type_of, "`v.type` -> `type(v)`"))
+        if version_at_least(context, "0.11.1") and "_object__" in text:
+            for old, new in PRIVATE.items():
+                for visit in context.attribute_reads(old):
+                    found = resolver.type_of(visit.node.value, visit.scope)
+                    if isinstance(found, InstanceT) and context.index.is_nnx_class(found.cls) \
+                            and self._keeps(context, found.cls, old):
+                        sites.append(context.site(NAME, visit.node, "Attribute", _rename(new), f"`.{old}` -> `.{new}`"))
+        if version_at_least(context, "0.12.0") and ("ToNNX" in text or "bridge" in text):
+            for old, new in BRIDGE.items():
+                for visit in context.attribute_reads(old):
+                    if self._is_to_nnx(context, visit.node.value, visit.scope, old):
+                        sites.append(context.site(NAME, visit.node, "Attribute", _rename(new), f"`ToNNX.{old}` -> `.{new}`"))
+        return sites, []
+
+    @staticmethod
+    def _keeps(context: FileContext, cls: str, attr: str) -> bool:
+        """`attr` of an instance of cls is flax's own."""
+        return not context.resolver.may_define_before_flax(cls, {attr, "__getattr__", "__getattribute__"}) \
+            and not context.resolver.replaces_member(cls, attr)
+
+    def _is_to_nnx(self, context: FileContext, receiver: ast.expr, scope, attr: str) -> bool:
+        """An `nnx.bridge.ToNNX` (or a project subclass keeping `attr`): its type, or a
+        name whose only reaching binding is a call of the class."""
+        found = context.resolver.type_of(receiver, scope)
+        if isinstance(found, InstanceT):
+            mro = context.index.mro(found.cls)
+            return any(c in mro for c in TO_NNX) and self._keeps(context, found.cls, attr)
+        if found is not None or not isinstance(receiver, ast.Name):
+            return False
+        reaching = context.resolver.reaching_bindings(receiver, scope)
+        if not reaching or len(reaching[1]) != 1 or reaching[1][0][0] != "expr" or not isinstance(reaching[1][0][1], ast.Call):
+            return False
+        qualified = context.resolver.qualified(reaching[1][0][1].func, reaching[0])
+        return qualified in TO_NNX and not context.resolver.replaces_member(qualified, attr)
+
+
+class RenamedAttributesCommand(RuleCommand):
+    """libcst codemod for the renamed-attributes rule."""
+
+    DESCRIPTION = RenamedAttributes.summary
+    RULE = RenamedAttributes
