@@ -379,15 +379,71 @@ def test_a_cell_that_cannot_be_masked_is_reported_and_its_callers_count(tmp_path
     assert any("nb.ipynb#cell6" in d.message for _, d in result.diagnostics)
 
 
-def test_a_notebook_with_an_unusual_layout_is_left_alone(tmp_path: Path) -> None:
+def _outside_sources(raw: str) -> str:
+    """The file's text with every cell's `source` value cut out."""
+    from nnx_migrate.notebook import _spans
+
+    spans = sorted(_spans(raw).values(), key=lambda span: span.start)
+    kept, at = [], 0
+    for span in spans:
+        kept.append(raw[at:span.start])
+        at = span.end
+    return "".join(kept) + raw[at:]
+
+
+def test_a_notebook_with_an_unusual_layout_keeps_it(tmp_path: Path) -> None:
+    # tabs, keys sorted another way, no final newline: json.dumps cannot give these bytes
+    # back, so only the changed cells' sources are written into the file's text
     document = json.loads(NOTEBOOK.read_text())
     target = tmp_path / "odd.ipynb"
-    target.write_text(json.dumps(document, indent="\t", sort_keys=True))
-    before = target.read_bytes()
+    target.write_text(json.dumps(document, indent="\t", sort_keys=True, separators=(",", " : ")))
+    before = target.read_text()
     result = run([tmp_path], Settings(), tmp_path, write=True)
-    assert target.read_bytes() == before
-    (failed,) = result.failed
-    assert "layout" in failed.error
+    assert not result.failed and result.changed
+    after = target.read_text()
+    assert _outside_sources(after) == _outside_sources(before) and not after.endswith("\n")
+    assert "self.scale[...]" in after and '\n\t\t\t\t"' in after
+
+
+def test_a_cell_of_an_unusual_layout_may_gain_lines(tmp_path: Path) -> None:
+    # `from flax import nnx` added to a first cell of one line: the new element goes after
+    # it with the separator the file uses between the elements of a list
+    document = {"nbformat_minor": 5, "nbformat": 4, "metadata": {}, "cells": [
+        {"source": ["from flax.nnx import Linear, Rngs"], "cell_type": "code", "metadata": {}, "outputs": [],
+         "execution_count": None},
+        {"source": ["m = Linear(2, 3, rngs=Rngs(0))\n", "print(list(m.iter_modules()))"], "cell_type": "code",
+         "metadata": {}, "outputs": [], "execution_count": None}]}
+    target = tmp_path / "grow.ipynb"
+    target.write_text(json.dumps(document, indent=2))
+    result = run([tmp_path], Settings(), tmp_path, write=True)
+    assert not result.failed
+    after = target.read_text()
+    assert '"source": [\n        "from flax.nnx import Linear, Rngs\\n",\n        "from flax import nnx"\n      ],' in after
+    assert [cell_source(c) for c in json.loads(after)["cells"]] == [
+        "from flax.nnx import Linear, Rngs\nfrom flax import nnx", "m = Linear(2, 3, rngs=Rngs(0))\nprint(list(nnx.iter_modules(m)))"]
+    assert _outside_sources(after) == _outside_sources(json.dumps(document, indent=2))
+
+
+COLAB_LAYOUT = NOTEBOOKS / "colab_layout.ipynb"
+
+
+def test_a_colab_layout_notebook_is_migrated_keeping_its_bytes(tmp_path: Path) -> None:
+    """colab_layout.ipynb: Colab's key order (cell_type, source, metadata, ...), indent 2,
+    `<` `>` `&` written as \\u003c \\u003e \\u0026: once refused ("its JSON layout would
+    change on writing"), now migrated with every byte outside the changed sources kept,
+    new lines encoded with the file's escapes, and a second run changes nothing."""
+    result, target = migrate_copy(tmp_path, COLAB_LAYOUT)
+    assert not result.failed and result.changed
+    before, after = COLAB_LAYOUT.read_text(encoding="utf-8"), target.read_text(encoding="utf-8")
+    assert _outside_sources(after) == _outside_sources(before)
+    assert "<" not in after and ">" not in after and "&" not in after
+    assert '"ok = model.head.bias.shape[0] \\u003e 0 and (1 \\u003c 2) \\u0026 True"' in after
+    cells = {cell["metadata"]["id"]: cell_source(cell) for cell in json.loads(after)["cells"]}
+    assert "optimizer.update(model, grads)" in cells["train"] and "*, rngs: nnx.Rngs" in cells["model"]
+    old_lines, new_lines = before.splitlines(), after.splitlines()
+    assert len(old_lines) == len(new_lines)  # no cell gained or lost a line here
+    assert sum(a != b for a, b in zip(old_lines, new_lines)) == 16
+    assert not run([tmp_path], Settings(), tmp_path, write=True).changed
 
 
 def test_review_goes_cell_by_cell_naming_the_cell(tmp_path: Path) -> None:
