@@ -3,10 +3,13 @@
 ## What it does
 `rngs.fork(split=n)` becomes `rngs.split(n)` where `rngs` is shown to be an `nnx.Rngs`
 (constructed with `nnx.Rngs(...)`, annotated `nnx.Rngs`, or the `rngs` parameter of a
-Module method).
+Module method), and `rngs.params.fork(split=n)` becomes `rngs.params.split(n)` where the
+receiver is shown to be one of its streams (an `nnx.RngStream`).
 
 ## Why
-Flax 0.12.6 deprecated the `split=` argument of `Rngs.fork` in favour of `Rngs.split`.
+Flax 0.12.6 deprecated the `split=` argument of `Rngs.fork` and of `RngStream.fork` (the
+same warning: "The 'split' argument of 'fork' is deprecated; use the 'split' method
+instead.") in favour of `Rngs.split` / `RngStream.split`.
 
 ## Example
 ```python
@@ -25,7 +28,8 @@ keys = rngs.split(4)
 ```
 
 ## When the fix is unsafe
-Never: `split(n)` is what `fork(split=n)` delegates to. `Rngs.split` does not exist
+Never: `split(n)` is what `fork(split=n)` delegates to (for a stream both draw one key
+and return `type(self)(jax.random.split(key, n), tag=self.tag)`). `split` does not exist
 before 0.12.6, so nothing is rewritten for an older `--target-version`.
 '''
 
@@ -36,7 +40,7 @@ import ast
 import libcst as cst
 
 from nnx_migrate.command import RuleCommand
-from nnx_migrate.resolve import RNGS
+from nnx_migrate.resolve import RNG_STREAM, RNGS
 from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site, version_at_least
 
 NAME = "rngs-fork-split"
@@ -70,7 +74,7 @@ class RngsForkSplit(Rule):
                 and node.func.attr == "fork"
                 and not node.args
                 and [k.arg for k in node.keywords] == ["split"]
-                and context.resolver.type_of(node.func.value, visit.scope) == RNGS
+                and context.resolver.type_of(node.func.value, visit.scope) in (RNGS, RNG_STREAM)
             ):
                 sites.append(context.site(NAME, node, "Call", _fork_to_split, "`rngs.fork(split=n)` -> `rngs.split(n)`"))
         return sites, []
