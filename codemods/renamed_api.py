@@ -14,7 +14,10 @@ code's `--target-version` has the new name:
 | `nnx.vars_as` | `nnx.with_vars` | 0.12.8 |
 
 Both `nnx.<old>` and names imported with `from flax.nnx import <old>` are rewritten (the
-import too).
+import too). `from flax.nnx.object import Object` becomes `from flax.nnx import Object`
+(the module `flax.nnx.object` is gone from 0.11.1: ModuleNotFoundError; `flax.nnx.Object`
+exists in every release from 0.10 to 0.12.12); an import of other names from it is left
+as it is.
 
 ## Why
 The old names emit `DeprecationWarning` (or no longer exist) in flax 0.12.
@@ -86,6 +89,10 @@ def _rename_import(renames: dict[str, str]):
     return fix
 
 
+def _module_flax_nnx(node: cst.ImportFrom) -> cst.ImportFrom:
+    return node.with_changes(module=cst.parse_expression("flax.nnx"))
+
+
 class RenamedApi(Rule):
     name = NAME
     summary = "`nnx.VariableState`, `nnx.is_data_type`, `nnx.pure`, ... -> their new names"
@@ -96,6 +103,12 @@ class RenamedApi(Rule):
     def analyze(self, context: FileContext) -> tuple[list[Site], list[Diagnostic]]:
         sites: list[Site] = []
         active = {old: new for old, (new, since) in RENAMES.items() if version_at_least(context, since)}
+        if "flax.nnx.object" in context.file.text:
+            for visit in context.visits(ast.ImportFrom):
+                node = visit.node
+                if node.module == "flax.nnx.object" and not node.level and all(a.name == "Object" for a in node.names):
+                    sites.append(context.site(NAME, node, "ImportFrom", _module_flax_nnx,
+                                              "`from flax.nnx.object import Object` -> `from flax.nnx import Object`"))
         if not active:
             return sites, []
         imported: dict[str, str] = {}  # local name -> old flax name, for `from flax.nnx import old`

@@ -17,3 +17,29 @@ def reported_lines(case_name: str, tmp_path: Path) -> list[int]:
     case = next(c for c in CASES if c.stem == case_name)
     _, result = migrate_copy(case, tmp_path, RULE)
     return sorted(d.line for f in result.files for d in f.diagnostics)
+
+
+def test_flax_nnx_object_import_runs_on_every_flax(tmp_path) -> None:
+    """object_module.py raises ModuleNotFoundError on flax 0.12.8 as written; migrated, it
+    runs there and on 0.11.2 with DeprecationWarnings as errors, printing `0 True` as the
+    original does on flax 0.10.7 (checked by hand, as on 0.12.12)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from fixtures import TESTDATA, migrate_copy
+
+    from nnx_migrate.verify.envs import BaselineError, baseline_python
+
+    case = TESTDATA / "renamed-api" / "object_module.py"
+    out, _ = migrate_copy(case, Path(tmp_path), "renamed-api")
+    broken = subprocess.run([sys.executable, str(case)], capture_output=True, text=True, timeout=300)
+    assert broken.returncode != 0 and "No module named 'flax.nnx.object'" in broken.stderr
+    pythons = [sys.executable]
+    try:
+        pythons.append(str(baseline_python("0.11.2")))
+    except BaselineError:
+        pass
+    for python in pythons:
+        after = subprocess.run([python, "-W", "error::DeprecationWarning", str(out)], capture_output=True, text=True, timeout=300)
+        assert after.returncode == 0 and after.stdout == "0 True\n", after.stderr[-2000:]
