@@ -152,3 +152,49 @@ def test_rules_are_free_of_the_rewrite_stage() -> None:
 
 def test_the_check_sees_a_cycle() -> None:
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+# The parts of the evaluator (nnx_migrate/infer/, the mixins `Resolver` is made of) call
+# each other through `self`: a part may call its own layer or a lower one. Expression
+# evaluation, calls, summaries, callers, attributes, stores by run-time name and
+# array-write safety are one mutual recursion (typing a receiver needs them all), as in
+# pyright's evaluator; what is below it never calls up into it.
+INFER_LAYERS = [{"engine"}, {"tables"}, {"scopes"}, {"names"}, {"classes"},
+                {"expressions", "calls", "summaries", "callers", "attributes", "dynamic", "array_writes"},
+                {"resolver"}]
+
+
+def _self_calls() -> list[tuple[str, str, str, str]]:
+    """(caller's module, method, callee's module, callee) for every `self.m` of the parts."""
+    folder = ROOT / "nnx_migrate" / "infer"
+    parts = set().union(*INFER_LAYERS)
+    trees = {path.stem: ast.parse(path.read_text(encoding="utf-8")) for path in folder.glob("*.py") if path.stem in parts}
+    home = {method.name: module for module, tree in trees.items() for cls in tree.body if isinstance(cls, ast.ClassDef)
+            for method in cls.body if isinstance(method, ast.FunctionDef)}
+    found = []
+    for module, tree in trees.items():
+        for cls in (node for node in tree.body if isinstance(node, ast.ClassDef)):
+            for method in (node for node in cls.body if isinstance(node, ast.FunctionDef)):
+                for node in ast.walk(method):
+                    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+                            and node.value.id == "self" and node.attr in home:
+                        found.append((module, method.name, home[node.attr], node.attr))
+    return found
+
+
+def _infer_layer(module: str) -> int:
+    return next(number for number, members in enumerate(INFER_LAYERS) if module in members)
+
+
+def test_the_parts_of_the_evaluator_call_downwards() -> None:
+    calls = _self_calls()
+    assert calls, "no part of the evaluator found"
+    upward = sorted({f"{module}.{method} calls {callee} ({callee_module})" for module, method, callee_module, callee in calls
+                     if _infer_layer(callee_module) > _infer_layer(module)})
+    assert upward == []
+
+
+def test_every_part_of_the_evaluator_has_a_layer() -> None:
+    functions_only = {"__init__", "types", "syntax", "queries", "explain"}  # no evaluator state: plain functions
+    parts = {path.stem for path in (ROOT / "nnx_migrate" / "infer").glob("*.py")} - functions_only
+    assert parts == set().union(*INFER_LAYERS)

@@ -203,12 +203,12 @@ def test_a_20000_line_file_is_analysed_within_a_linear_budget(tmp_path: Path) ->
 
 
 def test_a_file_over_its_step_budget_is_reported_and_left_alone(tmp_path: Path, monkeypatch) -> None:
-    from nnx_migrate import resolve
+    from nnx_migrate.infer import engine  # the budget is the engine's
     from nnx_migrate.config import Settings
     from nnx_migrate.pipeline import run
 
-    monkeypatch.setattr(resolve, "MIN_STEPS_PER_FILE", 2000)
-    monkeypatch.setattr(resolve, "STEPS_PER_FILE_NODE", 0)
+    monkeypatch.setattr(engine, "MIN_STEPS_PER_FILE", 2000)
+    monkeypatch.setattr(engine, "STEPS_PER_FILE_NODE", 0)
     big = HEADER + "def heavy(k):\n    x = nnx.Param(k)\n" + "".join(
         f"    y{i} = x.value + {i}\n" for i in range(3000)
     )

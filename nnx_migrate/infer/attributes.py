@@ -1,0 +1,263 @@
+"""Attribute types: `x.attr` of an instance (what the class and its bases bind, properties,
+stores from outside the class), and the project-wide fallback by attribute name."""
+
+from __future__ import annotations
+
+import ast
+
+from nnx_migrate import flax_api
+from nnx_migrate.flow import scope_local_nodes
+from nnx_migrate.index import ClassInfo, SourceFile
+from nnx_migrate.infer.types import (
+    _abstract, AbstractT, ANY_MODULE, ARRAY, as_container, ClassT, ContainerT, _flax_entry_type, GRAPH_ELEMENT,
+    InstanceT, join_or_unknown, RNG_STREAM, RNGS, STATE, Type, VariableT,
+)
+from nnx_migrate.infer.syntax import _self_name
+from nnx_migrate.infer.scopes import Scope
+
+
+
+
+def _only_when_not_a_variable(value: ast.expr, file: SourceFile) -> bool:
+    """`x.a = value` in the `else` of `if isinstance(x.a, C)` (or under `if not
+    isinstance(x.a, C)`): it stores only where x.a is not a C, so a class whose `a` is
+    one keeps it."""
+    statement = file.parents.get(id(value))
+    if not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
+        return False
+    target = ast.dump(statement.targets[0], annotate_fields=False).replace("Store()", "Load()")
+    child, parent = statement, file.parents.get(id(statement))
+    while parent is not None and not isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
+        if isinstance(parent, ast.If):
+            test, negated = parent.test, child in parent.orelse
+            if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+                test, negated = test.operand, not negated
+            if negated and isinstance(test, ast.Call) and isinstance(test.func, ast.Name) \
+                    and test.func.id == "isinstance" and len(test.args) == 2 \
+                    and ast.dump(test.args[0], annotate_fields=False) == target:
+                return True
+        child, parent = parent, file.parents.get(id(parent))
+    return False
+
+
+class Attributes:
+    """A part of `Resolver` (infer/resolver.py): the question in this module's docstring."""
+
+    def _may_be_instance(self, found: Type, cls: str) -> bool:
+        """Something of type `found` may be an instance of `cls` (unknown, or an item of an
+        nnx.List/Dict: it may; an array, a list, a State, a Python value: it may not)."""
+        if found is None or found == GRAPH_ELEMENT:
+            return True
+        if isinstance(found, AbstractT):
+            found = found.instance  # the same object, its arrays abstract
+        if not isinstance(found, (InstanceT, VariableT, ClassT)):
+            return False
+        return self.is_subclass(cls, found.cls) or self.is_subclass(found.cls, cls)
+
+    def _member_store_receivers(self, attr: str) -> list[tuple[ast.expr, SourceFile]]:
+        """Receivers of `x.attr = ...` / `del x.attr` / `setattr(x, "attr", ...)`."""
+        return [(node.value, file) for node, file in self._attribute_stores(attr)] \
+            + [(receiver, file) for receiver, _, file in self._constant_setattr_calls(attr)]
+
+    def _attribute_type(self, node: ast.Attribute, scope: Scope) -> Type:
+        qualified = self.qualified(node, scope)
+        if qualified is not None:
+            return None  # a module attribute or class, not an instance attribute
+        narrowed = self.flow(scope).reaching.get(id(node))  # `if isinstance(self.b, C):`
+        if narrowed:
+            found = join_or_unknown([self.binding_type(b, scope) for b in narrowed])
+            if found is not None:
+                return found
+        base = self.type_of(node.value, scope)
+        found = self.member_type(base, node.attr)
+        if found is None and isinstance(base, InstanceT) and self.index.is_nnx_class(base.cls) \
+                and not self.attributes_unknown(base.cls, node.attr) \
+                and not self.defines_before_flax(base.cls, {"__getattr__", "__getattribute__"}) \
+                and not any(self.unseen_base(klass) for klass in [base.cls, *self.subclasses(base.cls)]):
+            # a Module whose class does not say: names the project binds only to Variables
+            # (or only to Modules) on its Modules. Never for a receiver not shown to be a Module.
+            return self.fallback_attribute(node.attr, scope.file)
+        return found
+
+    def member_type(self, base: Type, attr: str) -> Type:
+        """Type of `<something of type base>.attr`."""
+        if isinstance(base, InstanceT):
+            return self.instance_attribute(base.cls, attr)
+        if isinstance(base, AbstractT):
+            return _abstract(self.instance_attribute(base.instance.cls, attr))
+        if base == RNGS:
+            return None if attr in flax_api.RNGS_METHODS or attr.startswith("_") else RNG_STREAM
+        if base == RNG_STREAM:
+            cls = flax_api.RNG_STREAM_ATTRIBUTES.get(attr)
+            return VariableT(f"{flax_api.NNX}.{cls}", True) if cls else None
+        if base == STATE:
+            return STATE
+        if base == ARRAY:
+            return ARRAY if attr in ("T", "real", "imag", "mT") else None
+        if isinstance(base, VariableT) and base.array and attr in ("T", "mT", "value", "raw_value"):
+            return ARRAY
+        return None
+
+    def instance_attribute(self, cls: str, attr: str) -> Type:
+        """Type of `<instance of cls>.attr`, joined over every class in its MRO that binds it."""
+        return self._memoized(("attribute", cls, attr), None, lambda: join_or_unknown(
+            [self._instance_attribute(klass, attr) for klass in [cls, *self.subclasses(cls)]]
+            + self._stores_from_outside(attr, cls)
+        ))
+
+    def _stores_from_outside(self, attr: str, cls: str) -> list[Type]:
+        """`x.attr = value` outside the class's methods, on a receiver that may be an
+        instance of `cls` (an unknown one may: an alias of an instance may be anything):
+        the attribute may hold those values too."""
+        return [value for value, _, _ in self.outside_stores(attr, cls)]
+
+    def outside_stores(self, attr: str, cls: str) -> list[tuple[Type, ast.expr | None, SourceFile | None]]:
+        """(type of the value, receiver, file) of each store to `.attr` from outside the
+        class's methods whose receiver may be an instance of `cls`."""
+        stores = self._memoized(("stores", attr), None, lambda: self._compute_stores_from_outside(attr),
+                                unknown=[(None, None, None, None)])
+        return [(value, receiver, file) for value, receiver_type, receiver, file in stores
+                if self._may_be_instance(receiver_type, cls)]
+
+    def _compute_stores_from_outside(self, attr: str) -> list[tuple[Type, Type, ast.expr | None, SourceFile]]:
+        """(type of the value, type of the receiver, receiver, file) of each store to `.attr`
+        from outside."""
+        def store(value_type: Type, receiver: ast.expr | None, file: SourceFile) -> tuple:
+            found = self.type_of(receiver, self.scope_of(receiver, file)) if receiver is not None else None
+            return value_type, found, receiver, file
+
+        stores = []
+        for value, file, receiver in self.index.foreign_attribute_stores.get(attr, ()):
+            if isinstance(value, ast.AugAssign):
+                continue  # `x.attr += ...` keeps x.attr
+            if value is None:
+                stores.append(store(None, receiver, file))  # unpacked from something not known
+            elif not _only_when_not_a_variable(value, file):
+                stores.append(store(self.type_of(value, self.scope_of(value, file)), receiver, file))
+        # setattr(x, "attr", v), object.__setattr__(x, "attr", v), vars(x)["attr"] = v
+        for receiver, value, file in self._constant_setattr_calls(attr):
+            stores.append(store(self.type_of(value, self.scope_of(value, file)), receiver, file))
+        for node, file in self.name_uses("vars"):
+            call = file.parents.get(id(node))
+            subscript = file.parents.get(id(call))
+            if isinstance(subscript, ast.Subscript) and isinstance(subscript.ctx, ast.Store) \
+                    and isinstance(subscript.slice, ast.Constant) and subscript.slice.value == attr:
+                receiver = call.args[0] if isinstance(call, ast.Call) and len(call.args) == 1 else None
+                stores.append(store(None, receiver, file))
+        return stores
+
+    def _instance_attribute(self, cls: str, attr: str) -> Type:
+        if self.attributes_unknown(cls, attr) or self.defines_before_flax(cls, {"__getattribute__"}):
+            return None  # any attribute (or this one) may hold anything
+        types: list[Type] = []
+        for name in self.index.mro(cls):
+            bare = flax_api.flax_name(name)
+            if bare is not None:
+                entry = flax_api.MODULE_ATTRIBUTES.get(bare, {}).get(attr)
+                if entry is not None:
+                    types.append(_flax_entry_type(entry))
+                continue
+            info = self.index.lookup_class(name)
+            if info is None:
+                continue
+            if attr in info.methods:
+                types.append(self._property_type(info, attr))
+            for value, function, is_annotation in info.attribute_bindings.get(attr, []):
+                binding_scope = (
+                    self.method_scope(info, function) if function is not None
+                    else self.class_scope(info)
+                )
+                types.append(
+                    self.annotation_type(value, binding_scope) if is_annotation
+                    else self.type_of(value, binding_scope)
+                )
+        return join_or_unknown(types)
+
+    def _property_type(self, info: ClassInfo, attr: str) -> Type:
+        """`instance.attr` where the class defines `attr` with `@property` (or
+        `functools.cached_property`): what the getter returns. A plain method (or anything
+        else decorated) is unknown."""
+        getter = None
+        class_scope = self.class_scope(info)
+        for statement in info.node.body:
+            if isinstance(statement, ast.FunctionDef) and statement.name == attr and len(statement.decorator_list) == 1:
+                decorator = statement.decorator_list[0]
+                if (isinstance(decorator, ast.Name) and decorator.id == "property" and class_scope.find("property") is None) \
+                        or self.qualified(decorator, class_scope) == "functools.cached_property":
+                    getter = statement
+        if getter is None or _self_name(getter) is None:
+            return None
+        scope = self.method_scope(info, getter)
+        if getter.returns is not None:
+            return self.annotation_type(getter.returns, scope)
+        returned = []
+        for node in scope_local_nodes(getter.body):
+            if isinstance(node, (ast.Yield, ast.YieldFrom)):
+                return None
+            if isinstance(node, ast.Return):
+                if node.value is None:
+                    return None
+                returned.append(node.value)
+        return join_or_unknown([self.type_of(value, scope) for value in returned])
+
+    def _is_graph_node(self, found: Type) -> bool:
+        return isinstance(found, VariableT) or isinstance(found, InstanceT) and self.index.is_nnx_class(found.cls)
+
+    def fallback_attribute(self, attr: str, file: SourceFile) -> Type:
+        """The type of `<some Module>.attr` when the Module's class does not say: a Variable
+        if the project binds `attr` only to Variables (a Module, or a container of Modules,
+        if only to those), or if it is a name flax's layers use for their Variables and the
+        project binds it to nothing else. What the file's own classes and stores show comes
+        first: what a file alone shows stays shown when more files are given."""
+        def compute() -> Type:
+            classes, stores = self._bindings_by_file().get((id(file), attr), ((), ()))
+            own = self._fallback_from(attr, classes, stores, file.flax_names_used)
+            return own if own is not None else self._project_fallback(attr)
+
+        return self._memoized(("fallback", attr, id(file)), None, compute)
+
+    def classes_binding(self, attr: str) -> list[ClassInfo]:
+        """The project's classes that bind `attr` or define it as a method."""
+        return list(self._bindings_by_file().get((None, attr), ((), ()))[0])
+
+    def _project_fallback(self, attr: str) -> Type:
+        def compute() -> Type:
+            classes, stores = self._bindings_by_file().get((None, attr), ((), ()))
+            return self._fallback_from(attr, classes, stores, self.index.flax_names_used)
+
+        return self._memoized(("fallback", attr, None), None, compute)
+
+    def _fallback_from(self, attr: str, classes, stores, flax_names_used) -> Type:
+        types = [self.instance_attribute(info.qualname, attr) for info in classes]
+        types += [None if value is None or isinstance(value, ast.AugAssign) else self.type_of(value, self.module_scope(file))
+                  for value, file in stores]
+        if types:
+            joined = join_or_unknown(types)
+            if isinstance(joined, VariableT):
+                return joined
+            if isinstance(joined, InstanceT) and self.index.is_nnx_class(joined.cls):
+                return ANY_MODULE
+            if (container := as_container(joined)) is not None and isinstance(container.element, InstanceT) \
+                    and self.index.is_nnx_class(container.element.cls):
+                return ContainerT(ANY_MODULE)
+            return None
+        # Attributes of the flax layers used (`kernel` only where some Linear/Conv/... is
+        # used, `mean` only with BatchNorm), when nothing in the project binds the name.
+        for layer in sorted(flax_names_used):
+            entry = flax_api.MODULE_ATTRIBUTES.get(layer, {}).get(attr)
+            if entry is not None and entry[0] == "variable":
+                return _flax_entry_type(entry)
+        return None
+
+    def replaces_member(self, cls: str, attr: str) -> bool:
+        """`attr` on an instance of `cls` may not be what its flax class defines: a project
+        class of the MRO (or a subclass) defines it or `__getattribute__`, some code stores
+        `x.attr = ...` or `setattr(x, "attr", ...)` on what may be such an instance (an
+        unknown receiver may), or stores attributes by run-time names on it."""
+        if self.may_define_before_flax(cls, {attr, "__getattribute__"}) or self.attributes_unknown(cls, attr):
+            return True
+        key = ("replaces", cls, attr)
+        if key not in self._memo:
+            self._memo[key] = any(self._may_be_instance(self.type_of(receiver, self.scope_of(receiver, file)), cls)
+                                  for receiver, file in self._member_store_receivers(attr))
+        return self._memo[key]

@@ -1,0 +1,196 @@
+"""Call-site discovery: every call of a function or private method, when all can be seen
+(complete runs, files that failed, aliased and star imports, escapes as values)."""
+
+from __future__ import annotations
+
+import ast
+
+from nnx_migrate import flax_api
+from nnx_migrate.index import SourceFile
+from nnx_migrate.infer.types import ClassT, InstanceT
+from nnx_migrate.infer.names import _decorators_keep_calls
+from nnx_migrate.infer.syntax import _self_name
+from nnx_migrate.infer.scopes import Scope
+
+
+def _plain_arguments(call: ast.Call) -> bool:
+    """No `*args` / `**kwargs`: each argument can be matched to its parameter."""
+    return not any(isinstance(a, ast.Starred) for a in call.args) and all(k.arg is not None for k in call.keywords)
+
+
+class Callers:
+    """A part of `Resolver` (infer/resolver.py): the question in this module's docstring."""
+
+    def callers(self, function: ast.AST) -> list | None:
+        """Every call of `function` in the project, or None when they cannot all be seen."""
+        scope = self.function_scope(function)
+        return self._callers_of(function, scope) if scope is not None else None
+
+    def _callers_of(self, function: ast.AST, scope: Scope) -> list | None:
+        """Every call of a function defined inside another function, when its name is
+        used for nothing but calls (directly, or through a flax transform); else None."""
+        key = id(function)
+        if key in self._callers:
+            return self._callers[key]
+        self._callers[key] = None
+        outer = scope.parent
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or outer is None:
+            return None
+        if outer.node is scope.file.tree:
+            calls = self._module_function_callers(function, scope)
+            self._callers[key] = calls
+            return calls
+        if isinstance(outer.node, ast.ClassDef):
+            del self._callers[key]  # typing receivers may come back here: the memo tracks that
+            return self._memoized(("method callers", key), None, lambda: self._method_callers(function, scope))
+        if not isinstance(outer.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return None
+        if len(outer.bindings.get(function.name, ())) != 1 or not _decorators_keep_calls(
+            function, outer, self, flax_api.ARGUMENT_PRESERVING_TRANSFORMS
+        ):
+            return None
+        calls = []
+        file = scope.file
+        for node, other in self.name_uses(function.name):
+            self.steps += 1
+            if other is not file or not isinstance(node, ast.Name):
+                continue
+            use_scope = self.scope_of(node, file)
+            if use_scope.find(node.id) is not outer:
+                continue
+            if isinstance(node.ctx, ast.Store):
+                continue
+            found = self._calls_through(node, file, use_scope)
+            if found is None:
+                return None  # the function escapes: callers unseen
+            calls.extend(found)
+        self._callers[key] = calls
+        return calls
+
+    def _module_function_callers(self, function: ast.AST, scope: Scope) -> list | None:
+        """Every call of a module-level function across the project, when whole folders
+        were given and every mention of it anywhere is a call."""
+        outer = scope.parent
+        if not self.index.complete or len(outer.bindings.get(function.name, ())) != 1 \
+                or not _decorators_keep_calls(function, outer, self, flax_api.ARGUMENT_PRESERVING_TRANSFORMS):
+            return None
+        file = scope.file
+        qualified = f"{file.module}.{function.name}" if file.module else function.name
+        if self.index.failed_files_mentioning(function.name):
+            return None  # a file that could not be read may call it
+        for other, local in self._imported_as(qualified):
+            if local != function.name:
+                return None  # imported under another name: calls elsewhere go unseen here
+        if file.module.rpartition(".")[2] in self._star_imported_modules():
+            return None  # star-imported: its callers there use a name nnx-migrate does not follow
+        if self._module_used_as_object(file) or self._fetched_by_getattr(function.name, file):
+            return None  # looked up by a name computed at run time: callers unseen
+        calls = []
+        for node, other in self.name_uses(function.name):
+            self.steps += 1
+            if isinstance(node.ctx, ast.Store):
+                continue
+            use_scope = self.scope_of(node, other)
+            resolved = self.qualified(node, use_scope)
+            if resolved != qualified:
+                if isinstance(node, ast.Name) and (
+                    resolved is not None or use_scope.find(node.id) not in (None, outer)
+                ):
+                    owner = use_scope.find(node.id)
+                    if owner is not None and any(b[0] == "import" for b in owner.bindings[node.id]):
+                        return None  # imported inside a function: may be this one
+                    continue  # another thing of the same name
+                if isinstance(node, ast.Name) and use_scope.find(node.id) is None:
+                    continue  # a builtin or an unbound name: not this function
+                if not isinstance(node, ast.Name) and resolved is not None:
+                    continue
+                return None  # may be this function, reached another way
+            found = self._calls_through(node, other, use_scope)
+            if found is None:
+                return None  # used as a value: callers unseen
+            calls.extend(found)
+        return calls
+
+    def _method_callers(self, method: ast.FunctionDef, scope: Scope) -> list | None:
+        """Every call of a private method (`_name`, not a dunder, no decorator) across the
+        project, when whole folders were given and every mention of its name anywhere is a
+        call on a receiver shown to be an instance of its class, a subclass that inherits
+        it, or a base class (which may dispatch to it), or `super()`. Any other mention
+        whose receiver may be such an instance (unknown type, a store, the class itself,
+        its name in a string, as `getattr` would take it) leaves the callers unseen."""
+        name, info = method.name, scope.cls
+        if not (self.index.complete and info is not None and name.startswith("_") and not name.endswith("__")
+                and not method.decorator_list and _self_name(method) is not None
+                and info.methods.get(name) is method and not self.index.failed_files_mentioning(name)
+                and name not in self._string_constants() and not self._fetched_by_computed_name(info.qualname)):
+            return None
+        calls = []
+        for node, file in self.name_uses(name):
+            self.steps += 1
+            use_scope = self.scope_of(node, file)
+            if isinstance(node, ast.Name):
+                if use_scope.find(name) is self.scope_of(method, info.file):
+                    return None  # the bare function, in its class body
+                continue
+            call = file.parents.get(id(node))
+            is_call = isinstance(call, ast.Call) and call.func is node and _plain_arguments(call)
+            receiver = node.value
+            if isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Name) and receiver.func.id == "super":
+                if not isinstance(node.ctx, ast.Load):
+                    return None
+                if is_call:
+                    calls.append((call, use_scope))
+                    continue
+                return None
+            found = self.type_of(receiver, use_scope)
+            if not isinstance(found, InstanceT):
+                if found is None or isinstance(found, ClassT):
+                    return None  # may be an instance of this class, or the unbound method
+                continue  # an array, a Variable, a State...: not this method
+            mro = self.index.mro(found.cls)
+            if info.qualname in mro:
+                owner = next((c for c in mro if name in getattr(self.index.lookup_class(c), "methods", {})), None)
+                if owner != info.qualname:
+                    continue  # a subclass's override
+            elif found.cls not in self.index.mro(info.qualname):
+                continue  # an unrelated class's method of the same name
+            if not (is_call and isinstance(node.ctx, ast.Load)):
+                return None
+            calls.append((call, use_scope))
+        return calls
+
+    def _calls_through(self, node: ast.expr, file: SourceFile, scope: Scope) -> list | None:
+        """The calls that reach the function named at `node`: `f(...)`, `nnx.jit(f)(...)`,
+        or `g = nnx.value_and_grad(f)` then `g(...)` (g used only for calls). None when
+        the function may be called some other way."""
+        parent = file.parents.get(id(node))
+        if isinstance(parent, ast.Call) and parent.func is node:
+            return [(parent, scope)] if _plain_arguments(parent) else None
+        if not (
+            isinstance(parent, ast.Call) and parent.args and parent.args[0] is node
+            and flax_api.flax_name(self.qualified(parent.func, scope) or "") in flax_api.ARGUMENT_PRESERVING_TRANSFORMS
+        ):
+            return None
+        holder = file.parents.get(id(parent))
+        if isinstance(holder, ast.Call) and holder.func is parent:
+            return [(holder, scope)] if _plain_arguments(holder) else None
+        if not (isinstance(holder, ast.Assign) and len(holder.targets) == 1 and isinstance(holder.targets[0], ast.Name)):
+            return None
+        name = holder.targets[0].id
+        owner = scope.find(name)
+        if owner is None or len(owner.bindings.get(name, ())) != 1 or owner.node is file.tree \
+                and any(other is not file for _, other in self.name_uses(name)):
+            return None
+        calls = []
+        for use, other in self.name_uses(name):
+            self.steps += 1
+            if other is not file or not (isinstance(use, ast.Name) and isinstance(use.ctx, ast.Load)):
+                continue
+            use_scope = self.scope_of(use, file)
+            if use_scope.find(name) is not owner:
+                continue
+            call = file.parents.get(id(use))
+            if not (isinstance(call, ast.Call) and call.func is use and _plain_arguments(call)):
+                return None
+            calls.append((call, use_scope))
+        return calls

@@ -1,0 +1,392 @@
+"""Expression evaluation: the type of a name (from the bindings that reach it), a subscript,
+an unpacked target, an iterated element, an annotation. Calls (calls.py), attributes
+(attributes.py) and function summaries (summaries.py) are its mutual recursion."""
+
+from __future__ import annotations
+
+import ast
+
+from nnx_migrate import flax_api
+from nnx_migrate.index import SourceFile, dotted_name
+from nnx_migrate.infer.types import (
+    ARRAY, as_container, _at, BUILTIN_VALUE, _BUILTIN_VALUE_TYPES, ClassT, ContainerT, FLAT_STATE, FunctionT,
+    GRAPH_ELEMENT, GraphDefT, IN_PLACE_METHODS, InstanceT, join, join_or_unknown, MERGE_CONTEXT, NONE, RNG_STREAM,
+    RNGS, SPLIT_CONTEXT, SplitT, STATE, TupleT, Type, VariableT,
+)
+from nnx_migrate.infer.scopes import _COMPREHENSIONS, Scope
+
+
+_ARRAY_ANNOTATIONS = frozenset(  # not ArrayLike: Python scalars are ArrayLike
+    {"jax.Array", "jax.numpy.ndarray", "numpy.ndarray", "chex.Array", "jaxtyping.Array", "flax.typing.Array"}
+)
+
+
+_MAPPING_ANNOTATIONS = frozenset(
+    {"dict", "typing.Dict", "typing.Mapping", "typing.MutableMapping", "collections.abc.Mapping",
+     "collections.abc.MutableMapping"}
+)
+
+
+_CONTAINER_ANNOTATIONS = _MAPPING_ANNOTATIONS | {
+    "list", "tuple", "set", "frozenset", "typing.List", "typing.Tuple", "typing.Sequence", "typing.Set",
+    "typing.Iterable", "typing.Iterator", "typing.Collection", "collections.abc.Sequence",
+    "collections.abc.Iterable", "collections.abc.Iterator", "collections.abc.Collection",
+}
+
+
+# container methods that add an item, and the position of the item (or iterable) added
+_ADDING_METHODS = {"append": 0, "insert": 1, "add": 0, "extend": 0, "update": 0, "setdefault": 1}
+
+
+def _union_members(node: ast.expr) -> list[ast.expr]:
+    """`A | B | C` -> [A, B, C] (an isinstance check's union of classes)."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return _union_members(node.left) + _union_members(node.right)
+    return [node]
+
+
+def _is_ellipsis(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is Ellipsis
+
+
+def _is_number(node: ast.expr) -> bool:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        node = node.operand
+    return isinstance(node, ast.Constant) and type(node.value) in (int, float)
+
+
+class Expressions:
+    """A part of `Resolver` (infer/resolver.py): the question in this module's docstring."""
+
+    def _type_of(self, node: ast.expr, scope: Scope) -> Type:
+        if isinstance(node, ast.Constant):
+            if node.value is None:
+                return NONE
+            return None
+        if isinstance(node, ast.Name):
+            return self._with_added_items(node, scope, self._name_type(node, scope))
+        if isinstance(node, ast.Attribute):
+            return self._with_added_items(node, scope, self._attribute_type(node, scope))
+        if isinstance(node, ast.Subscript):
+            return self._subscript_type(node, scope)
+        if isinstance(node, ast.Call):
+            return self._call_type(node, scope)
+        if isinstance(node, ast.Tuple) and node.elts and not any(isinstance(e, ast.Starred) for e in node.elts):
+            return TupleT(tuple(self.type_of(e, scope) for e in node.elts))
+        if isinstance(node, (ast.List, ast.Set)):
+            elements = [e for e in node.elts if not isinstance(e, ast.Starred)]
+            if not elements or len(elements) != len(node.elts):
+                return None
+            element = join([self.type_of(e, scope) for e in elements])
+            return ContainerT(element) if element is not None else None
+        if isinstance(node, ast.Dict):
+            if not node.values or None in node.keys:
+                return None
+            element = join([self.type_of(v, scope) for v in node.values])
+            return ContainerT(element, mapping=True) if element is not None else None
+        if isinstance(node, _COMPREHENSIONS):
+            inner = self.scope_for(node, scope, scope.file, None)
+            element = self.type_of(node.value if isinstance(node, ast.DictComp) else node.elt, inner)
+            return ContainerT(element, mapping=isinstance(node, ast.DictComp)) if element is not None else None
+        if isinstance(node, ast.IfExp):
+            return join([self.type_of(node.body, scope), self.type_of(node.orelse, scope)])
+        if isinstance(node, ast.NamedExpr):
+            return self.type_of(node.value, scope)
+        if isinstance(node, ast.BinOp):
+            left, right = self.type_of(node.left, scope), self.type_of(node.right, scope)
+            if ARRAY in (left, right) and all(
+                t == ARRAY or _is_number(n) for t, n in ((left, node.left), (right, node.right))
+            ):
+                return ARRAY
+            return None
+        if isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.Not):
+            return ARRAY if self.type_of(node.operand, scope) == ARRAY else None
+        return None
+
+    def _with_added_items(self, node: ast.Name | ast.Attribute, scope: Scope, found: Type) -> Type:
+        """A list/dict/set held by a name (or an attribute) also holds what is added to it
+        under that name (`items.append(x)`, `table[k] = v`, `self.layers.extend(more)`)."""
+        if not isinstance(found, ContainerT):
+            return found
+        if isinstance(node, ast.Name):
+            owner = scope.find(node.id)
+            key = ("added items", node.id, id(owner.node) if owner is not None else None)
+
+            def uses() -> list[tuple[ast.expr, SourceFile]]:
+                found = self._name_uses_by_owner(node.id, scope.file).get(id(owner) if owner is not None else None, ())
+                return [(use, scope.file) for use, _ in found]
+        else:
+            key = ("added items", node.attr)
+
+            def uses() -> list[tuple[ast.expr, SourceFile]]:
+                return [(use, other) for use, other in self.name_uses(node.attr) if isinstance(use, ast.Attribute)]
+        added = self._memoized(key, None, lambda: self._added_items(uses()), unknown=[None])
+        if not added:
+            return found
+        element = join_or_unknown([found.element, *added])
+        return ContainerT(element, mapping=found.mapping) if element is not None else None
+
+    def _added_items(self, uses: list[tuple[ast.expr, SourceFile]]) -> list[Type]:
+        """Types of what is added to the container at each of `uses` (None: unknown)."""
+        added = []
+        for use, file in uses:
+            parent = file.parents.get(id(use))
+            if isinstance(parent, ast.Subscript) and parent.value is use and not isinstance(parent.ctx, ast.Load):
+                statement = file.parents.get(id(parent))
+                value = statement.value if isinstance(statement, ast.Assign) and not isinstance(parent.slice, ast.Slice) \
+                    else None
+                added.append(self.type_of(value, self.scope_of(value, file)) if value is not None else None)
+                continue
+            call = file.parents.get(id(parent))
+            if not (isinstance(parent, ast.Attribute) and parent.value is use and parent.attr in _ADDING_METHODS
+                    and isinstance(call, ast.Call) and call.func is parent):
+                continue
+            position = _ADDING_METHODS[parent.attr]
+            argument = call.args[position] if len(call.args) > position else None
+            if argument is None or isinstance(argument, ast.Starred) or call.keywords:
+                added.append(None)
+                continue
+            found = self.type_of(argument, self.scope_of(argument, file))
+            if parent.attr in ("extend", "update"):
+                found = getattr(as_container(found), "element", None)
+            added.append(found)
+        return added
+
+    def _subscript_type(self, node: ast.Subscript, scope: Scope) -> Type:
+        base = self.type_of(node.value, scope)
+        if base in (STATE, ARRAY, GRAPH_ELEMENT):
+            return base
+        if isinstance(base, ContainerT):
+            if isinstance(node.slice, ast.Slice):
+                return None if base.mapping else base  # `xs[1:]` is a list of the same elements
+            return base.element
+        if base == RNGS and not isinstance(node.slice, ast.Slice):
+            return RNG_STREAM  # `rngs["params"]` is the stream, as `rngs.params` is
+        if isinstance(base, TupleT):
+            index = node.slice
+            if isinstance(index, ast.Constant) and type(index.value) is int and -len(base.elements) <= index.value < len(base.elements):
+                return base.elements[index.value]
+            return None
+        if isinstance(base, VariableT) and base.array and _is_ellipsis(node.slice):
+            return ARRAY
+        if isinstance(base, InstanceT) and flax_api.flax_name(base.cls) in ("List", "Dict") \
+                and self._differentiated(scope):
+            return GRAPH_ELEMENT  # the leaves a gradient is taken of are Variables
+        return None
+
+    def _differentiated(self, scope: Scope) -> bool:
+        """`scope` is a function under `@nnx.grad` / `@nnx.value_and_grad`."""
+        function = scope.node
+        while not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            scope = scope.parent
+            if scope is None:
+                return False
+            function = scope.node
+        for decorator in function.decorator_list:
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            if flax_api.flax_name(self.qualified(target, scope.parent or scope) or "") in flax_api.GRADIENT_TRANSFORMS:
+                return True
+        return False
+
+    def _name_type(self, node: ast.Name, scope: Scope) -> Type:
+        found = self.reaching_bindings(node, scope)
+        if found is None:
+            return None
+        owner, bindings = found
+        if bindings and all(b[0] == "import" for b in bindings):
+            # an imported class used as a value (`layer_cls=Block`): calling it constructs one
+            qualified = self.qualified(node, scope)
+            info = self.index.lookup_class(qualified) if qualified is not None else None
+            return ClassT(info.qualname) if info is not None else None
+        return join_or_unknown([self.binding_type(b, owner) for b in bindings])
+
+    def binding_type(self, binding: tuple, scope: Scope) -> Type:
+        return self._memoized(("binding", binding, id(scope)), None, lambda: self._binding_type(binding, scope))
+
+    def _binding_type(self, binding: tuple, scope: Scope) -> Type:
+        kind = binding[0]
+        if kind == "expr":
+            return self.type_of(binding[1], scope)
+        if kind == "self":
+            return self._self_type(binding[1])
+        if kind == "annotation":
+            return self.annotation_type(binding[1], scope)
+        if kind == "annotated":
+            declared = self.annotation_type(binding[1], scope)
+            if declared is not None or binding[2] is None:
+                return declared
+            return self.type_of(binding[2], scope)
+        if kind == "rngs_parameter":
+            return RNGS if self.index.is_nnx_class(binding[1]) else None
+        if kind == "iter":
+            return self._element_type(binding[1], scope, None)
+        if kind == "unpack":
+            return self._unpacked_type(binding[1], binding[2], scope)
+        if kind == "none":
+            return NONE
+        if kind == "with":  # `with nnx.split_context() as ctx`: what __enter__ gives
+            context = binding[1]
+            bare = flax_api.flax_name(self.qualified(context.func, scope) or "") if isinstance(context, ast.Call) else None
+            if bare is not None and bare.startswith(("graph.", "graphlib.")):
+                bare = bare.split(".", 1)[1]  # nnx.graph.merge_context (graphlib in 0.12)
+            return {"split_context": SPLIT_CONTEXT, "merge_context": MERGE_CONTEXT}.get(bare)
+        if kind == "narrow":
+            return self._narrowed_type(binding[1], scope)
+        if kind == "augmented":
+            node = binding[1]
+            target = self.type_of(node.target, scope)
+            if target == ARRAY and (_is_number(node.value) or self.type_of(node.value, scope) == ARRAY):
+                return ARRAY
+            # flax's in-place operators (0.10/0.11) return the Variable itself, as does the
+            # `v.set_value(...)` value-access makes of them: the name still holds it
+            if isinstance(target, VariableT) and not self.may_define_before_flax(
+                    target.cls, {IN_PLACE_METHODS.get(type(node.op), "__iadd__")}):
+                return target
+            return None
+        if kind == "def":
+            return FunctionT(binding[1])
+        if kind == "cls":
+            return ClassT(binding[1])
+        if kind == "class":
+            info = self.index.class_of_node(binding[1])
+            # a class statement in a def is a class like any other; one a later statement
+            # of the same qualified name hides is not the index's, so unknown
+            return ClassT(info.qualname) if info is not None and self.index.classes.get(info.qualname) is info else None
+        if kind == "param":
+            return self._parameter_type(binding[1], binding[2], scope)
+        return None
+
+    def _narrowed_type(self, classes: tuple, scope: Scope) -> Type:
+        """Inside `isinstance(x, C)` (or a tuple of Variable classes, or of Python's own
+        value types: `isinstance(x, list | tuple)`)."""
+        classes = [part for c in classes for part in _union_members(c)]
+        if all(isinstance(c, ast.Name) and c.id in _BUILTIN_VALUE_TYPES and scope.find(c.id) is None for c in classes):
+            return BUILTIN_VALUE
+        qualified = [self.qualified(c, scope) for c in classes]
+        if not qualified or None in qualified:
+            return None
+        if len(qualified) == 1:
+            return self.class_type(qualified[0])
+        if all(self.index.is_variable_class(c) for c in qualified):
+            return VariableT(f"{flax_api.NNX}.Variable", False)
+        return None
+
+    def _unpacked_type(self, binding: tuple, position: int, scope: Scope) -> Type:
+        if binding[0] == "iter":
+            return self._element_type(binding[1], scope, position)
+        if binding[0] == "unpack":
+            whole = self._unpacked_type(binding[1], binding[2], scope)
+        elif binding[0] == "expr":
+            value = binding[1]
+            if isinstance(value, (ast.Tuple, ast.List)):
+                if any(isinstance(e, ast.Starred) for e in value.elts):
+                    return None
+                element = _at(value.elts, position)
+                return self.type_of(element, scope) if element is not None else None
+            whole = self.type_of(value, scope)
+        else:
+            return None
+        if isinstance(whole, TupleT):
+            return _at(whole.elements, position)
+        if isinstance(whole, ContainerT) and not whole.mapping:
+            return whole.element  # every element of a list of known elements is one
+        if isinstance(whole, SplitT):
+            if not whole.graphdef_first or position > 0 or position == -1:
+                return STATE
+            # the GraphDef comes first; from the end, how many States follow is not known
+            return GraphDefT(whole.node) if position == 0 else None
+        return None
+
+    def _element_type(self, iterable: ast.expr, scope: Scope, position: int | None) -> Type:
+        """Type of `x` in `for x in iterable` (or of the position-th item when unpacking)."""
+        if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name):
+            builtin = iterable.func.id if scope.find(iterable.func.id) is None else None
+            if builtin == "enumerate" and iterable.args and position == 1:
+                return self._element_type(iterable.args[0], scope, None)
+            if builtin == "zip" and position is not None and _at(iterable.args, position) is not None:
+                return self._element_type(iterable.args[position], scope, None)
+            if builtin in ("reversed", "list", "tuple", "sorted") and iterable.args and position is None:
+                return self._element_type(iterable.args[0], scope, None)
+            return None
+        if position == 1 and self.type_of(iterable, scope) == FLAT_STATE:  # `state.flat_state()` too
+            return VariableT(f"{flax_api.NNX}.Variable", False)
+        if (
+            isinstance(iterable, ast.Call)
+            and isinstance(iterable.func, ast.Attribute)
+            and not iterable.args
+        ):
+            container = self.type_of(iterable.func.value, scope)
+            if isinstance(container, ContainerT):
+                if iterable.func.attr == "values" and position is None:
+                    return container.element
+                if iterable.func.attr == "items" and position == 1:
+                    return container.element
+            return None
+        container = as_container(self.type_of(iterable, scope), iterated=True)
+        if container is None:
+            return None
+        if position is None:
+            return container.element
+        if isinstance(container.element, TupleT):
+            return _at(container.element.elements, position)
+        return None
+
+    def annotation_type(self, node: ast.expr, scope: Scope) -> Type:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            try:
+                node = ast.parse(node.value, mode="eval").body
+            except SyntaxError:
+                return None
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            return join([self.annotation_type(node.left, scope), self.annotation_type(node.right, scope)])
+        if isinstance(node, ast.Constant) and node.value is None:
+            return NONE
+        if isinstance(node, ast.Subscript):
+            outer = self.qualified(node.value, scope) or dotted_name(node.value)
+            arguments = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            if outer in ("typing.Optional", "typing.Annotated", "typing_extensions.Annotated") \
+                    or flax_api.flax_name(outer or "") in ("Data", "Static"):
+                # `Annotated[X, meta]` is an X; flax's `nnx.Data[X]` / `nnx.Static[X]` are
+                # `Annotated[X, tag]` (pytreelib) marking how an X attribute is treated
+                return self.annotation_type(arguments[0], scope)
+            if outer in ("typing.Union",):
+                return join([self.annotation_type(a, scope) for a in arguments])
+            if outer in _CONTAINER_ANNOTATIONS:
+                last = arguments[-1]
+                if _is_ellipsis(last) and len(arguments) == 2:  # tuple[X, ...]
+                    last = arguments[0]
+                element = self.annotation_type(last, scope)
+                mapping = outer in _MAPPING_ANNOTATIONS
+                return ContainerT(element, mapping=mapping) if element is not None else None
+            if outer and self.index.is_variable_class(outer):
+                return VariableT(outer, self.annotation_type(arguments[0], scope) == ARRAY)
+            if flax_api.flax_name(outer or "") == "GraphDef" and len(arguments) == 1:
+                # `graphdef: nnx.GraphDef[Foo]`: what nnx.merge makes of it is a Foo (or unknown)
+                node = self.annotation_type(arguments[0], scope)
+                return GraphDefT(node if isinstance(node, InstanceT) else None)
+            return None
+        qualified = self.qualified(node, scope)
+        if qualified is None and isinstance(node, ast.Name):
+            # a class statement in a def (`def step(m: Foo)` beside `class Foo`): the class
+            # whose binding alone reaches the name, as for a call of it
+            classes, other = self.classes_named(node, scope)
+            qualified = classes[0].qualname if len(classes) == 1 and not other else None
+        if qualified is None:
+            return None
+        if qualified in _ARRAY_ANNOTATIONS:
+            return ARRAY
+        bare = flax_api.flax_name(qualified)
+        if bare == "Rngs":
+            return RNGS
+        if bare == "RngStream":
+            return RNG_STREAM
+        if bare == "State":
+            return STATE
+        if self.index.is_variable_class(qualified):
+            return VariableT(qualified, False)
+        if self.index.is_nnx_class(qualified) or self.index.lookup_class(qualified):
+            return InstanceT(qualified)
+        return None
+
+    def type_of(self, node: ast.expr, scope: Scope) -> Type:
+        return self._memoized(("expr", id(node), id(scope)), node, lambda: self._type_of(node, scope))

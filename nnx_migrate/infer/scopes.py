@@ -1,0 +1,206 @@
+"""The binder: scopes (function, lambda, comprehension, class body, module), their bindings,
+and code flow per scope (flow.py). Which of a name's bindings reach a read, with what may
+write a module's namespace from outside, is names.py's `reaching_bindings`."""
+
+from __future__ import annotations
+
+import ast
+
+from nnx_migrate.flow import BINDING_NODE_TYPES, BindingTable, FlowAnalysis
+from nnx_migrate.index import ClassInfo, SourceFile, dotted_name
+
+
+SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.ListComp, ast.SetComp,
+                ast.GeneratorExp, ast.DictComp, ast.Module)
+
+
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+
+
+# a comprehension's generators bind in the comprehension's own scope (see `Scope`)
+_BINDING_NODES = tuple(kind for kind in BINDING_NODE_TYPES if kind is not ast.comprehension)
+
+
+class Scope:
+    """A function, lambda, comprehension, class body or module: its name bindings."""
+
+    def __init__(self, node: ast.AST, parent: Scope | None, file: SourceFile, table: BindingTable,
+                 cls: ClassInfo | None = None, binding_nodes: list[ast.AST] = ()):
+        self.node = node
+        self.parent = parent
+        self.file = file
+        self.cls = cls  # the class whose method this is
+        # name -> list of binding descriptors (tuples, see `flow.BindingTable`)
+        self.bindings: dict[str, list[tuple]] = {}
+        self.parameters: dict[str, frozenset] = {}
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            self._collect_parameters(node)
+        elif isinstance(node, _COMPREHENSIONS):
+            for generator in node.generators:
+                binding_nodes = [*binding_nodes, generator]
+        for binding_node in binding_nodes:
+            for name, binding in table.of(binding_node):
+                self._add(name, binding)
+
+    def _collect_parameters(self, node) -> None:
+        arguments = node.args
+        positional = [*arguments.posonlyargs, *arguments.args]
+        decorators = set()
+        if not isinstance(node, ast.Lambda):
+            decorators = {dotted_name(d) for d in node.decorator_list}
+        for position, arg in enumerate([*positional, *arguments.kwonlyargs]):
+            if position == 0 and self.cls is not None and arg in positional and "classmethod" in decorators:
+                binding = ("cls", self.cls.qualname)
+            elif position == 0 and self.cls is not None and arg in positional and "staticmethod" not in decorators:
+                binding = ("self", self.cls.qualname)
+            elif getattr(arg, "annotation", None) is not None:
+                binding = ("annotation", arg.annotation)
+            elif arg.arg == "rngs" and self.cls is not None:
+                binding = ("rngs_parameter", self.cls.qualname)
+            else:
+                binding = ("param", node, arg.arg)
+            self._add(arg.arg, binding)
+            self.parameters[arg.arg] = frozenset((binding,))
+        for arg in (arguments.vararg, arguments.kwarg):
+            if arg is not None:
+                self._add(arg.arg, ("unknown",))
+                self.parameters[arg.arg] = frozenset((("unknown",),))
+
+    def _add(self, name: str, binding: tuple) -> None:
+        self.bindings.setdefault(name, []).append(binding)
+
+    def find(self, name: str) -> Scope | None:
+        """The scope that binds `name`, by Python's rules (class bodies are skipped)."""
+        scope: Scope | None = self
+        first = True
+        while scope is not None:
+            if name in scope.bindings and (first or not isinstance(scope.node, ast.ClassDef)):
+                return scope
+            first = False
+            scope = scope.parent
+        return None
+
+
+def binds_an_import_or_none(binding: tuple) -> bool:
+    """A module-level binding that leaves an imported name meaning what the import says
+    wherever it is used: the import itself, a def or class, or `name = None` (the
+    `except ImportError: nnx = None` of an optional dependency: `None.Param` cannot run)."""
+    return binding[0] in ("import", "unknown", "with", "def", "class") or (
+        binding[0] == "expr" and isinstance(binding[1], ast.Constant) and binding[1].value is None)
+
+
+class Scopes:
+    """A part of `Resolver` (infer/resolver.py): the question in this module's docstring."""
+
+    def module_scope(self, file: SourceFile) -> Scope:
+        return self.scope_for(file.tree, None, file)
+
+    def scope_for(self, node: ast.AST, parent: Scope | None, file: SourceFile,
+                  cls: ClassInfo | None = None) -> Scope:
+        scope = self._scopes.get(id(node))
+        if scope is None:
+            scope = Scope(node, parent, file, self.bindings, cls, self._bindings_by_scope(file).get(id(node), ()))
+            self._scopes[id(node)] = scope
+        return scope
+
+    def _bindings_by_scope(self, file: SourceFile) -> dict[int, list[ast.AST]]:
+        """For every scope node of a file, the nodes that bind names directly in it (a
+        walrus in a comprehension binds in the enclosing function, as in Python)."""
+        found = self._file_bindings.get(id(file))
+        if found is None:
+            found = {}
+            parents = file.parents
+            for node in file.nodes(*_BINDING_NODES):
+                owner = parents.get(id(node))
+                while owner is not None and not isinstance(owner, SCOPE_NODES) or (
+                    isinstance(node, ast.NamedExpr) and isinstance(owner, _COMPREHENSIONS)
+                ):
+                    owner = parents.get(id(owner))
+                found.setdefault(id(owner) if owner is not None else id(file.tree), []).append(node)
+            self._file_bindings[id(file)] = found
+        return found
+
+    def existing_scope(self, node: ast.AST) -> Scope | None:
+        return self._scopes.get(id(node))
+
+    def method_scope(self, info: ClassInfo, method: ast.AST) -> Scope:
+        """The scope of a method, for typing the attribute bindings the index found."""
+        return self.scope_for(method, self.class_scope(info), info.file, info)
+
+    def class_scope(self, info: ClassInfo) -> Scope:
+        """The scope of a class body, inside the scope its `class` statement runs in (a
+        def's, for a class defined in a function: its methods see the def's names)."""
+        return self.scope_for(info.node, self.scope_of(info.node, info.file), info.file)
+
+    def scope_of(self, node: ast.AST, file: SourceFile) -> Scope:
+        """The scope `node` is evaluated in (a def's own name and decorators included)."""
+        self.scanned += 1  # asked for most nodes a scan looks at: counts scans that rescan
+        ancestor = self._scope_node(node, file)
+        if isinstance(ancestor, ast.Module):
+            return self.module_scope(file)
+        scope = self._scopes.get(id(ancestor))
+        if scope is None:
+            outer = self.scope_of(ancestor, file)
+            cls = None
+            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) \
+                    and isinstance(outer.node, ast.ClassDef):
+                cls = self.index.class_of_node(outer.node)
+            scope = self.scope_for(ancestor, outer, file, cls)
+        return scope
+
+    def _scope_node(self, node: ast.AST, file: SourceFile) -> ast.AST:
+        """The nearest ancestor of `node` that is a scope (the module's tree at the top),
+        remembered for every node on the way up: rules ask this for most nodes of a file."""
+        known, parents = self._scope_nodes, file.parents
+        path = []
+        while True:
+            ancestor = known.get(id(node))
+            if ancestor is not None:
+                break
+            path.append(id(node))
+            ancestor = parents.get(id(node))
+            if ancestor is None or isinstance(ancestor, SCOPE_NODES):
+                ancestor = ancestor if ancestor is not None else file.tree
+                break
+            node = ancestor
+        for key in path:
+            known[key] = ancestor
+        return ancestor
+
+    def flow(self, scope: Scope) -> FlowAnalysis:
+        found = self._flows.get(id(scope.node))
+        if found is None:
+            found = FlowAnalysis(scope.node, self.bindings, scope.parameters, self._untracked_names(scope),
+                                 walrus=bool(scope.file.by_type.get(ast.NamedExpr)))
+            self.steps += found.steps
+            self.scanned += found.scanned
+            self._flows[id(scope.node)] = found
+        return found
+
+    def _untracked_names(self, scope: Scope) -> frozenset[str]:
+        """Names another scope may rebind behind this one's back (`global`/`nonlocal`
+        in a nested or any function): their every binding counts."""
+        file = scope.file
+        found = self._untracked.get(id(file))
+        if found is None:
+            found = frozenset(name for node in file.nodes(ast.Global, ast.Nonlocal) for name in node.names)
+            self._untracked[id(file)] = found
+        return found
+
+    def _declared_names(self, file: SourceFile) -> tuple[frozenset[str], frozenset[str]]:
+        """Names declared `global`, and names declared `nonlocal`, somewhere in the file."""
+        key = ("declared", id(file))
+        if key not in self._memo:
+            self._memo[key] = (
+                frozenset(name for node in file.nodes(ast.Global) for name in node.names),
+                frozenset(name for node in file.nodes(ast.Nonlocal) for name in node.names),
+            )
+        return self._memo[key]
+
+    def function_scope(self, function: ast.AST) -> Scope | None:
+        file = self._file_of(function)
+        if file is None:
+            return None
+        outer = self.scope_of(function, file)
+        cls = self.index.class_of_node(outer.node) if isinstance(outer.node, ast.ClassDef) else None
+        return self.scope_for(function, outer, file, cls)

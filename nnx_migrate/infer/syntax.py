@@ -1,0 +1,52 @@
+"""Facts of the syntax tree that need no evaluator state: keywords and arguments of a call,
+parameters, defaults, literal forms, the enclosing def."""
+
+from __future__ import annotations
+
+import ast
+
+from nnx_migrate.index import SourceFile, dotted_name
+
+
+def is_super_call(node: ast.expr) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super"
+
+
+def _enclosing_def(file: SourceFile, node: ast.AST) -> ast.AST | None:
+    parent = file.parents.get(id(node))
+    while parent is not None and not isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        parent = file.parents.get(id(parent))
+    return parent
+
+
+def _parameters(function: ast.AST) -> tuple[list[ast.arg], list[ast.arg]]:
+    arguments = function.args
+    return [*arguments.posonlyargs, *arguments.args], arguments.kwonlyargs
+
+
+def _self_name(method: ast.AST) -> str | None:
+    decorators = {dotted_name(d) for d in method.decorator_list}
+    positional, _ = _parameters(method)
+    if decorators & {"staticmethod", "classmethod"} or not positional:
+        return None
+    return positional[0].arg
+
+
+def _argument_for(function: ast.AST, name: str, call: ast.Call, skip_self: bool = False) -> ast.expr | None:
+    """The argument expression a call passes for parameter `name` (None: not passed, or
+    not knowable because of `*args` / `**kwargs`)."""
+    positional, keyword_only = _parameters(function)
+    if skip_self:
+        positional = positional[1:]
+    for keyword in call.keywords:
+        if keyword.arg == name:
+            return keyword.value
+    names = [p.arg for p in positional]
+    if name in names:
+        position = names.index(name)
+        arguments = call.args
+        if any(isinstance(a, ast.Starred) for a in arguments[: position + 1]):
+            return None
+        if position < len(arguments):
+            return arguments[position]
+    return None
