@@ -9,7 +9,13 @@ mechanical rewrite can settle:
   `on_remove_axis=`): `UserWarning` from 0.12.7;
 - Variables in sets or as dict keys: Variables are unhashable from 0.12.1;
 - `jax.tree.leaves(model)`, `jax.tree.map(f, model)`, ... on a Module: Modules are pytrees
-  from 0.11.0, so these now see the Module's Variables instead of one opaque leaf.
+  from 0.11.0, so these now see the Module's Variables instead of one opaque leaf;
+- flax names removed with no replacement of the same meaning, imported from `flax.nnx` or
+  read as `nnx.<name>` (checked against the exports of 0.10.5, 0.10.7, 0.11.2, 0.12.1,
+  0.12.8): the Module-class transforms `nnx.Jit`, `Remat`, `Scan`, `Vmap`, `Pmap` (gone in
+  0.10.6), `nnx.fork` / `nnx.ForkStates` (0.11.0), the experimental `nnx.mutable_array`,
+  `is_mutable_array`, `MutableArray`, `freeze`, `mutable` (0.11.1) and `nnx.array_ref`,
+  `is_array_ref`, `ArrayRef`, `to_arrays`, `to_refs`, `use_refs`, `using_refs` (0.12.1).
 
 Each report says where, what changed and what to do.
 
@@ -66,6 +72,17 @@ TREE_FUNCTIONS = frozenset(
      "jax.tree_util.tree_map", "jax.tree_util.tree_flatten"}
 )
 URL = "https://flax.readthedocs.io/en/latest/api_reference/flax.nnx/index.html"
+# name -> (the first release without it, what to do instead)
+_TRANSFORM = "use the function transform (`nnx.jit`, `nnx.remat`, `nnx.scan`, `nnx.vmap`, `nnx.pmap`) on a function"
+_MUTABLE = "experimental API renamed twice since; use Variables (`nnx.Variable`) or `nnx.with_vars` / `nnx.var_defaults`"
+REMOVED = {
+    **{name: ("0.10.6", _TRANSFORM) for name in ("Jit", "Remat", "Scan", "Vmap", "Pmap")},
+    "fork": ("0.11.0", "use `rngs.fork()` / `rngs.split(n)`, or `nnx.fork_rngs` / `nnx.split_rngs`"),
+    "ForkStates": ("0.11.0", "use `nnx.fork_rngs` / `nnx.split_rngs`"),
+    **{name: ("0.11.1", _MUTABLE) for name in ("mutable_array", "is_mutable_array", "MutableArray", "freeze", "mutable")},
+    **{name: ("0.12.1", _MUTABLE) for name in ("array_ref", "is_array_ref", "ArrayRef", "to_arrays", "to_refs",
+                                               "use_refs", "using_refs")},
+}
 
 
 class DeprecatedPatterns(Rule):
@@ -82,6 +99,18 @@ class DeprecatedPatterns(Rule):
         def report(node, message, advice):
             diagnostics.append(context.diagnostic(NAME, node, message, advice, URL))
 
+        removed = {name: why for name, (since, why) in REMOVED.items() if version_at_least(context, since)}
+        for visit in context.visits(ast.ImportFrom, ast.Attribute) if removed else ():
+            node = visit.node
+            if isinstance(node, ast.ImportFrom):
+                if node.module in ("flax.nnx", "flax.experimental.nnx") and not node.level:
+                    for alias in node.names:
+                        if alias.name in removed:
+                            report(node, f"`nnx.{alias.name}` is gone from flax {REMOVED[alias.name][0]}, with no replacement of the same meaning",
+                                   removed[alias.name])
+            elif node.attr in removed and visit.qualified(node) in (f"flax.nnx.{node.attr}", f"flax.experimental.nnx.{node.attr}"):
+                report(node, f"`nnx.{node.attr}` is gone from flax {REMOVED[node.attr][0]}, with no replacement of the same meaning",
+                       removed[node.attr])
         for visit in context.visits(ast.Call, ast.Set, ast.Dict):
             node = visit.node
             if isinstance(node, ast.Call):

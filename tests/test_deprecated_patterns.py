@@ -26,3 +26,18 @@ def test_every_pattern_is_reported(tmp_path: Path) -> None:
 
 def test_near_misses_are_not_reported(tmp_path: Path) -> None:
     assert reported_lines("untouched", tmp_path) == []
+
+
+def test_removed_names_are_reported_from_the_release_that_removed_them(tmp_path: Path) -> None:
+    # nnx.fork (import), nnx.mutable_array, nnx.array_ref, nnx.Vmap; not nnx.fork_rngs,
+    # nnx.jit, another package's Jit
+    assert reported_lines("removed_names", tmp_path) == [4, 10, 11, 12]
+    from nnx_migrate import flax_api
+    from nnx_migrate.config import Settings
+
+    case = next(c for c in CASES if c.stem == "removed_names")
+    (tmp_path / "old").mkdir()
+    settings = Settings(select=[RULE], target_version=flax_api.parse_version("0.11.0"))
+    _, result = migrate_copy(case, tmp_path / "old", RULE, settings)
+    # a 0.11.0 target still has mutable_array (renamed in 0.11.1) and array_ref (gone in 0.12.1)
+    assert sorted(d.line for f in result.files for d in f.diagnostics) == [4, 12]
