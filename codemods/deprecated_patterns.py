@@ -4,9 +4,11 @@
 Reports, without rewriting, code whose meaning changed in flax 0.11-0.12 in ways no
 mechanical rewrite can settle:
 
-- `self.sow(...)` in a Module: deprecated outside `nnx.capture` from 0.12.6;
+- `self.sow(...)` and `self.perturb(...)` in a Module: deprecated outside `nnx.capture`
+  from 0.12.6 (checked on 0.12.8 and 0.12.12: each call warns);
 - Variable hooks (`on_get_value=`, `on_set_value=`, `on_create_value=`, `on_add_axis=`,
-  `on_remove_axis=`): `UserWarning` from 0.12.7;
+  `on_remove_axis=`) on a Variable or through `nnx.with_metadata(init, on_set_value=...)`:
+  `UserWarning` from 0.12.7;
 - Variables in sets or as dict keys: Variables are unhashable from 0.12.1;
 - `jax.tree.leaves(model)`, `jax.tree.map(f, model)`, ... on a Module: Modules are pytrees
   from 0.11.0, so these now see the Module's Variables instead of one opaque leaf;
@@ -61,6 +63,7 @@ from __future__ import annotations
 
 import ast
 
+from nnx_migrate import flax_api
 from nnx_migrate.command import RuleCommand
 from nnx_migrate.resolve import InstanceT, VariableT
 from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site, version_at_least
@@ -115,13 +118,17 @@ class DeprecatedPatterns(Rule):
             node = visit.node
             if isinstance(node, ast.Call):
                 func = node.func
-                if isinstance(func, ast.Attribute) and func.attr == "sow" and version_at_least(context, "0.12.6"):
+                if isinstance(func, ast.Attribute) and func.attr in ("sow", "perturb") and version_at_least(context, "0.12.6"):
                     owner = resolver.type_of(func.value, visit.scope)
-                    if isinstance(owner, InstanceT) and context.index.is_nnx_class(owner.cls):
-                        report(node, "`sow` outside `nnx.capture` is deprecated from flax 0.12.6",
-                               "collect sown values with `nnx.capture(...)` around the call that sows")
+                    if isinstance(owner, InstanceT) and context.index.is_nnx_class(owner.cls) \
+                            and not resolver.replaces_member(owner.cls, func.attr):
+                        report(node, f"`{func.attr}` outside `nnx.capture` is deprecated from flax 0.12.6",
+                               "collect sown values with `nnx.capture(...)` around the call that sows" if func.attr == "sow"
+                               else "run the model under `nnx.capture(model, nnx.Perturbation)` / "
+                                    "`nnx.capture(model, nnx.Intermediate, init=perturbations)`")
                 qualified = visit.qualified(func)
-                if qualified and context.index.is_variable_class(qualified) and version_at_least(context, "0.12.7"):
+                if qualified and (context.index.is_variable_class(qualified) or qualified in (
+                        "flax.nnx.with_metadata", f"{flax_api.NNX}.with_metadata")) and version_at_least(context, "0.12.7"):
                     hooks = [k.arg for k in node.keywords if k.arg in HOOKS]
                     if hooks:
                         report(node, f"Variable hooks ({', '.join(hooks)}) warn from flax 0.12.7",

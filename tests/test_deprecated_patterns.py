@@ -41,3 +41,7 @@ def test_removed_names_are_reported_from_the_release_that_removed_them(tmp_path:
     _, result = migrate_copy(case, tmp_path / "old", RULE, settings)
     # a 0.11.0 target still has mutable_array (renamed in 0.11.1) and array_ref (gone in 0.12.1)
     assert sorted(d.line for f in result.files for d in f.diagnostics) == [4, 12]
+
+
+def test_perturb_and_with_metadata_hooks_are_reported(tmp_path: Path) -> None:
+    assert reported_lines("perturb_and_hooks", tmp_path) == [10, 11, 22]
