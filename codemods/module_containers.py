@@ -415,8 +415,11 @@ class ModuleContainers(Rule):
 
     def _only_parameter_binding(self, name: ast.Name, scope: Scope):
         """(owner scope, the def's ast.arg) when `name` is bound only as a parameter there."""
-        owner = scope.find(name.id)
-        if owner is None or not isinstance(owner.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        found = self.context.resolver.reaching_bindings(name, scope)
+        if found is None:
+            return None
+        owner, reaching = found  # `global` / `nonlocal` elsewhere add a binding that reaches
+        if len(reaching) != 1 or not isinstance(owner.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return None
         arguments = owner.node.args
         for arg in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg]:

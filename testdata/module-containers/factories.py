@@ -51,6 +51,17 @@ class Unseen(nnx.Module):
             self.blocks.append(block())
 
 
+class Rebound(nnx.Module):
+    def __init__(self, block: type[nnx.Module] | None = None):
+        if block is None:
+            block = make_default
+        self.blocks = [block()]
+
+
+def make_default():
+    return 0
+
+
 def build():
     return [
         Chain(Bijection(1.0), Bijection(2.0)),
