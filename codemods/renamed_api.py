@@ -17,7 +17,10 @@ Both `nnx.<old>` and names imported with `from flax.nnx import <old>` are rewrit
 import too). `from flax.nnx.object import Object` becomes `from flax.nnx import Object`
 (the module `flax.nnx.object` is gone from 0.11.1: ModuleNotFoundError; `flax.nnx.Object`
 exists in every release from 0.10 to 0.12.12); an import of other names from it is left
-as it is.
+as it is. `nnx.shard_map(..., check_rep=x)` becomes `check_vma=x` for targets 0.12.1+
+(flax 0.12.1 moved to `jax.shard_map`, whose flag this is; `check_rep=` raises TypeError
+there; checked: the same results on 0.11.2 with `check_rep=False` and 0.12.8 / 0.12.12
+with `check_vma=False`).
 
 ## Why
 The old names emit `DeprecationWarning` (or no longer exist) in flax 0.12.
@@ -89,6 +92,12 @@ def _rename_import(renames: dict[str, str]):
     return fix
 
 
+def _check_vma(node: cst.Call) -> cst.Call:
+    return node.with_changes(args=[
+        a.with_changes(keyword=cst.Name("check_vma")) if a.keyword is not None and a.keyword.value == "check_rep" else a
+        for a in node.args])
+
+
 def _module_flax_nnx(node: cst.ImportFrom) -> cst.ImportFrom:
     return node.with_changes(module=cst.parse_expression("flax.nnx"))
 
@@ -109,6 +118,12 @@ class RenamedApi(Rule):
                 if node.module == "flax.nnx.object" and not node.level and all(a.name == "Object" for a in node.names):
                     sites.append(context.site(NAME, node, "ImportFrom", _module_flax_nnx,
                                               "`from flax.nnx.object import Object` -> `from flax.nnx import Object`"))
+        if version_at_least(context, "0.12.1") and "check_rep" in context.file.text:
+            for visit in context.visits(ast.Call):
+                node = visit.node
+                if any(k.arg == "check_rep" for k in node.keywords) and not any(k.arg == "check_vma" for k in node.keywords) \
+                        and flax_api.canonical(visit.qualified(node.func) or "") in (f"{flax_api.NNX}.shard_map", "flax.nnx.shard_map"):
+                    sites.append(context.site(NAME, node, "Call", _check_vma, "`nnx.shard_map(check_rep=)` -> `check_vma=`"))
         if not active:
             return sites, []
         imported: dict[str, str] = {}  # local name -> old flax name, for `from flax.nnx import old`

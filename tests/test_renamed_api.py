@@ -43,3 +43,31 @@ def test_flax_nnx_object_import_runs_on_every_flax(tmp_path) -> None:
     for python in pythons:
         after = subprocess.run([python, "-W", "error::DeprecationWarning", str(out)], capture_output=True, text=True, timeout=300)
         assert after.returncode == 0 and after.stdout == "0 True\n", after.stderr[-2000:]
+
+
+def test_shard_map_check_rep_runs_on_the_old_flax_and_migrated_on_the_new(tmp_path) -> None:
+    """shard_map_check_rep.py raises TypeError on flax 0.12.8 as written (check_rep=); the
+    original on 0.11.2 and the migrated file (check_vma=) on 0.12.8 with DeprecationWarnings
+    as errors print the same."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import pytest
+    from fixtures import TESTDATA, migrate_copy
+
+    from nnx_migrate.verify.envs import BaselineError, baseline_python
+
+    case = TESTDATA / "renamed-api" / "shard_map_check_rep.py"
+    out, _ = migrate_copy(case, Path(tmp_path), "renamed-api")
+    broken = subprocess.run([sys.executable, str(case)], capture_output=True, text=True, timeout=300)
+    assert broken.returncode != 0 and "check_rep" in broken.stderr
+    after = subprocess.run([sys.executable, "-W", "error::DeprecationWarning", str(out)], capture_output=True, text=True, timeout=300)
+    assert after.returncode == 0, after.stderr[-2000:]
+    try:
+        old_python = str(baseline_python("0.11.2"))
+    except BaselineError as error:
+        pytest.skip(f"no flax 0.11.2 environment: {error}")
+    before = subprocess.run([old_python, "-W", "ignore", str(case)], capture_output=True, text=True, timeout=300)
+    assert before.returncode == 0, before.stderr[-2000:]
+    assert before.stdout == after.stdout and after.stdout.startswith("[[")
