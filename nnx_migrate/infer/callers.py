@@ -12,6 +12,13 @@ from nnx_migrate.infer.names import _decorators_keep_calls
 from nnx_migrate.infer.syntax import _self_name
 from nnx_migrate.infer.scopes import Scope
 
+# Decorators that hand a function its callers' arguments as objects of the same types:
+# jax.jit flattens each argument and rebuilds it from its pytree structure (a Module,
+# Variable, State, GraphDef, list or dict arrives as one of the same class, its arrays as
+# tracers; a Python scalar as a traced array, no Variable or Module either; static
+# arguments as they are).
+_ARGUMENT_TYPE_PRESERVING_DECORATORS = frozenset({"jax.jit"})
+
 
 def _plain_arguments(call: ast.Call) -> bool:
     """No `*args` / `**kwargs`: each argument can be matched to its parameter."""
@@ -46,7 +53,7 @@ class Callers:
         if not isinstance(outer.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return None
         if len(outer.bindings.get(function.name, ())) != 1 or not _decorators_keep_calls(
-            function, outer, self, flax_api.ARGUMENT_PRESERVING_TRANSFORMS
+            function, outer, self, flax_api.ARGUMENT_PRESERVING_TRANSFORMS, also=_ARGUMENT_TYPE_PRESERVING_DECORATORS
         ):
             return None
         calls = []
@@ -72,7 +79,8 @@ class Callers:
         were given and every mention of it anywhere is a call."""
         outer = scope.parent
         if not self.index.complete or len(outer.bindings.get(function.name, ())) != 1 \
-                or not _decorators_keep_calls(function, outer, self, flax_api.ARGUMENT_PRESERVING_TRANSFORMS):
+                or not _decorators_keep_calls(function, outer, self, flax_api.ARGUMENT_PRESERVING_TRANSFORMS,
+                                              also=_ARGUMENT_TYPE_PRESERVING_DECORATORS):
             return None
         file = scope.file
         qualified = f"{file.module}.{function.name}" if file.module else function.name

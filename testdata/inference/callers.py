@@ -1,4 +1,5 @@
 # Parameters without annotation: the type every caller passes, when every caller is seen.
+import jax
 import jax.numpy as jnp
 from flax import nnx
 
@@ -17,6 +18,24 @@ def outer(k, register):
 
     register(g)  # escapes: its callers cannot all be seen
     return f(w), g(w)
+
+
+def through_jax_jit(k):
+    m = nnx.Linear(2, 3, rngs=nnx.Rngs(0))
+    graphdef, state = nnx.split(m)
+
+    @jax.jit
+    def f(graphdef, state):
+        graphdef  # revealed: GraphDef[nnx.Linear]
+        nnx.merge(graphdef, state).kernel  # revealed: nnx.Param[array]
+        return state
+
+    @jax.vmap
+    def g(graphdef):  # near-miss: vmap stacks its arguments' leaves
+        graphdef  # revealed: unknown
+        return graphdef
+
+    return f(graphdef, state), g(graphdef)
 
 
 class M(nnx.Module):
