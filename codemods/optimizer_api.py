@@ -150,6 +150,20 @@ class OptimizerApi(Rule):
     safety = "safe"
     documentation = __doc__
 
+    def names_needed_project_wide(self, index) -> set[str]:
+        """Every use of a ModelAndOptimizer must be seen before it is rewritten, also in
+        files that never say flax: a module-level name bound to one (imported elsewhere),
+        and the functions it may be passed to (called elsewhere)."""
+        names = set()
+        for file in index.files.values():
+            words = file.words
+            if "ModelAndOptimizer" in words or ("update" in words and "nnx" in words):
+                names.update(node.name for node in file.tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)))
+            if "ModelAndOptimizer" in words:
+                names.update(target.id for node in file.tree.body if isinstance(node, ast.Assign)
+                             for target in node.targets if isinstance(target, ast.Name))
+        return names
+
     def analyze(self, context: FileContext) -> tuple[list[Site], list[Diagnostic]]:
         sites: list[Site] = []
         diagnostics: list[Diagnostic] = []
@@ -502,8 +516,8 @@ class _ModelAndOptimizerPlan:
         if owner is None or model_owner is None:
             return f"`{holder.name}` is not bound here"
         if owner.node is file.tree:
-            if any(other is not file and (isinstance(use, ast.Name) or self.resolver.qualified(
-                        use, self.resolver.scope_of(use, other)) == f"{file.module}.{holder.name}")
+            if any(other is not file and self.resolver.qualified(
+                        use, self.resolver.scope_of(use, other)) == f"{file.module}.{holder.name}"
                    for use, other in self.resolver.name_uses(holder.name)) \
                     or self.resolver._module_used_as_object(file) \
                     or file.module.rpartition(".")[2] in self.resolver._star_imported_modules():

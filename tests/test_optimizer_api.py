@@ -71,3 +71,28 @@ def test_model_and_optimizer_runs_on_the_old_flax_and_migrated_on_the_new(name: 
     assert before == after and len(before.splitlines()) == 2, (before, after)
     if not reported:
         assert "ModelAndOptimizer(" not in out.read_text() and ": nnx.ModelAndOptimizer" not in out.read_text()
+
+
+def test_a_model_and_optimizer_used_by_a_file_that_never_says_flax_stays(tmp_path: Path) -> None:
+    # user.py imports the module-level ModelAndOptimizer and reads `.model`; run.py calls the
+    # train step with an optimizer of unknown kind: both files are read, nothing is rewritten
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "script.py").write_text(
+        "import optax\nfrom flax import nnx\n\nmodel = nnx.Linear(2, 2, rngs=nnx.Rngs(0))\n"
+        "optimizer = nnx.ModelAndOptimizer(model, optax.sgd(0.1))\n"
+        "optimizer.update(nnx.grad(lambda m: (m.kernel[...] ** 2).sum())(model))\n\n\n"
+        "def step(model, opt, grads):\n    opt.update(grads)\n\n\n"
+        "def main():\n    net = nnx.Linear(2, 2, rngs=nnx.Rngs(0))\n"
+        "    opt = nnx.ModelAndOptimizer(net, optax.sgd(0.1))\n    step(net, opt, None)\n")
+    (project / "user.py").write_text("from script import optimizer\n\nprint(optimizer.model)\n")
+    (project / "run.py").write_text("from script import step\nfrom setup import make\n\nmodel, opt = make()\nstep(model, opt, None)\n")
+    before = {p.name: p.read_text() for p in project.iterdir()}
+    from nnx_migrate.config import Settings
+    from nnx_migrate.pipeline import run
+
+    result = run([project], Settings(select=[RULE]), tmp_path, write=True)
+    assert {p.name: p.read_text() for p in project.iterdir()} == before
+    found = sorted((Path(f.display).name, d.line) for f in result.files for d in f.diagnostics
+                   if "ModelAndOptimizer" in d.message)
+    assert found == [("script.py", 5), ("script.py", 15)]
