@@ -157,7 +157,7 @@ class OptimizerApi(Rule):
         names = set()
         for file in index.files.values():
             words = file.words
-            if "ModelAndOptimizer" in words or ("update" in words and "nnx" in words):
+            if "ModelAndOptimizer" in words or "nnx" in words:  # a function given one may use only `.model`
                 names.update(node.name for node in file.tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)))
             if "ModelAndOptimizer" in words:
                 names.update(target.id for node in file.tree.body if isinstance(node, ast.Assign)
