@@ -194,7 +194,7 @@ class ModuleContainers(Rule):
                         continue
                     verdict = _classify(element_types, context.index)
                     if verdict == "plain":
-                        if None in element_types and report_left_alone:
+                        if None in element_types and report_left_alone and self._unknown is not None:
                             left = self._left_alone(target, node, kind)
                             if left is not None:
                                 diagnostics.append(left)
@@ -405,7 +405,7 @@ class ModuleContainers(Rule):
         found = self.context.resolver.type_of(node, scope)
         if found is None and isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             found = self._factory_result(node.func, scope)
-        if found is None:
+        if found is None and not isinstance(node, (ast.Constant, ast.JoinedStr)):  # `[1, 2, 3]`: plain
             self._note_unknown(node, scope)
         return found
 
@@ -458,8 +458,6 @@ class ModuleContainers(Rule):
         """`self.<target> = <container>` whose elements are not all known: reported with why."""
         context = self.context
         what = "a dict" if kind.startswith("dict") else "a list/tuple"
-        if self._unknown is None:
-            return context.left_alone(NAME, node, f"`self.{target}` ({what}) left alone: its elements are not known")
         element, scope = self._unknown
         parameter = self._only_parameter_binding(element, scope) if isinstance(element, ast.Name) else None
         if parameter is not None and _plain_annotation(parameter[1].annotation):

@@ -42,6 +42,7 @@ class Shapes(nnx.Module):
         self.names = list(names)
         self.sizes = tuple(kernel_size) if isinstance(kernel_size, tuple) else ()
         self.kernel = tuple(kernel_size)
+        self.defaults = [1, "a", None, 2.0]
 
 
 class Unseen(nnx.Module):
