@@ -6,9 +6,9 @@ code-flow graph and ruff's semantic model do: `x = f(); x = g(x); x.value` types
 last `x` from `g(x)` alone, and a use after `if isinstance(x, C): x = other()` sees the
 new binding, not the narrowed one.
 
-Bindings are the descriptors `BindingTable` gives (shared with `resolve.Scope`), plus
-`("narrow", class expressions, bindings before)` inside `isinstance(x, C)` and
-`type(x) is C` checks, and `("none",)` inside `x is None` (`x is not None` drops the
+Bindings are those of bindings.py: the ones `BindingTable` gives (shared with
+`infer.scopes.Scope`), plus a `Narrow` inside `isinstance(x, C)` and `type(x) is C`
+checks, and `NONE_BINDING` inside `x is None` (`x is not None` drops the
 bindings to None). Loops take
 one pass: every binding made anywhere in a loop may reach its head (an over-approximation
 that needs no fixpoint iteration, so nesting depth never multiplies the cost).
@@ -22,6 +22,10 @@ from __future__ import annotations
 
 import ast
 
+from nnx_migrate.bindings import (
+    ANNOTATED, AUGMENTED, CLASS, DEF, EXPR, IMPORT, ITER, NARROW, NONE_BINDING, UNKNOWN, UNPACK, WITH, Annotated,
+    Augmented, Bare, Binding, Class, Def, Expr, Iter, Narrow, Unpack, With,
+)
 from nnx_migrate.index import child_nodes, dotted_name
 
 # Scopes of their own: their bodies are separate flows (comprehensions run at once, so
@@ -29,7 +33,6 @@ from nnx_migrate.index import child_nodes, dotted_name
 _DEFERRED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 
-Binding = tuple
 # The nodes `BindingTable` finds bindings in (`_compute`'s cases).
 BINDING_NODE_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign, ast.AnnAssign, ast.AugAssign,
                        ast.For, ast.AsyncFor, ast.comprehension, ast.NamedExpr, ast.With, ast.AsyncWith,
@@ -55,14 +58,14 @@ def target_bindings(target: ast.expr, binding: Binding) -> list[tuple[str, Bindi
         for position, element in enumerate(target.elts):
             if isinstance(element, ast.Starred):
                 starred = True
-                found.extend(target_bindings(element.value, ("unknown",)))
+                found.extend(target_bindings(element.value, Bare(UNKNOWN)))
             elif starred:  # after `*rest`: counted from the end (`*_, last = xs`: position -1)
-                found.extend(target_bindings(element, ("unpack", binding, position - len(target.elts))))
+                found.extend(target_bindings(element, Unpack(UNPACK, binding, position - len(target.elts))))
             else:
-                found.extend(target_bindings(element, ("unpack", binding, position)))
+                found.extend(target_bindings(element, Unpack(UNPACK, binding, position)))
         return found
     if isinstance(target, ast.Starred):
-        return target_bindings(target.value, ("unknown",))
+        return target_bindings(target.value, Bare(UNKNOWN))
     return []
 
 
@@ -85,37 +88,37 @@ class BindingTable:
     @staticmethod
     def _compute(node: ast.AST) -> list[tuple[str, Binding]]:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            return [(node.name, ("def", node))]
+            return [(node.name, Def(DEF, node))]
         if isinstance(node, ast.ClassDef):
-            return [(node.name, ("class", node))]
+            return [(node.name, Class(CLASS, node))]
         if isinstance(node, ast.Assign):
-            return [pair for target in node.targets for pair in target_bindings(target, ("expr", node.value))]
+            return [pair for target in node.targets for pair in target_bindings(target, Expr(EXPR, node.value))]
         if isinstance(node, ast.AnnAssign):
             if isinstance(node.target, ast.Name):
-                return [(node.target.id, ("annotated", node.annotation, node.value))]
+                return [(node.target.id, Annotated(ANNOTATED, node.annotation, node.value))]
             return []
         if isinstance(node, ast.AugAssign):
-            return target_bindings(node.target, ("augmented", node))
+            return target_bindings(node.target, Augmented(AUGMENTED, node))
         if isinstance(node, (ast.For, ast.AsyncFor)):
-            return target_bindings(node.target, ("iter", node.iter))
+            return target_bindings(node.target, Iter(ITER, node.iter))
         if isinstance(node, ast.comprehension):
-            return target_bindings(node.target, ("iter", node.iter))
+            return target_bindings(node.target, Iter(ITER, node.iter))
         if isinstance(node, ast.NamedExpr):
-            return target_bindings(node.target, ("expr", node.value))
+            return target_bindings(node.target, Expr(EXPR, node.value))
         if isinstance(node, (ast.With, ast.AsyncWith)):
             return [pair for item in node.items if item.optional_vars is not None
-                    for pair in target_bindings(item.optional_vars, ("with", item.context_expr))]
+                    for pair in target_bindings(item.optional_vars, With(WITH, item.context_expr))]
         if isinstance(node, ast.ExceptHandler):
-            return [(node.name, ("unknown",))] if node.name else []
+            return [(node.name, Bare(UNKNOWN))] if node.name else []
         if isinstance(node, (ast.Import, ast.ImportFrom)):
-            return [((alias.asname or alias.name).split(".")[0], ("import",)) for alias in node.names
+            return [((alias.asname or alias.name).split(".")[0], Bare(IMPORT)) for alias in node.names
                     if alias.name != "*"]
         if isinstance(node, (ast.Global, ast.Nonlocal)):
-            return [(name, ("unknown",)) for name in node.names]
+            return [(name, Bare(UNKNOWN)) for name in node.names]
         if isinstance(node, (ast.MatchAs, ast.MatchStar)):
-            return [(node.name, ("unknown",))] if node.name else []
+            return [(node.name, Bare(UNKNOWN))] if node.name else []
         if isinstance(node, ast.MatchMapping):
-            return [(node.rest, ("unknown",))] if node.rest else []
+            return [(node.rest, Bare(UNKNOWN))] if node.rest else []
         return []
 
 
@@ -123,15 +126,12 @@ class BindingTable:
 _PURE_BUILTINS = frozenset({"isinstance", "issubclass", "hasattr", "len", "print", "type", "id", "str", "repr"})
 
 
-NONE_BINDING = ("none",)  # inside `if x is None:`
-
-
 def is_none(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
 
 
 def _binds_none(binding: Binding) -> bool:
-    return binding == NONE_BINDING or binding[0] == "expr" and is_none(binding[1])
+    return binding == NONE_BINDING or binding.kind == EXPR and is_none(binding.value)
 
 
 def _is_builtin_call(call: ast.Call, name: str, arguments: int) -> bool:
@@ -444,12 +444,13 @@ class FlowAnalysis:
 
     def _narrow(self, subject: ast.expr, classes: list[ast.expr], state: State, rebound) -> None:
         if isinstance(subject, ast.Name) and subject.id not in self.untracked and subject.id not in rebound:
-            self._set(state, subject.id, frozenset((("narrow", tuple(classes), state.get(subject.id)),)))
+            self._set(state, subject.id, frozenset((Narrow(NARROW, tuple(classes), state.get(subject.id)),)))
         elif isinstance(subject, ast.Attribute):
             # `isinstance(self.bias, nnx.Param)`: the chain, until it or its head is rebound
             chain = dotted_name(subject)
             if chain is not None and chain.split(".")[0] not in self.untracked | rebound:
-                self._set_chains(state, {**state.get(_CHAINS, {}), chain: frozenset((("narrow", tuple(classes), None),))})
+                narrowed = frozenset((Narrow(NARROW, tuple(classes), None),))
+                self._set_chains(state, {**state.get(_CHAINS, {}), chain: narrowed})
 
     # -- expressions ------------------------------------------------------------------
     def _read(self, name: ast.Name, state: State) -> None:
@@ -508,7 +509,7 @@ class FlowAnalysis:
                 bound = {
                     name
                     for inner in scope_local_nodes([current]) if isinstance(inner, ast.comprehension)
-                    for name, _ in target_bindings(inner.target, ("unknown",))
+                    for name, _ in target_bindings(inner.target, Bare(UNKNOWN))
                 }
                 for inner in scope_local_nodes([current]):
                     if inner is current or inner is current.generators[0].iter:

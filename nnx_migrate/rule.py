@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from nnx_migrate import flax_api
+from nnx_migrate.bindings import IMPORT, Bare
 from nnx_migrate.config import Settings
 from nnx_migrate.evidence import FileEvidence, for_context
 from nnx_migrate.findings import Diagnostic, Edit, Site  # noqa: F401 -- rules and stages import them from here too
@@ -248,7 +249,7 @@ class FileContext:
         for local, target in self.file.imports.items():
             # `try: from flax import nnx` / `except ImportError: nnx = None` (or the old path)
             bindings = module_bindings.get(local, ())
-            if target == flax_api.NNX and ("import",) in bindings and all(map(binds_an_import_or_none, bindings)):
+            if target == flax_api.NNX and Bare(IMPORT) in bindings and all(map(binds_an_import_or_none, bindings)):
                 return local
         if "nnx" in module_bindings:
             return None

@@ -3,7 +3,7 @@
 Every import counts, also one inside a function (a deferred import hides a cycle, it does
 not remove it); only `if TYPE_CHECKING:` imports do not. The rules (codemods/, installed
 as nnx_migrate.codemods) are free of the rewrite stage: they may import the framework
-(rule, findings, evidence, suppression, lines), the engine and the libcst adapter
+(rule, findings, bindings, evidence, suppression, lines), the engine and the libcst adapter
 `command`, never rewrite, the pipeline or what runs it.
 """
 
@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Lowest first. A module may import modules of its own layer or of lower ones.
 LAYERS: list[tuple[str, set[str]]] = [
-    ("leaves", {"nnx_migrate", "flax_api", "config", "findings", "suppression", "lines", "rulenames",
+    ("leaves", {"nnx_migrate", "flax_api", "config", "findings", "suppression", "lines", "bindings", "rulenames",
                 "newer_syntax", "ipython", "notebook", "workers"}),
     ("project index", {"index"}),
     ("files", {"doctests", "docblocks", "apply", "discover"}),

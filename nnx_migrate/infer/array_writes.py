@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 
 from nnx_migrate import flax_api
+from nnx_migrate.bindings import EXPR
 from nnx_migrate.index import SourceFile
 from nnx_migrate.infer.types import ARRAY, InstanceT, VariableT
 from nnx_migrate.infer.scopes import Scope
@@ -130,8 +131,8 @@ class ArrayWrites:
         """Every binding of the name reaching here constructs a new Variable."""
         found = self.reaching_bindings(node, scope)
         return found is not None and all(
-            b[0] == "expr" and isinstance(b[1], ast.Call)
-            and self.index.is_variable_class(self.qualified(b[1].func, found[0]) or "")
+            b.kind == EXPR and isinstance(b.value, ast.Call)
+            and self.index.is_variable_class(self.qualified(b.value.func, found[0]) or "")
             for b in found[1]
         )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 
 from nnx_migrate import flax_api
+from nnx_migrate.bindings import IMPORT
 from nnx_migrate.index import SourceFile
 from nnx_migrate.infer.types import ClassT, InstanceT
 from nnx_migrate.infer.names import _decorators_keep_calls
@@ -105,7 +106,7 @@ class Callers:
                     resolved is not None or use_scope.find(node.id) not in (None, outer)
                 ):
                     owner = use_scope.find(node.id)
-                    if owner is not None and any(b[0] == "import" for b in owner.bindings[node.id]):
+                    if owner is not None and any(b.kind == IMPORT for b in owner.bindings[node.id]):
                         return None  # imported inside a function: may be this one
                     continue  # another thing of the same name
                 if isinstance(node, ast.Name) and use_scope.find(node.id) is None:

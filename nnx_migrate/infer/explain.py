@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from nnx_migrate.bindings import ANNOTATED, ANNOTATION, EXPR, IMPORT, ITER, PARAM, UNKNOWN, WITH, Binding
 from nnx_migrate.index import ProjectIndex, SourceFile
 from nnx_migrate.resolve import STATE, AbstractT, InstanceT, Resolver, Scope, VariableT, reveal
 
@@ -120,8 +121,8 @@ class Explainer:
         if isinstance(node, ast.Name):
             found = resolver.reaching_bindings(node, scope)
             bindings = found[1] if found else []
-            if len(bindings) == 1 and bindings[0][0] == "param":
-                calls = resolver.callers(bindings[0][1])
+            if len(bindings) == 1 and bindings[0].kind == PARAM:
+                calls = resolver.callers(bindings[0].function)
                 if calls is None:
                     return "a parameter with no annotation whose callers cannot all be seen"
                 return "a parameter with no annotation and no caller" if not calls else \
@@ -218,28 +219,28 @@ class Explainer:
         return [*shown, "and not every binding agrees on one known type" if len(bindings) > 1
                 else "whose type is not known"]
 
-    def _binding(self, name: str, binding: tuple, owner: Scope) -> str:
-        kind = binding[0]
+    def _binding(self, name: str, binding: Binding, owner: Scope) -> str:
+        kind = binding.kind
         found = reveal(self.resolver.binding_type(binding, owner))
-        if kind == "param":
-            function = binding[1]
+        if kind == PARAM:
+            function = binding.function
             label = getattr(function, "name", "lambda")
             calls = self.resolver.callers(function)
             callers = "its callers cannot all be seen" if calls is None else (
                 f"{len(calls)} caller(s) seen" if calls else "no caller in the scanned paths")
             return f"parameter `{name}` of `{label}` (no annotation; {callers}): {found}"
-        if kind == "annotation":
-            return f"parameter `{name}` annotated `{ast.unparse(binding[1])}`: {found}"
-        if kind in ("expr", "annotated"):
-            value = binding[1] if kind == "expr" else (binding[2] or binding[1])
+        if kind == ANNOTATION:
+            return f"parameter `{name}` annotated `{ast.unparse(binding.annotation)}`: {found}"
+        if kind in (EXPR, ANNOTATED):
+            value = binding.value if kind == EXPR else (binding.value or binding.annotation)
             return f"`{name} = {ast.unparse(value)}` (line {value.lineno}): {found}"
-        if kind == "iter":
-            return f"a loop over `{ast.unparse(binding[1])}` (line {binding[1].lineno}): {found}"
-        if kind == "import":
+        if kind == ITER:
+            return f"a loop over `{ast.unparse(binding.iterable)}` (line {binding.iterable.lineno}): {found}"
+        if kind == IMPORT:
             return f"an import that names no project class or flax object nnx-migrate knows: {found}"
-        if kind == "with":
-            return f"`with {ast.unparse(binding[1])} as {name}` (line {binding[1].lineno}): {found}"
-        if kind == "unknown":
+        if kind == WITH:
+            return f"`with {ast.unparse(binding.context)} as {name}` (line {binding.context.lineno}): {found}"
+        if kind == UNKNOWN:
             return "a binding nnx-migrate does not follow (`global`/`nonlocal`, `with ... as`, `except ... as`, "\
                    "a starred target, or one made from another scope)"
         return f"a `{kind}` binding: {found}"

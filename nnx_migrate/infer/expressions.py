@@ -7,6 +7,11 @@ from __future__ import annotations
 import ast
 
 from nnx_migrate import flax_api
+from nnx_migrate.bindings import (
+    ANNOTATED, ANNOTATION, AUGMENTED, CLASS, CLS, DEF, EXPR, IMPORT, ITER, NARROW, PARAM, RNGS_PARAMETER, SELF, UNPACK, WITH,
+    Binding,
+)
+from nnx_migrate.bindings import NONE as NONE_KIND
 from nnx_migrate.index import SourceFile, dotted_name
 from nnx_migrate.infer.types import (
     ARRAY, as_container, _at, BUILTIN_VALUE, _BUILTIN_VALUE_TYPES, ClassT, ContainerT, FLAT_STATE, FunctionT,
@@ -193,47 +198,47 @@ class Expressions:
         if found is None:
             return None
         owner, bindings = found
-        if bindings and all(b[0] == "import" for b in bindings):
+        if bindings and all(b.kind == IMPORT for b in bindings):
             # an imported class used as a value (`layer_cls=Block`): calling it constructs one
             qualified = self.qualified(node, scope)
             info = self.index.lookup_class(qualified) if qualified is not None else None
             return ClassT(info.qualname) if info is not None else None
         return join_or_unknown([self.binding_type(b, owner) for b in bindings])
 
-    def binding_type(self, binding: tuple, scope: Scope) -> Type:
+    def binding_type(self, binding: Binding, scope: Scope) -> Type:
         return self._memoized(("binding", binding, id(scope)), None, lambda: self._binding_type(binding, scope))
 
-    def _binding_type(self, binding: tuple, scope: Scope) -> Type:
-        kind = binding[0]
-        if kind == "expr":
-            return self.type_of(binding[1], scope)
-        if kind == "self":
-            return self._self_type(binding[1])
-        if kind == "annotation":
-            return self.annotation_type(binding[1], scope)
-        if kind == "annotated":
-            declared = self.annotation_type(binding[1], scope)
-            if declared is not None or binding[2] is None:
+    def _binding_type(self, binding: Binding, scope: Scope) -> Type:
+        kind = binding.kind
+        if kind == EXPR:
+            return self.type_of(binding.value, scope)
+        if kind == SELF:
+            return self._self_type(binding.cls)
+        if kind == ANNOTATION:
+            return self.annotation_type(binding.annotation, scope)
+        if kind == ANNOTATED:
+            declared = self.annotation_type(binding.annotation, scope)
+            if declared is not None or binding.value is None:
                 return declared
-            return self.type_of(binding[2], scope)
-        if kind == "rngs_parameter":
-            return RNGS if self.index.is_nnx_class(binding[1]) else None
-        if kind == "iter":
-            return self._element_type(binding[1], scope, None)
-        if kind == "unpack":
-            return self._unpacked_type(binding[1], binding[2], scope)
-        if kind == "none":
+            return self.type_of(binding.value, scope)
+        if kind == RNGS_PARAMETER:
+            return RNGS if self.index.is_nnx_class(binding.cls) else None
+        if kind == ITER:
+            return self._element_type(binding.iterable, scope, None)
+        if kind == UNPACK:
+            return self._unpacked_type(binding.whole, binding.position, scope)
+        if kind == NONE_KIND:
             return NONE
-        if kind == "with":  # `with nnx.split_context() as ctx`: what __enter__ gives
-            context = binding[1]
+        if kind == WITH:  # `with nnx.split_context() as ctx`: what __enter__ gives
+            context = binding.context
             bare = flax_api.flax_name(self.qualified(context.func, scope) or "") if isinstance(context, ast.Call) else None
             if bare is not None and bare.startswith(("graph.", "graphlib.")):
                 bare = bare.split(".", 1)[1]  # nnx.graph.merge_context (graphlib in 0.12)
             return {"split_context": SPLIT_CONTEXT, "merge_context": MERGE_CONTEXT}.get(bare)
-        if kind == "narrow":
-            return self._narrowed_type(binding[1], scope)
-        if kind == "augmented":
-            node = binding[1]
+        if kind == NARROW:
+            return self._narrowed_type(binding.classes, scope)
+        if kind == AUGMENTED:
+            node = binding.node
             target = self.type_of(node.target, scope)
             if target == ARRAY and (_is_number(node.value) or self.type_of(node.value, scope) == ARRAY):
                 return ARRAY
@@ -243,17 +248,17 @@ class Expressions:
                     target.cls, {IN_PLACE_METHODS.get(type(node.op), "__iadd__")}):
                 return target
             return None
-        if kind == "def":
-            return FunctionT(binding[1])
-        if kind == "cls":
-            return ClassT(binding[1])
-        if kind == "class":
-            info = self.index.class_of_node(binding[1])
+        if kind == DEF:
+            return FunctionT(binding.node)
+        if kind == CLS:
+            return ClassT(binding.cls)
+        if kind == CLASS:
+            info = self.index.class_of_node(binding.node)
             # a class statement in a def is a class like any other; one a later statement
             # of the same qualified name hides is not the index's, so unknown
             return ClassT(info.qualname) if info is not None and self.index.classes.get(info.qualname) is info else None
-        if kind == "param":
-            return self._parameter_type(binding[1], binding[2], scope)
+        if kind == PARAM:
+            return self._parameter_type(binding.function, binding.name, scope)
         return None
 
     def _narrowed_type(self, classes: tuple, scope: Scope) -> Type:
@@ -271,13 +276,13 @@ class Expressions:
             return VariableT(f"{flax_api.NNX}.Variable", False)
         return None
 
-    def _unpacked_type(self, binding: tuple, position: int, scope: Scope) -> Type:
-        if binding[0] == "iter":
-            return self._element_type(binding[1], scope, position)
-        if binding[0] == "unpack":
-            whole = self._unpacked_type(binding[1], binding[2], scope)
-        elif binding[0] == "expr":
-            value = binding[1]
+    def _unpacked_type(self, binding: Binding, position: int, scope: Scope) -> Type:
+        if binding.kind == ITER:
+            return self._element_type(binding.iterable, scope, position)
+        if binding.kind == UNPACK:
+            whole = self._unpacked_type(binding.whole, binding.position, scope)
+        elif binding.kind == EXPR:
+            value = binding.value
             if isinstance(value, (ast.Tuple, ast.List)):
                 if any(isinstance(e, ast.Starred) for e in value.elts):
                     return None

@@ -9,6 +9,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from nnx_migrate import flax_api
+from nnx_migrate.bindings import CLASS, IMPORT, UNKNOWN, Bare
 from nnx_migrate.index import ClassInfo, SourceFile, dotted_name
 from nnx_migrate.infer.scopes import binds_an_import_or_none, Scope
 
@@ -58,7 +59,7 @@ class Names:
             owner.node is scope.file.tree and all(map(binds_an_import_or_none, owner.bindings[head]))
             # an import in a def (`from flax import nnx` in a test): the file's imports of
             # the name all name one thing, or it is not in them
-            or head in scope.file.imports and all(b[0] == "import" for b in owner.bindings[head])
+            or head in scope.file.imports and all(b.kind == IMPORT for b in owner.bindings[head])
         ):
             return None
         qualified = scope.file.qualify(name)
@@ -161,7 +162,7 @@ class Names:
             # `global` / `nonlocal` somewhere, `module.name = ...` from elsewhere, or the
             # module's namespace written by names (globals().update(d), setattr(module, k, v)):
             # another scope may bind it to anything
-            return owner, [*owner.bindings[node.id], ("unknown",)]
+            return owner, [*owner.bindings[node.id], Bare(UNKNOWN)]
         reaching = self.flow(owner).reaching.get(id(node))
         if reaching is None:
             return owner, owner.bindings[node.id]
@@ -180,7 +181,7 @@ class Names:
         found = self.reaching_bindings(node, scope)
         if found is None:
             return [], True
-        classes = list(dict.fromkeys(self.index.class_of_node(b[1]) for b in found[1] if b[0] == "class"))
-        other = any(b[0] != "class" for b in found[1]) or any(
+        classes = list(dict.fromkeys(self.index.class_of_node(b.node) for b in found[1] if b.kind == CLASS))
+        other = any(b.kind != CLASS for b in found[1]) or any(
             info is None or self.index.classes.get(info.qualname) is not info for info in classes)
         return [info for info in classes if info is not None], other

@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import ast
 
+from nnx_migrate.bindings import (
+    ANNOTATION, CLASS, CLS, DEF, EXPR, IMPORT, PARAM, RNGS_PARAMETER, SELF, UNKNOWN, WITH, Annotation, Bare, Binding,
+    OfClass, Param,
+)
 from nnx_migrate.flow import BINDING_NODE_TYPES, BindingTable, FlowAnalysis
 from nnx_migrate.index import ClassInfo, SourceFile, dotted_name
 
@@ -31,7 +35,7 @@ class Scope:
         self.file = file
         self.cls = cls  # the class whose method this is
         # name -> list of binding descriptors (tuples, see `flow.BindingTable`)
-        self.bindings: dict[str, list[tuple]] = {}
+        self.bindings: dict[str, list[Binding]] = {}
         self.parameters: dict[str, frozenset] = {}
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             self._collect_parameters(node)
@@ -50,23 +54,23 @@ class Scope:
             decorators = {dotted_name(d) for d in node.decorator_list}
         for position, arg in enumerate([*positional, *arguments.kwonlyargs]):
             if position == 0 and self.cls is not None and arg in positional and "classmethod" in decorators:
-                binding = ("cls", self.cls.qualname)
+                binding = OfClass(CLS, self.cls.qualname)
             elif position == 0 and self.cls is not None and arg in positional and "staticmethod" not in decorators:
-                binding = ("self", self.cls.qualname)
+                binding = OfClass(SELF, self.cls.qualname)
             elif getattr(arg, "annotation", None) is not None:
-                binding = ("annotation", arg.annotation)
+                binding = Annotation(ANNOTATION, arg.annotation)
             elif arg.arg == "rngs" and self.cls is not None:
-                binding = ("rngs_parameter", self.cls.qualname)
+                binding = OfClass(RNGS_PARAMETER, self.cls.qualname)
             else:
-                binding = ("param", node, arg.arg)
+                binding = Param(PARAM, node, arg.arg)
             self._add(arg.arg, binding)
             self.parameters[arg.arg] = frozenset((binding,))
         for arg in (arguments.vararg, arguments.kwarg):
             if arg is not None:
-                self._add(arg.arg, ("unknown",))
-                self.parameters[arg.arg] = frozenset((("unknown",),))
+                self._add(arg.arg, Bare(UNKNOWN))
+                self.parameters[arg.arg] = frozenset((Bare(UNKNOWN),))
 
-    def _add(self, name: str, binding: tuple) -> None:
+    def _add(self, name: str, binding: Binding) -> None:
         self.bindings.setdefault(name, []).append(binding)
 
     def find(self, name: str) -> Scope | None:
@@ -81,12 +85,12 @@ class Scope:
         return None
 
 
-def binds_an_import_or_none(binding: tuple) -> bool:
+def binds_an_import_or_none(binding: Binding) -> bool:
     """A module-level binding that leaves an imported name meaning what the import says
     wherever it is used: the import itself, a def or class, or `name = None` (the
     `except ImportError: nnx = None` of an optional dependency: `None.Param` cannot run)."""
-    return binding[0] in ("import", "unknown", "with", "def", "class") or (
-        binding[0] == "expr" and isinstance(binding[1], ast.Constant) and binding[1].value is None)
+    return binding.kind in (IMPORT, UNKNOWN, WITH, DEF, CLASS) or (
+        binding.kind == EXPR and isinstance(binding.value, ast.Constant) and binding.value.value is None)
 
 
 class Scopes:

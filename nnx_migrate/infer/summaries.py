@@ -7,6 +7,7 @@ import ast
 
 from nnx_migrate import flax_api
 from nnx_migrate.flow import scope_local_nodes
+from nnx_migrate.bindings import ANNOTATION, PARAM
 from nnx_migrate.infer.types import ANY_MODULE, FunctionT, InstanceT, join_or_unknown, RNGS, STATE, Type, VariableT
 from nnx_migrate.infer.names import _decorators_keep_calls
 from nnx_migrate.infer.syntax import _argument_for, _parameters
@@ -75,10 +76,10 @@ class Summaries:
             if found is None or found[0] is not scope or len(found[1]) != 1:
                 return None
             binding = found[1][0]
-            if binding[0] == "param" and binding[1] is scope.node:
-                return binding[2]
+            if binding.kind == PARAM and binding.function is scope.node:
+                return binding.name
             # an annotated parameter is forwarded too: what flows through it wins over its annotation
-            if binding[0] == "annotation" and scope.parameters.get(value.id) == frozenset((binding,)):
+            if binding.kind == ANNOTATION and scope.parameters.get(value.id) == frozenset((binding,)):
                 return value.id
             return None
         if isinstance(value, ast.IfExp):
@@ -124,8 +125,8 @@ class Summaries:
         outer = self.function_scope(function)
         bindings = outer.parameters.get(name, frozenset()) if outer is not None else frozenset()
         for binding in bindings:
-            if binding[0] == "annotation":
-                return self.annotation_type(binding[1], outer)
+            if binding.kind == ANNOTATION:
+                return self.annotation_type(binding.annotation, outer)
         return None
 
     def _parameter_type(self, function: ast.AST, name: str, scope: Scope) -> Type:
