@@ -59,16 +59,19 @@ def sdist_tests(version: str) -> Path:
     return root / "tests" / "nnx"
 
 
-def run_suite(folder: Path, jobs: int, select: str | None) -> dict[str, tuple[str, str]]:
-    """test id -> (outcome, first line of its message), from one pytest run in `folder`."""
-    report = folder / "junit.xml"
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-               f"--junitxml={report}", "-o", "junit_family=xunit2", "--rootdir", str(folder)]
+def pytest_arguments(folder: Path, jobs: int, select: str | None) -> list[str]:
+    """`python` arguments that run the suite in `folder`, writing `folder/junit.xml`."""
+    command = ["-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={folder / 'junit.xml'}",
+               "-o", "junit_family=xunit2", "--rootdir", str(folder)]
     if jobs > 1:
         command += ["-n", str(jobs)]
     if select:
         command += ["-k", select]
-    run_bounded([*command, "tests"], TIMEOUT, cwd=folder)
+    return [*command, "tests"]
+
+
+def junit_outcomes(report: Path) -> dict[str, tuple[str, str]]:
+    """test id -> (outcome, first line of its message), from pytest's JUnit XML."""
     outcomes: dict[str, tuple[str, str]] = {}
     if not report.exists():
         return outcomes
@@ -83,6 +86,12 @@ def run_suite(folder: Path, jobs: int, select: str | None) -> dict[str, tuple[st
                 outcome = "skipped"
         outcomes[name] = (outcome, message)
     return outcomes
+
+
+def run_suite(folder: Path, jobs: int, select: str | None) -> dict[str, tuple[str, str]]:
+    """test id -> (outcome, first line of its message), from one pytest run in `folder`."""
+    run_bounded([sys.executable, *pytest_arguments(folder, jobs, select)], TIMEOUT, cwd=folder)
+    return junit_outcomes(folder / "junit.xml")
 
 
 def _baseline(folder: Path, arguments) -> dict[str, tuple[str, str]]:

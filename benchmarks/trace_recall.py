@@ -42,7 +42,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import xml.etree.ElementTree as ElementTree
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -50,7 +49,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "benchmarks"))
 from corpus import CorpusUnavailable, cache_dir, run_bounded  # noqa: E402
-from suite_migration import sdist_tests  # noqa: E402
+from suite_migration import junit_outcomes, pytest_arguments, sdist_tests  # noqa: E402
 
 from nnx_migrate.rule import FileContext  # noqa: E402
 
@@ -96,33 +95,6 @@ def copy_suite(tests: Path, root: Path) -> Path:
     shutil.copytree(tests, root / "tests" / "nnx")
     (root / "tests" / "__init__.py").touch()
     return root
-
-
-def pytest_arguments(root: Path, arguments, jobs: int) -> list[str]:
-    command = ["-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(root),
-               f"--junitxml={root / 'junit.xml'}", "-o", "junit_family=xunit2"]
-    if jobs > 1:
-        command += ["-n", str(jobs)]
-    if arguments.select:
-        command += ["-k", arguments.select]
-    return [*command, "tests"]
-
-
-def outcomes(report: Path) -> dict[str, tuple[str, str]]:
-    """test id -> (outcome, first line of its message), from pytest's JUnit XML."""
-    found: dict[str, tuple[str, str]] = {}
-    if not report.exists():
-        return found
-    for case in ElementTree.parse(report).getroot().iter("testcase"):
-        outcome, message = "passed", ""
-        for child in case:
-            if child.tag in ("failure", "error"):
-                lines = (child.get("message") or "").splitlines()[:1]
-                outcome, message = "failed", lines[0] if lines else ""
-            elif child.tag == "skipped":
-                outcome = "skipped"
-        found[f"{case.get('classname')}::{case.get('name')}"] = (outcome, message)
-    return found
 
 
 def migrate(root: Path, evidence: Path | None) -> dict:
@@ -304,12 +276,12 @@ def main() -> int:
     else:
         old = old_python(arguments.version)
         trace = [sys.executable, "-m", "nnx_migrate", "trace", "-o", str(evidence_file), "--", str(old),
-                 *pytest_arguments(traced, arguments, arguments.trace_jobs)]
+                 *pytest_arguments(traced, arguments.trace_jobs, arguments.select)]
         result = run_bounded(trace, TIMEOUT, cwd=traced)
         trace_line = next((line for line in (result.stderr + result.stdout).splitlines()[::-1]
                            if line.startswith("nnx-migrate trace:")), "") if result else "timed out"
         timings["trace"] = time.monotonic() - started
-        old_outcomes = outcomes(traced / "junit.xml")
+        old_outcomes = junit_outcomes(traced / "junit.xml")
     if not evidence_file.exists():
         print("the traced run wrote no evidence")
         return 1
@@ -345,11 +317,11 @@ def main() -> int:
     runs = {}
     for side, root in roots.items():
         begun = time.monotonic()
-        result = run_bounded([sys.executable, *pytest_arguments(root, arguments, arguments.jobs)], TIMEOUT, cwd=root)
+        result = run_bounded([sys.executable, *pytest_arguments(root, arguments.jobs, arguments.select)], TIMEOUT, cwd=root)
         timings[side] = time.monotonic() - begun
         output = (result.stdout + "\n" + result.stderr) if result else ""
         (root / "pytest-output.txt").write_text(output)
-        runs[side] = (outcomes(root / "junit.xml"), deprecation_warnings(output, root, flax_text))
+        runs[side] = (junit_outcomes(root / "junit.xml"), deprecation_warnings(output, root, flax_text))
 
     # -- the report
     print(f"flax {arguments.version} tests/nnx: traced under flax {arguments.version} "
