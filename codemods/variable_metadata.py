@@ -5,6 +5,11 @@ An assignment of metadata to a Variable's attribute, `v.foo = meta`, becomes
 `v.set_metadata(foo=meta)`, where `v` is shown to be a Variable (see `value-access` for
 how). `.value` and `.raw_value` are left to the value-access rule.
 
+`v.sharding_names = names` becomes `v.set_metadata(out_sharding=names)` for targets from
+0.12.4 (`set_metadata(sharding_names=...)` warns there and stores `out_sharding`, the same
+metadata; checked on 0.12.8 and 0.12.12), `v.set_metadata(sharding_names=names)` for
+targets 0.12.0-0.12.3 (where `out_sharding` is not yet the name flax reads).
+
 ## Why
 From flax 0.12.1 Variables keep their metadata apart and setting an unknown attribute
 raises `AttributeError`; `set_metadata` exists from 0.12.0.
@@ -49,13 +54,19 @@ from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site, version_at_lea
 NAME = "variable-metadata"
 NEEDED_FROM = "0.12.0"
 NOT_METADATA = frozenset({"value", "raw_value"})
+# metadata names flax renamed: old -> (new, the first target that has the new name)
+RENAMED = {"sharding_names": ("out_sharding", "0.12.4")}
 
 
-def _set_metadata(node: cst.Assign) -> cst.Expr:
+def _set_metadata(name: str):
+    return lambda node: _set_metadata_call(node, name)
+
+
+def _set_metadata_call(node: cst.Assign, name: str) -> cst.Expr:
     target = node.targets[0].target
     call = cst.Call(
         func=target.with_changes(attr=cst.Name("set_metadata")),
-        args=[cst.Arg(node.value, keyword=cst.Name(target.attr.value),
+        args=[cst.Arg(node.value, keyword=cst.Name(name),
                       equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
                                             whitespace_after=cst.SimpleWhitespace("")))],
     )
@@ -82,7 +93,10 @@ class VariableMetadata(Rule):
                 continue
             variable = context.resolver.type_of(target.value, visit.scope)
             if isinstance(variable, VariableT) and not context.resolver.may_define_before_flax(variable.cls, {target.attr, "__setattr__"}):
-                sites.append(context.site(NAME, node, "Assign", _set_metadata, f"`v.{target.attr} = ...` -> `v.set_metadata({target.attr}=...)`"))
+                name = target.attr
+                if name in RENAMED and version_at_least(context, RENAMED[name][1]):
+                    name = RENAMED[name][0]
+                sites.append(context.site(NAME, node, "Assign", _set_metadata(name), f"`v.{target.attr} = ...` -> `v.set_metadata({name}=...)`"))
         return sites, []
 
 

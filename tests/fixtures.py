@@ -123,3 +123,15 @@ def fixture_tests(rule: str | None, folder: str | None = None):
         assert_idempotent(case, tmp_path, rule)
 
     return test_fixture, test_idempotent
+
+
+def cached_python(version: str) -> str:
+    """An already built environment with flax==version (none is built here)."""
+    import pytest
+
+    from nnx_migrate.verify.envs import cache_root
+
+    for folder in sorted(cache_root().glob(f"flax-{version}-*")):
+        if (folder / ".complete").exists() and (folder / "bin" / "python").exists():
+            return str(folder / "bin" / "python")
+    pytest.skip(f"no flax {version} environment under {cache_root()}")

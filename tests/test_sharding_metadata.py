@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fixtures import fixture_tests, migrate_copy, single_file_cases
+from fixtures import cached_python, fixture_tests, migrate_copy, single_file_cases
 
 RULE = "sharding-metadata"
 CASES = single_file_cases(RULE)
@@ -48,18 +48,6 @@ def test_below_0_12_4_reads_are_not_rewritten(tmp_path: Path) -> None:
     assert sorted(d.line for f in result.files for d in f.diagnostics) == [16, 20, 20, 21, 21, 21, 22]
 
 
-def _cached_python(version: str) -> str:
-    """An already built environment with flax==version (none is built here)."""
-    import pytest
-
-    from nnx_migrate.verify.envs import cache_root
-
-    for folder in sorted(cache_root().glob(f"flax-{version}-*")):
-        if (folder / ".complete").exists() and (folder / "bin" / "python").exists():
-            return str(folder / "bin" / "python")
-    pytest.skip(f"no flax {version} environment under {cache_root()}")
-
-
 import pytest  # noqa: E402
 
 
@@ -81,6 +69,6 @@ def test_reads_run_on_the_old_flax_and_migrated_on_the_new(name: str, old: str, 
     assert after.returncode == 0, after.stderr[-2000:]
     if name == "annotation_reads":
         assert "not iterable" in run(sys.executable, case, "-W", "ignore").stderr
-    before = run(_cached_python(old), case, "-W", "ignore")
+    before = run(cached_python(old), case, "-W", "ignore")
     assert before.returncode == 0, before.stderr[-2000:]
     assert before.stdout.replace("PartitionSpec(", "P(") == after.stdout and len(after.stdout.splitlines()) >= 1
