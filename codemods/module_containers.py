@@ -16,6 +16,7 @@ Pytree:
 | a wrapped list that meets `+`, `*` or `\\|` | `nnx.data([...])` (keeps the Python type) |
 | `isinstance(self.layers, list)` on a wrapped list | `isinstance(self.layers, nnx.List)` |
 | `self.bias = None` where `bias` is elsewhere a Param or Module | `self.bias = nnx.data(None)` |
+| `self.scale = Holder(param=nnx.Param(...), ...)`, `Holder` a `@struct.dataclass`, `struct.PyTreeNode` or `NamedTuple` | `self.scale = nnx.data(Holder(...))` |
 | `x: nnx.Data[T]` / `x: nnx.Static[T]` in a dataclass | `x: T = nnx.data()` / `x: T = nnx.static()` |
 | `x: nnx.Data[T]` on a regular Module, `self.x = v` | `x: T`, `self.x = nnx.data(v)` (a class-level `nnx.data()` default would leave a `dataclasses.Field` there) |
 | `x: nnx.Static[T] = nnx.static(...)` (the field already given) | `x: T = nnx.static(...)` |
@@ -24,6 +25,14 @@ Element types come from the project index (classes defined in other files count)
 of ints, strings or functions, classes declared with `pytree=False`, and classes that are
 not NNX Modules/Pytrees stay untouched. Parameter paths do not change
 (`('layers', 0, 'kernel')` before and after), so checkpoints stay loadable.
+
+A jax pytree class of the project (not a Module) holding data is rewritten when it is
+built right there and an argument given to a field jax flattens is shown to be a
+Variable, array, Rngs or Module, or, where the engine cannot type the argument, the
+field's annotation says so (`param: nnx.Variable`); literals, `struct.field(pytree_node=
+False)` fields and values a factory function returns are left alone. flax 0.11 walked such
+a value as it walks every attribute (its Params are state at `('scale', 'param')`); 0.12
+raises at the assignment, and `nnx.data(...)` gives back 0.11's state, paths and gradients.
 
 A container on a Module whose elements are of unknown type (a parameter with no
 annotation whose callers cannot all be seen, what an unknown call returns) may hold
@@ -186,6 +195,14 @@ class ModuleContainers(Rule):
                     kind, element_types = self._container_kind(value, scope, info, method, self_name, target)
                     kind, element_types = context.evidence.container(context, node, kind, element_types, diagnostics)
                     if kind is None:
+                        holder = self._pytree_holding_data(value, scope) if has_data else None
+                        if holder is not None:
+                            alias = context.nnx_alias()
+                            if alias is not None:
+                                sites.append(context.site(NAME, node, type(node).__name__, _wrap(alias, "data"),
+                                                          f"`self.{target} = {holder}(...)` (a pytree holding "
+                                                          "data) -> `nnx.data(...)`"))
+                            continue
                         if is_none(value) and has_data and self._holds_data_elsewhere(info.qualname, target):
                             alias = context.nnx_alias()
                             if alias is not None:
@@ -511,6 +528,89 @@ class ModuleContainers(Rule):
                 sites.append(self.context.site(NAME, parent, "Call", _replace_isinstance_class(alias, function),
                                                f"`isinstance(..., {parent.args[1].id})` -> `nnx.{function}`"))
         return sites
+
+    # -- `self.x = Holder(param=nnx.Param(...))`: a jax pytree class holding data -------
+    def _pytree_holding_data(self, value: ast.expr, scope: Scope) -> str | None:
+        """The class name when `value` constructs a project class that jax flattens by its
+        fields (`@flax.struct.dataclass`, a `flax.struct.PyTreeNode` or `typing.NamedTuple`
+        subclass; not an NNX class) and passes, to a field jax flattens, what the engine
+        shows is data (a Variable, array, Rngs or Module), or what the field's annotation
+        declares to be data where the engine cannot type the argument. flax 0.11 walked
+        every attribute; 0.12 rejects such a value on a static attribute ("Found data on
+        value of type ... assigned to static attribute"): `nnx.data(...)` keeps 0.11's
+        state paths (`('scale', 'param')`)."""
+        if not isinstance(value, ast.Call) or any(isinstance(a, ast.Starred) for a in value.args) \
+                or any(k.arg is None for k in value.keywords):
+            return None
+        context = self.context
+        made = context.resolver.type_of(value, scope)
+        if not isinstance(made, InstanceT) or context.index.is_nnx_class(made.cls):
+            return None
+        info = context.index.lookup_class(made.cls)
+        called = context.resolver.qualified(value.func, scope)
+        if info is None or called is None or context.index.lookup_class(called) is not info:
+            return None  # what a factory returns: its arguments are not the fields
+        fields = self._pytree_fields(info)
+        if fields is None or len(value.args) > len(fields):
+            return None
+        by_name = dict(fields)
+        given = [(fields[i][1], a) for i, a in enumerate(value.args)]
+        for keyword in value.keywords:
+            if keyword.arg not in by_name:
+                return None
+            given.append((by_name[keyword.arg], keyword.value))
+        class_scope = context.resolver.class_scope(info)
+        for field_node, argument in given:
+            if field_node is None:
+                continue  # a field jax does not flatten (`pytree_node=False`)
+            if isinstance(argument, (ast.Constant, ast.JoinedStr)):
+                continue  # `param=2.0`: not data, whatever the field says
+            found = context.resolver.type_of(argument, scope)
+            if found is None and field_node.annotation is not None:
+                found = context.resolver.annotation_type(field_node.annotation, class_scope)
+            if _is_data(found, context.index):
+                return info.node.name
+        return None
+
+    def _pytree_fields(self, info) -> list[tuple[str, ast.AnnAssign | None]] | None:
+        """[(field name, its AnnAssign, or None where jax does not flatten it)] of a class
+        jax flattens field by field, in order; None for any other class (or fields the
+        class's own body does not show: a base with fields, an unreadable `pytree_node`)."""
+        resolver = self.context.resolver
+        module_scope = resolver.scope_of(info.node, info.file)
+        decorators = {resolver.qualified(d.func if isinstance(d, ast.Call) else d, module_scope)
+                      for d in info.node.decorator_list}
+        bases = set(info.bases)
+        if "flax.struct.dataclass" in decorators and not bases - {"object"}:
+            flattened_by = "struct"
+        elif bases == {"flax.struct.PyTreeNode"} and not decorators:
+            flattened_by = "struct"
+        elif bases == {"typing.NamedTuple"} and not decorators:
+            flattened_by = "namedtuple"
+        else:
+            return None
+        fields = []
+        for statement in info.node.body:
+            if not isinstance(statement, ast.AnnAssign) or not isinstance(statement.target, ast.Name):
+                continue
+            annotation = statement.annotation
+            annotation = annotation.value if isinstance(annotation, ast.Subscript) else annotation
+            if flattened_by == "struct" and resolver.qualified(annotation, module_scope) in (
+                    "typing.ClassVar", "dataclasses.InitVar"):
+                continue
+            flattened = True
+            if flattened_by == "struct" and isinstance(statement.value, ast.Call):
+                called = resolver.qualified(statement.value.func, module_scope)
+                if called in ("flax.struct.field", "dataclasses.field"):
+                    option = next((k.value for k in statement.value.keywords if k.arg == "pytree_node"), None)
+                    if option is not None:
+                        if not isinstance(option, ast.Constant) or not isinstance(option.value, bool):
+                            return None
+                        flattened = option.value
+                    elif called == "flax.struct.field" and any(k.arg is None for k in statement.value.keywords):
+                        return None
+            fields.append((statement.target.id, statement if flattened else None))
+        return fields
 
     def _holds_data_elsewhere(self, cls: str, target: str) -> bool:
         types = []

@@ -91,6 +91,15 @@ def test_migrated_containers_build_on_flax_0_12_with_the_same_paths(tmp_path: Pa
     assert "('params', 0)" in lines and "('pair', 1, 'kernel')" in lines
 
 
+def _old_flax_python() -> str:
+    from nnx_migrate.verify.envs import BaselineError, baseline_python
+
+    try:
+        return str(baseline_python("0.11.2"))
+    except BaselineError as error:
+        pytest.skip(f"no flax 0.11.2 environment: {error}")
+
+
 def test_factories_run_on_the_old_flax_and_migrated_on_the_new_with_deprecations_as_errors(tmp_path: Path) -> None:
     """factories.py (a `*bijections: Bijection` tuple, `tuple(layers)` of a list built by
     appends, `self.blocks.append(block())` with `block: type[nnx.Module]` or
@@ -101,13 +110,8 @@ def test_factories_run_on_the_old_flax_and_migrated_on_the_new_with_deprecations
     import subprocess
     import sys
 
-    from nnx_migrate.verify.envs import BaselineError, baseline_python
-
     case = next(c for c in CASES if c.stem == "factories")
-    try:
-        old_python = str(baseline_python("0.11.2"))
-    except BaselineError as error:
-        pytest.skip(f"no flax 0.11.2 environment: {error}")
+    old_python = _old_flax_python()
     out, result = migrate_copy(case, tmp_path, RULE)
     assert out.read_text() == case.with_name("factories.expected.py").read_text()
 
@@ -138,3 +142,50 @@ def test_containers_of_unknown_elements_are_left_alone_and_reported(tmp_path: Pa
                     (59, "`self.blocks` (a list/tuple, element `block()`) left alone: "
                          "a name whose bindings are not shown to be Modules, Variables or arrays")]
     assert not [d for f in result.files for d in f.diagnostics]  # `*names: str`, `Sequence[int]`: plain
+
+
+PYTREE_STATE = """
+import importlib.util, sys
+import jax, jax.numpy as jnp
+from flax import nnx
+
+spec = importlib.util.spec_from_file_location("case", sys.argv[1])
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+model = module.Scale((2,), nnx.Rngs(0))
+module.NearMisses(nnx.Rngs(0))
+for path, leaf in sorted(nnx.to_flat_state(nnx.state(model)), key=lambda item: str(item[0])):
+    print(path, jnp.asarray(getattr(leaf, "value", leaf)).tolist())  # 0.11: arrays, 0.12: Variables
+grads = nnx.grad(lambda m: m(jnp.ones(2)).sum())(model)
+print(jax.tree.leaves(grads))
+"""
+
+
+def test_pytree_holders_keep_their_state_on_flax_0_12(tmp_path: Path) -> None:
+    """pytrees.py: a `struct.dataclass`, a `struct.PyTreeNode` and a NamedTuple holding
+    Params, assigned on a Module. On flax 0.11.2 each is walked (its Params are state);
+    the original raises on 0.12.8 ("Found data on value ... assigned to static
+    attribute"); the migrated file (`nnx.data(...)`) runs there with the same state
+    paths, values and gradients."""
+    import subprocess
+    import sys
+
+    case = next(c for c in CASES if c.stem == "pytrees")
+    old_python = _old_flax_python()
+    out, _ = migrate_copy(case, tmp_path, RULE)
+    script = tmp_path / "state.py"
+    script.write_text(PYTREE_STATE)
+
+    def run(python: str, path: Path) -> subprocess.CompletedProcess:
+        return subprocess.run([python, "-W", "ignore", str(script), str(path)], capture_output=True, text=True,
+                              timeout=300)
+
+    before = run(old_python, case)
+    assert before.returncode == 0, before.stderr[-2000:]
+    broken = run(sys.executable, case)
+    assert broken.returncode != 0 and "assigned to static attribute 'scale'" in broken.stderr
+    after = run(sys.executable, out)
+    assert after.returncode == 0, after.stderr[-2000:]
+    assert after.stdout == before.stdout
+    assert "('scale', 'param')" in after.stdout and "('pair', 'right')" in after.stdout
+    assert "('tagged', 'weight')" in after.stdout and "table" not in after.stdout
