@@ -17,7 +17,21 @@ mechanical rewrite can settle:
   0.12.8): the Module-class transforms `nnx.Jit`, `Remat`, `Scan`, `Vmap`, `Pmap` (gone in
   0.10.6), `nnx.fork` / `nnx.ForkStates` (0.11.0), the experimental `nnx.mutable_array`,
   `is_mutable_array`, `MutableArray`, `freeze`, `mutable` (0.11.1) and `nnx.array_ref`,
-  `is_array_ref`, `ArrayRef`, `to_arrays`, `to_refs`, `use_refs`, `using_refs` (0.12.1).
+  `is_array_ref`, `ArrayRef`, `to_arrays`, `to_refs`, `use_refs`, `using_refs` (0.12.1);
+- `@nnx.split_rngs(splits=n)` over a scanned method of a Module whose `__init__` is itself
+  under `@nnx.split_rngs` and `@nnx.vmap` (the scan-over-layers pattern of the 0.10 docs):
+  from 0.11.0 the Rngs the vmapped `__init__` stored already hold one key per layer, and
+  splitting them again raises `ValueError: fold_in accepts a single key, but was given a
+  key array of shape (n,)` (checked: 0.10.7 needs the decorator, 0.11.2, 0.12.8 and
+  0.12.12 raise with it and run without it). Reported where neither `split_rngs` has an
+  `only=` filter and `__init__` hands its rngs to a layer that keeps a stream (`nnx.Dropout`
+  or one of the project's Modules); flax's other layers only draw from it, and then
+  nothing is split twice (checked);
+- an `nnx.Sequential` called with keyword arguments (other than `rngs`): up to 0.12.10 they
+  go to the first layer only (which raises TypeError if it does not take them); from
+  0.12.11 to every layer that takes them, and are dropped for the others (checked on
+  0.10.7, 0.11.2, 0.12.8 against 0.12.12: two Dropout layers given `deterministic=True`).
+  Not reported for a Sequential shown to hold one layer or none.
 
 Each report says where, what changed and what to do.
 
@@ -78,6 +92,7 @@ URL = "https://flax.readthedocs.io/en/latest/api_reference/flax.nnx/index.html"
 # name -> (the first release without it, what to do instead)
 _TRANSFORM = "use the function transform (`nnx.jit`, `nnx.remat`, `nnx.scan`, `nnx.vmap`, `nnx.pmap`) on a function"
 _MUTABLE = "experimental API renamed twice since; use Variables (`nnx.Variable`) or `nnx.with_vars` / `nnx.var_defaults`"
+SEQUENTIAL = f"{flax_api.NNX}.Sequential"
 REMOVED = {
     **{name: ("0.10.6", _TRANSFORM) for name in ("Jit", "Remat", "Scan", "Vmap", "Pmap")},
     "fork": ("0.11.0", "use `rngs.fork()` / `rngs.split(n)`, or `nnx.fork_rngs` / `nnx.split_rngs`"),
@@ -86,6 +101,38 @@ REMOVED = {
     **{name: ("0.12.1", _MUTABLE) for name in ("array_ref", "is_array_ref", "ArrayRef", "to_arrays", "to_refs",
                                                "use_refs", "using_refs")},
 }
+
+
+def _has_only(decorator: ast.expr) -> bool:
+    """`split_rngs(..., only=...)`: which streams it splits (and whether the layers keep
+    them) is the filter's; the reported pattern splits every stream."""
+    return not isinstance(decorator, ast.Call) or any(k.arg in ("only", None) for k in decorator.keywords)
+
+
+def _stores_rngs(context: FileContext, visit, init: ast.FunctionDef) -> bool:
+    """`__init__` hands its rngs to a layer that keeps a stream: `nnx.Dropout`, or one of
+    the project's Modules (which may hold one). flax's other layers only draw from it."""
+    names = {a.arg for a in init.args.args + init.args.kwonlyargs if a.arg != "self"}
+    for node in ast.walk(init):
+        if isinstance(node, ast.Call) and any(isinstance(a, ast.Name) and a.id in names
+                                              for a in [*node.args, *(k.value for k in node.keywords)]):
+            qualified = flax_api.canonical_module(visit.qualified(node.func) or "")
+            if qualified == f"{flax_api.NNX}.Dropout" or (
+                    qualified and flax_api.flax_name(qualified) is None and context.index.is_nnx_class(qualified)):
+                return True
+    return False
+
+
+def _at_most_one_layer(resolver, func: ast.expr, scope) -> bool:
+    """`seq` bound only to `nnx.Sequential()` / `nnx.Sequential(layer)`: with one layer or
+    none, its keywords reach the same place before and after 0.12.11."""
+    if not isinstance(func, ast.Name):
+        return False
+    found = resolver.reaching_bindings(func, scope)
+    if not found or not found[1]:
+        return False
+    return all(getattr(b, "kind", None) == "expr" and isinstance(b.value, ast.Call) and len(b.value.args) <= 1
+               and not any(isinstance(a, ast.Starred) for a in b.value.args) for b in found[1])
 
 
 class DeprecatedPatterns(Rule):
@@ -114,10 +161,21 @@ class DeprecatedPatterns(Rule):
             elif node.attr in removed and visit.qualified(node) in (f"flax.nnx.{node.attr}", f"flax.experimental.nnx.{node.attr}"):
                 report(node, f"`nnx.{node.attr}` is gone from flax {REMOVED[node.attr][0]}, with no replacement of the same meaning",
                        removed[node.attr])
+        if version_at_least(context, "0.11.0") and "split_rngs" in context.file.text:
+            for visit in context.visits(ast.ClassDef):
+                self._split_rngs_twice(context, visit, report)
         for visit in context.visits(ast.Call, ast.Set, ast.Dict):
             node = visit.node
             if isinstance(node, ast.Call):
                 func = node.func
+                keywords = [k.arg or "**" for k in node.keywords if k.arg != "rngs"]
+                if keywords and "Sequential" in context.file.text:
+                    owner = resolver.type_of(func, visit.scope)
+                    if isinstance(owner, InstanceT) and resolver.is_subclass(owner.cls, SEQUENTIAL) \
+                            and not _at_most_one_layer(resolver, func, visit.scope):
+                        report(node, f"`nnx.Sequential` called with keyword arguments ({', '.join(keywords)}): up to flax "
+                                     "0.12.10 they go to its first layer only, from 0.12.11 to every layer that takes them",
+                               "pass them to the layers that need them (or check that every layer taking them should)")
                 if isinstance(func, ast.Attribute) and func.attr in ("sow", "perturb") and version_at_least(context, "0.12.6"):
                     owner = resolver.type_of(func.value, visit.scope)
                     if isinstance(owner, InstanceT) and context.index.is_nnx_class(owner.cls) \
@@ -152,6 +210,37 @@ class DeprecatedPatterns(Rule):
                     report(node, "a Variable used as a set element or dict key: Variables are unhashable from flax 0.12.1",
                            "key them by path or by `id(variable)` instead")
         return [], diagnostics
+
+    @staticmethod
+    def _split_rngs_twice(context: FileContext, visit, report) -> None:
+        """`@nnx.split_rngs` over `@nnx.scan` on a method, in a Module whose `__init__` is
+        under `@nnx.split_rngs` and `@nnx.vmap`."""
+        info = context.class_info(visit.node)
+        if info is None or not context.index.is_nnx_class(info.qualname):
+            return
+
+        def transforms(function) -> dict[str, ast.expr]:
+            found = {}
+            for decorator in function.decorator_list:
+                target = decorator.func if isinstance(decorator, ast.Call) else decorator
+                qualified = flax_api.canonical_module(visit.qualified(target) or "")
+                for name in ("split_rngs", "vmap", "scan"):
+                    if qualified == f"{flax_api.NNX}.{name}":
+                        found.setdefault(name, decorator)
+            return found
+
+        init = info.methods.get("__init__")
+        if init is None or not {"split_rngs", "vmap"} <= (init_found := transforms(init)).keys() \
+                or _has_only(init_found["split_rngs"]) or not _stores_rngs(context, visit, init):
+            return
+        for name, method in info.methods.items():
+            found = transforms(method) if name != "__init__" else {}
+            if {"split_rngs", "scan"} <= found.keys() and not _has_only(found["split_rngs"]):
+                report(found["split_rngs"],
+                       f"`@nnx.split_rngs` over the scanned `{name}` after a split and vmapped `__init__`: from flax 0.11 "
+                       "the Rngs `__init__` stored already hold one key per layer, and splitting them again raises "
+                       "`ValueError: fold_in accepts a single key`",
+                       "remove this `@nnx.split_rngs(...)` (keep the one on `__init__`); the random draws differ from flax 0.10's")
 
 
 class DeprecatedPatternsCommand(RuleCommand):

@@ -45,3 +45,30 @@ def test_removed_names_are_reported_from_the_release_that_removed_them(tmp_path:
 
 def test_perturb_and_with_metadata_hooks_are_reported(tmp_path: Path) -> None:
     assert reported_lines("perturb_and_hooks", tmp_path) == [10, 11, 22]
+
+
+def test_split_rngs_over_a_scan_after_a_vmapped_init_is_reported(tmp_path: Path) -> None:
+    assert reported_lines("scan_over_layers", tmp_path) == [20]
+
+
+def test_the_reported_split_rngs_raises_here_and_runs_without_it(tmp_path: Path) -> None:
+    """What the report says, on this environment's flax (0.12.8): the 0.10 pattern raises,
+    and with the reported decorator removed it runs."""
+    import subprocess
+    import sys
+
+    case = next(c for c in CASES if c.stem == "scan_over_layers")
+    lines = case.read_text().splitlines(keepends=True)
+    assert lines[19].strip() == "@nnx.split_rngs(splits=5)"
+    fixed = tmp_path / "fixed.py"
+    fixed.write_text("".join(lines[:19] + lines[20:]))
+    before = subprocess.run([sys.executable, "-W", "ignore", str(case)], capture_output=True, text=True, timeout=300)
+    assert before.returncode != 0 and "fold_in accepts a single key" in before.stderr
+    after = subprocess.run([sys.executable, "-W", "error::DeprecationWarning", str(fixed)], capture_output=True, text=True,
+                           timeout=300)
+    assert after.returncode == 0, after.stderr[-2000:]
+    assert after.stdout.splitlines()[-1] == "(1, 3)"
+
+
+def test_sequential_called_with_keywords_is_reported(tmp_path: Path) -> None:
+    assert reported_lines("sequential_kwargs", tmp_path) == [19, 29]
