@@ -9,12 +9,22 @@ code's `--target-version` has the new name:
 | `nnx.VariableState` | `nnx.Variable` | 0.11.0 (the old name warns from 0.11.0) |
 | `nnx.is_data_type` | `nnx.is_data` | 0.12.0 (the old name is removed in 0.12.0) |
 | `nnx.set_mode` | `nnx.view` | 0.12.4 (the old name is removed in 0.12.4) |
+| `nnx.set_mode_info` | `nnx.view_info` | 0.12.4 (likewise) |
+| `nnx.eval_mode(m, ...)` | `nnx.view(m, ..., deterministic=True, use_running_average=True, raise_if_not_found=False)` | 0.12.4 (0.12.1-0.12.3's `eval_mode` is that `set_mode` call) |
+| `nnx.train_mode(m, ...)` | `nnx.view(m, ..., deterministic=False, use_running_average=False, raise_if_not_found=False)` | 0.12.4 (likewise) |
 | `nnx.pure` | `nnx.as_pure` | 0.12.7 |
 | `nnx.abstract_with_sharding` | `nnx.as_abstract` | 0.12.7 |
 | `nnx.vars_as` | `nnx.with_vars` | 0.12.8 |
 
 Both `nnx.<old>` and names imported with `from flax.nnx import <old>` are rewritten (the
-import too). `from flax.nnx.object import Object` becomes `from flax.nnx import Object`
+import too); `eval_mode` / `train_mode` only where called as `nnx.eval_mode(...)` (a name
+imported from `flax.nnx`, or a use that is not a call, is reported). From 0.12.4 `nnx.view`
+calls a Module's `set_view` method where 0.12.1-0.12.3's `nnx.set_mode` called `set_mode`
+(flax's Dropout, BatchNorm and MultiHeadAttention renamed theirs, same parameters): a
+project Module's own `def set_mode(...)` and a call `layer.set_mode(...)` on a Module are
+reported (an own `set_mode` is no longer called by `nnx.view`; rename it `set_view`, which
+gets only the keywords it names unless it takes `**kwargs`, and whose return value is not
+read). `from flax.nnx.object import Object` becomes `from flax.nnx import Object`
 (the module `flax.nnx.object` is gone from 0.11.1: ModuleNotFoundError; `flax.nnx.Object`
 exists in every release from 0.10 to 0.12.12); an import of other names from it is left
 as it is. `nnx.shard_map(..., check_rep=x)` becomes `check_vma=x` for targets 0.12.1+
@@ -59,17 +69,44 @@ import libcst as cst
 
 from nnx_migrate import flax_api
 from nnx_migrate.command import RuleCommand
+from nnx_migrate.resolve import InstanceT
 from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site, version_at_least
 
 NAME = "renamed-api"
+URL = "https://flax.readthedocs.io/en/latest/api_reference/flax.nnx/module.html"
 RENAMES = {
     "VariableState": ("Variable", "0.11.0"),
     "is_data_type": ("is_data", "0.12.0"),
     "set_mode": ("view", "0.12.4"),
+    "set_mode_info": ("view_info", "0.12.4"),
     "pure": ("as_pure", "0.12.7"),
     "abstract_with_sharding": ("as_abstract", "0.12.7"),
     "vars_as": ("with_vars", "0.12.8"),
 }
+
+
+# 0.12.1-0.12.3's mode functions: `set_mode(node, only=only, raise_if_not_found=False, **these, **kwargs)`
+MODES = {
+    "eval_mode": {"deterministic": "True", "use_running_average": "True", "raise_if_not_found": "False"},
+    "train_mode": {"deterministic": "False", "use_running_average": "False", "raise_if_not_found": "False"},
+}
+MODES_FROM = "0.12.4"
+
+
+def _mode_to_view(mode: str):
+    def fix(node: cst.Call) -> cst.Call:
+        if not (isinstance(node.func, cst.Attribute) and node.func.attr.value == mode):
+            return node  # `nnx.eval_mode(m)(x)`: the outer call starts here too; the inner one is fixed
+        at = next((i for i, a in enumerate(node.args) if a.keyword is not None or a.star), len(node.args))
+        added = [cst.Arg(cst.parse_expression(value), keyword=cst.Name(name),
+                         equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
+                                               whitespace_after=cst.SimpleWhitespace("")))
+                 for name, value in MODES[mode].items()]
+        args = [*node.args[:at], *added, *node.args[at:]]
+        args = [a.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+                if a.comma is cst.MaybeSentinel.DEFAULT and i < len(args) - 1 else a for i, a in enumerate(args)]
+        return node.with_changes(func=node.func.with_changes(attr=cst.Name("view")), args=args)
+    return fix
 
 
 def _rename_attribute(new: str):
@@ -124,8 +161,11 @@ class RenamedApi(Rule):
                 if any(k.arg == "check_rep" for k in node.keywords) and not any(k.arg == "check_vma" for k in node.keywords) \
                         and flax_api.canonical(visit.qualified(node.func) or "") in (f"{flax_api.NNX}.shard_map", "flax.nnx.shard_map"):
                     sites.append(context.site(NAME, node, "Call", _check_vma, "`nnx.shard_map(check_rep=)` -> `check_vma=`"))
+        diagnostics: list[Diagnostic] = []
+        if version_at_least(context, MODES_FROM) and ("_mode" in context.file.text or "set_mode" in context.file.text):
+            self._modes(context, sites, diagnostics)
         if not active:
-            return sites, []
+            return sites, diagnostics
         imported: dict[str, str] = {}  # local name -> old flax name, for `from flax.nnx import old`
         for visit in context.visits(ast.ImportFrom, ast.Attribute):
             node = visit.node
@@ -149,7 +189,50 @@ class RenamedApi(Rule):
                 if isinstance(node, ast.Name) and node.id in imported and visit.scope.find(node.id) is context.resolver.module_scope(context.file):
                     new = active[imported[node.id]]
                     sites.append(context.site(NAME, node, "Name", _rename_name(new), f"`{node.id}` -> `{new}`"))
-        return sites, []
+        return sites, diagnostics
+
+    @staticmethod
+    def _modes(context: FileContext, sites: list[Site], diagnostics: list[Diagnostic]) -> None:
+        """`nnx.eval_mode` / `nnx.train_mode` -> `nnx.view(...)`; own and called `set_mode` methods reported."""
+        def report(node, message, advice):
+            diagnostics.append(context.diagnostic(NAME, node, message, advice, URL))
+
+        called = set()
+        for visit in context.visits(ast.Call):
+            node = visit.node
+            func = node.func
+            mode = flax_api.canonical_module(visit.qualified(func) or "").removeprefix(f"{flax_api.NNX}.")
+            if mode in MODES and isinstance(func, ast.Attribute) and not any(k.arg in MODES[mode] for k in node.keywords):
+                called.add(id(func))
+                view = ", ".join(f"{k}={v}" for k, v in MODES[mode].items())
+                sites.append(context.site(NAME, node, "Call", _mode_to_view(mode), f"`nnx.{mode}(m)` -> `nnx.view(m, {view})`"))
+            elif isinstance(func, ast.Attribute) and func.attr == "set_mode":
+                owner = context.resolver.type_of(func.value, visit.scope)
+                if isinstance(owner, InstanceT) and context.index.is_nnx_class(owner.cls):
+                    report(node, "`set_mode` is `set_view` from flax 0.12.4 (0.12.1-0.12.3's name)",
+                           "call `set_view(...)` (it returns None, where `set_mode` returned the unused keywords), "
+                           "or `nnx.view(layer, ...)`")
+        for visit in context.visits(ast.Attribute, ast.Name, ast.ImportFrom):
+            node = visit.node
+            if isinstance(node, ast.ImportFrom):
+                if flax_api.canonical_module(node.module or "") == flax_api.NNX and not node.level:
+                    for alias in node.names:
+                        if alias.name in MODES:
+                            report(node, f"`nnx.{alias.name}` is gone from flax 0.12.4",
+                                   f"call `nnx.view(m, {', '.join(f'{k}={v}' for k, v in MODES[alias.name].items())})` instead")
+                continue
+            if isinstance(node, ast.Name) and (node.id not in MODES or not isinstance(node.ctx, ast.Load)):
+                continue  # an alias bound to it (`f = nnx.train_mode`) is reported where it is bound
+            mode = flax_api.canonical_module(visit.qualified(node) or "").removeprefix(f"{flax_api.NNX}.")
+            if mode in MODES and id(node) not in called and not isinstance(visit.parent, ast.Attribute):
+                report(node, f"`nnx.{mode}` is gone from flax 0.12.4",
+                       f"call `nnx.view(m, {', '.join(f'{k}={v}' for k, v in MODES[mode].items())})` instead")
+        for visit in context.visits(ast.ClassDef):
+            info = context.class_info(visit.node)
+            if info is not None and "set_mode" in info.methods and context.index.is_nnx_class(info.qualname):
+                report(info.methods["set_mode"], "`nnx.view` calls `set_view` from flax 0.12.4: this `set_mode` is no longer called",
+                       "rename it `set_view` (it gets only the keywords it names unless it takes `**kwargs`; "
+                       "its return value is not read)")
 
 
 class RenamedApiCommand(RuleCommand):
