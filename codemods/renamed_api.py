@@ -32,6 +32,12 @@ as it is. `nnx.shard_map(..., check_rep=x)` becomes `check_vma=x` for targets 0.
 there; checked: the same results on 0.11.2 with `check_rep=False` and 0.12.8 / 0.12.12
 with `check_vma=False`).
 
+`nnx.RNN(cell, a, b, ...)` passes its options by name, in 0.10's order (`time_major`,
+`return_carry`, `reverse`, `keep_order`, `unroll`): they are keyword-only from 0.11.0 (a
+TypeError by position; checked on 0.10.7, 0.11.2, 0.12.0, 0.12.8, 0.12.12: the keyword form
+runs on all of them). A call passing more positions (0.10's `rngs`, whose `None` means
+something else from 0.11) or `*args` is reported.
+
 ## Why
 The old names emit `DeprecationWarning` (or no longer exist) in flax 0.12.
 
@@ -91,6 +97,19 @@ MODES = {
     "train_mode": {"deterministic": "False", "use_running_average": "False", "raise_if_not_found": "False"},
 }
 MODES_FROM = "0.12.4"
+# nnx.RNN's options after `cell`, positional in 0.10 and keyword-only from 0.11.0 (TypeError
+# when passed by position); up to `unroll`: 0.10's `rngs` (6th) had another meaning of None
+RNN_OPTIONS = ("time_major", "return_carry", "reverse", "keep_order", "unroll")
+RNN_MORE = ("rngs", "state_axes", "broadcast_rngs")
+
+
+def _rnn_keywords(node: cst.Call) -> cst.Call:
+    args = list(node.args)
+    for i in range(1, len(args)):
+        if args[i].keyword is None and not args[i].star:
+            args[i] = args[i].with_changes(keyword=cst.Name(RNN_OPTIONS[i - 1]), equal=cst.AssignEqual(
+                whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))
+    return node.with_changes(args=args)
 
 
 def _mode_to_view(mode: str):
@@ -162,6 +181,8 @@ class RenamedApi(Rule):
                         and flax_api.canonical(visit.qualified(node.func) or "") in (f"{flax_api.NNX}.shard_map", "flax.nnx.shard_map"):
                     sites.append(context.site(NAME, node, "Call", _check_vma, "`nnx.shard_map(check_rep=)` -> `check_vma=`"))
         diagnostics: list[Diagnostic] = []
+        if "RNN" in context.file.text:
+            self._rnn_positions(context, sites, diagnostics)
         if version_at_least(context, MODES_FROM) and ("_mode" in context.file.text or "set_mode" in context.file.text):
             self._modes(context, sites, diagnostics)
         if not active:
@@ -190,6 +211,24 @@ class RenamedApi(Rule):
                     new = active[imported[node.id]]
                     sites.append(context.site(NAME, node, "Name", _rename_name(new), f"`{node.id}` -> `{new}`"))
         return sites, diagnostics
+
+    @staticmethod
+    def _rnn_positions(context: FileContext, sites: list[Site], diagnostics: list[Diagnostic]) -> None:
+        """`nnx.RNN(cell, True)` -> `nnx.RNN(cell, time_major=True)`: the keyword form runs on every release."""
+        for visit in context.visits(ast.Call):
+            node = visit.node
+            if len(node.args) < 2 or flax_api.canonical_module(visit.qualified(node.func) or "") != f"{flax_api.NNX}.RNN":
+                continue
+            if any(isinstance(a, ast.Starred) for a in node.args) or len(node.args) > 1 + len(RNN_OPTIONS):
+                diagnostics.append(context.diagnostic(
+                    NAME, node, "`nnx.RNN`'s options are keyword-only from flax 0.11.0 (TypeError by position)",
+                    f"pass them by name: {', '.join(RNN_OPTIONS + RNN_MORE)} (0.10's order)", URL))
+                continue
+            names = RNN_OPTIONS[:len(node.args) - 1]
+            if any(k.arg in names or k.arg is None for k in node.keywords):
+                continue  # a TypeError already, or `**options` that may name them
+            sites.append(context.site(NAME, node, "Call", _rnn_keywords,
+                                      f"`nnx.RNN(cell, ...)` options by name: {', '.join(names)}"))
 
     @staticmethod
     def _modes(context: FileContext, sites: list[Site], diagnostics: list[Diagnostic]) -> None:

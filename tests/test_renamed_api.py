@@ -120,3 +120,31 @@ def test_mode_functions_stay_for_targets_that_have_them(tmp_path) -> None:
             out, result = migrate_copy(case, tmp_path / version, RULE, settings)
             assert out.read_text() == case.read_text()
             assert not [d for f in result.files for d in f.diagnostics]
+
+
+def test_rnn_positional_options_run_migrated(tmp_path) -> None:
+    """rnn_positional.py (0.10's `nnx.RNN(cell, True, ...)`) raises TypeError on flax 0.12.8
+    as written; migrated (options by name) it runs here with DeprecationWarnings as errors
+    and prints what it prints on flax 0.11.2 (where cached; the original on 0.10.7 and the
+    migrated file on 0.12.12 print the same, checked by hand)."""
+    import subprocess
+    import sys
+
+    import pytest
+    from fixtures import cached_python
+
+    case = next(c for c in CASES if c.stem == "rnn_positional")
+    out, result = migrate_copy(case, tmp_path, RULE)
+    assert [d.line for f in result.files for d in f.diagnostics] == [17]
+    broken = subprocess.run([sys.executable, str(case)], capture_output=True, text=True, timeout=300)
+    assert broken.returncode != 0 and "positional arguments" in broken.stderr
+    after = subprocess.run([sys.executable, "-W", "error::DeprecationWarning", str(out)], capture_output=True, text=True,
+                           timeout=300)
+    assert after.returncode == 0, after.stderr[-2000:]
+    assert after.stdout.splitlines()[0] == "(4, 1, 3)"  # time_major=True: the output keeps the time-major layout
+    try:
+        old = cached_python("0.11.2")
+    except pytest.skip.Exception:
+        return
+    before = subprocess.run([old, "-W", "error::DeprecationWarning", str(out)], capture_output=True, text=True, timeout=300)
+    assert before.returncode == 0 and before.stdout == after.stdout, before.stderr[-2000:]
