@@ -31,7 +31,11 @@ mechanical rewrite can settle:
   go to the first layer only (which raises TypeError if it does not take them); from
   0.12.11 to every layer that takes them, and are dropped for the others (checked on
   0.10.7, 0.11.2, 0.12.8 against 0.12.12: two Dropout layers given `deterministic=True`).
-  Not reported for a Sequential shown to hold one layer or none.
+  Not reported for a Sequential shown to hold one layer or none;
+- flax's RNN cells (`LSTMCell`, `OptimizedLSTMCell`, `SimpleCell`, `GRUCell`) given
+  `carry_init=` (UserWarning from 0.12.1: it belongs to `initialize_carry(...,
+  carry_init=)`, new in 0.12.1) or `keep_rngs=` other than `False` (UserWarning from 0.12.7:
+  pass `rngs` where the carry is made); checked on 0.12.0, 0.12.3, 0.12.8, 0.12.12.
 
 Each report says where, what changed and what to do.
 
@@ -93,6 +97,7 @@ URL = "https://flax.readthedocs.io/en/latest/api_reference/flax.nnx/index.html"
 _TRANSFORM = "use the function transform (`nnx.jit`, `nnx.remat`, `nnx.scan`, `nnx.vmap`, `nnx.pmap`) on a function"
 _MUTABLE = "experimental API renamed twice since; use Variables (`nnx.Variable`) or `nnx.with_vars` / `nnx.var_defaults`"
 SEQUENTIAL = f"{flax_api.NNX}.Sequential"
+CELLS = frozenset(f"{flax_api.NNX}.{name}" for name in ("LSTMCell", "OptimizedLSTMCell", "SimpleCell", "GRUCell"))
 REMOVED = {
     **{name: ("0.10.6", _TRANSFORM) for name in ("Jit", "Remat", "Scan", "Vmap", "Pmap")},
     "fork": ("0.11.0", "use `rngs.fork()` / `rngs.split(n)`, or `nnx.fork_rngs` / `nnx.split_rngs`"),
@@ -185,6 +190,8 @@ class DeprecatedPatterns(Rule):
                                else "run the model under `nnx.capture(model, nnx.Perturbation)` / "
                                     "`nnx.capture(model, nnx.Intermediate, init=perturbations)`")
                 qualified = visit.qualified(func)
+                if node.keywords and flax_api.canonical_module(qualified or "") in CELLS:
+                    self._cell_options(context, node, report)
                 if qualified and (context.index.is_variable_class(qualified) or qualified in (
                         "flax.nnx.with_metadata", f"{flax_api.NNX}.with_metadata")) and version_at_least(context, "0.12.7"):
                     hooks = [k.arg for k in node.keywords if k.arg in HOOKS]
@@ -210,6 +217,19 @@ class DeprecatedPatterns(Rule):
                     report(node, "a Variable used as a set element or dict key: Variables are unhashable from flax 0.12.1",
                            "key them by path or by `id(variable)` instead")
         return [], diagnostics
+
+    @staticmethod
+    def _cell_options(context: FileContext, node: ast.Call, report) -> None:
+        for keyword in node.keywords:
+            if keyword.arg == "carry_init" and version_at_least(context, "0.12.1"):
+                report(keyword.value, "`carry_init=` in an RNN cell's constructor warns from flax 0.12.1 (UserWarning)",
+                       "pass it where the carry is made: `cell.initialize_carry(shape, rngs, carry_init=...)`, "
+                       "or give the RNN's call an `initial_carry=`")
+            elif keyword.arg == "keep_rngs" and version_at_least(context, "0.12.7") and not (
+                    isinstance(keyword.value, ast.Constant) and keyword.value.value is False):
+                report(keyword.value, "`keep_rngs=` on an RNN cell warns from flax 0.12.7 (UserWarning)",
+                       "drop it and pass `rngs` where the carry is made: `rnn(x, rngs=rngs)` or "
+                       "`cell.initialize_carry(shape, rngs)` (the draws come from that stream instead)")
 
     @staticmethod
     def _split_rngs_twice(context: FileContext, visit, report) -> None:

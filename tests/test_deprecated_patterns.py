@@ -72,3 +72,16 @@ def test_the_reported_split_rngs_raises_here_and_runs_without_it(tmp_path: Path)
 
 def test_sequential_called_with_keywords_is_reported(tmp_path: Path) -> None:
     assert reported_lines("sequential_kwargs", tmp_path) == [19, 29]
+
+
+def test_rnn_cell_options_are_reported_from_the_release_that_warns(tmp_path: Path) -> None:
+    assert reported_lines("rnn_cells", tmp_path) == [8, 9]
+    from nnx_migrate import flax_api
+    from nnx_migrate.config import Settings
+
+    case = next(c for c in CASES if c.stem == "rnn_cells")
+    for version, lines in (("0.12.0", []), ("0.12.3", [8])):  # carry_init warns from 0.12.1, keep_rngs from 0.12.7
+        (tmp_path / version).mkdir()
+        settings = Settings(select=[RULE], target_version=flax_api.parse_version(version))
+        _, result = migrate_copy(case, tmp_path / version, RULE, settings)
+        assert sorted(d.line for f in result.files for d in f.diagnostics) == lines
