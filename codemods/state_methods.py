@@ -14,6 +14,12 @@ Replaces the deprecated `nnx.State` methods with the module-level functions:
 | `state.replace_by_pure_dict(d, ...)` | `nnx.replace_by_pure_dict(state, d, ...)` |
 | `nnx.State.from_flat_path(flat)` | `nnx.from_flat_state(flat)` |
 
+And `state - other`, both shown to be States, becomes `nnx.statelib.diff(state, other)`:
+`State.__sub__` warns ("use the equivalent `nnx.diff` instead") in every release from 0.10
+to 0.12.12 and then calls `statelib.diff`, while `nnx.diff` itself is exported by none of
+them (checked on 0.10.7, 0.11.2, 0.12.0, 0.12.3, 0.12.8, 0.12.12; `-` raises AttributeError
+up to 0.12.0 unless `other` is empty, and so does `diff`).
+
 Only receivers shown to be an `nnx.State` are rewritten: results of `nnx.state(...)`,
 `nnx.split(...)`, `nnx.pop(...)`, names annotated `nnx.State`, and sub-states of those.
 
@@ -94,6 +100,14 @@ def _class_method_to_function(alias: str, function: str):
     return fix
 
 
+def _diff(alias: str):
+    def fix(node: cst.BinaryOperation) -> cst.Call:
+        return cst.Call(func=cst.parse_expression(f"{alias}.statelib.diff"),
+                        args=[cst.Arg(node.left, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+                              cst.Arg(node.right)])  # a call needs no parentheses of its own
+    return fix
+
+
 class StateMethods(Rule):
     name = NAME
     summary = "`state.filter(...)`, `.flat_state()`, ... -> `nnx.filter_state(state, ...)`, `nnx.to_flat_state(state)`, ..."
@@ -103,6 +117,14 @@ class StateMethods(Rule):
 
     def analyze(self, context: FileContext) -> tuple[list[Site], list[Diagnostic]]:
         sites: list[Site] = []
+        for visit in context.visits(ast.BinOp):
+            node = visit.node
+            if isinstance(node.op, ast.Sub) and all(context.resolver.type_of(side, visit.scope) == STATE
+                                                    for side in (node.left, node.right)):
+                alias = context.nnx_alias()
+                if alias is not None:
+                    sites.append(context.site(NAME, node, "BinaryOperation", _diff(alias),
+                                              "`state - other` -> `nnx.statelib.diff(state, other)`"))
         for visit in context.visits(ast.Call):
             node = visit.node
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
