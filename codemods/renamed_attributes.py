@@ -9,11 +9,17 @@ that has them:
 | `v.type` | `type(v)` | a Variable (or a State leaf, a Variable from 0.11) | 0.11.0 to 0.12.0, where it warns |
 | `m._object__state`, `m._object__nodes` | `m._pytree__state`, `m._pytree__nodes` | a Module / Pytree | 0.11.1+ |
 | `to_nnx.module`, `to_nnx.rngs` | `to_nnx.to_nnx__module`, `to_nnx.to_nnx__rngs` | an `nnx.bridge.ToNNX` | 0.12.0+ |
+| `state.to_variable()` | `state.copy()` | a VariableState (a Variable from 0.11) | 0.11.0+ |
 
 Only reads are rewritten; a class of the project that defines the old name itself (or
 `__getattr__` before flax's) is left alone.
 
 ## Why
+0.10's `VariableState.to_variable()` made a new Variable of the state's type with its
+value and metadata; from 0.11.0 a VariableState is a Variable, `to_variable` is gone
+(AttributeError: the name falls through to the array) and `copy()` makes that new Variable
+(`v.to_state()` itself stays: from 0.11 it returns such a copy, silently through 0.12.12;
+checked on 0.10.7, 0.11.2, 0.12.8, 0.12.12).
 `Variable.type` warns on flax 0.11.0-0.12.0 ("'.type' is deprecated, use
 'type(variable)' instead."; its body is `return type(self)`); from 0.12.1 it is silent
 again, so only a `--target-version` from 0.11.0 to 0.12.0 asks for the rewrite.
@@ -57,7 +63,7 @@ import ast
 import libcst as cst
 
 from nnx_migrate.command import RuleCommand
-from nnx_migrate.resolve import InstanceT, VariableT
+from nnx_migrate.resolve import STATE, InstanceT, VariableT
 from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site, version_at_least
 
 NAME = "renamed-attributes"
@@ -81,13 +87,15 @@ def _type_of(node: cst.Attribute) -> cst.Call:
 
 class RenamedAttributes(Rule):
     name = NAME
-    summary = "`v.type` -> `type(v)` (targets 0.11-0.12.0); `_object__state` -> `_pytree__state`; `ToNNX.module` -> `to_nnx__module`"
+    summary = ("`v.type` -> `type(v)` (targets 0.11-0.12.0); `_object__state` -> `_pytree__state`; `ToNNX.module` -> "
+               "`to_nnx__module`; `state.to_variable()` -> `state.copy()`")
     needed_from = NEEDED_FROM
     safety = "safe"
     documentation = __doc__
 
     def analyze(self, context: FileContext) -> tuple[list[Site], list[Diagnostic]]:
         sites: list[Site] = []
+        diagnostics: list[Diagnostic] = []
         text = context.file.text
         resolver = context.resolver
         target_type = version_at_least(context, "0.11.0") and not version_at_least(context, "0.12.1")
@@ -110,7 +118,38 @@ class RenamedAttributes(Rule):
                 for visit in context.attribute_reads(old):
                     if self._is_to_nnx(context, visit.node.value, visit.scope, old):
                         sites.append(context.site(NAME, visit.node, "Attribute", _rename(new), f"`ToNNX.{old}` -> `.{new}`"))
-        return sites, []
+        if version_at_least(context, "0.11.0") and ".to_variable()" in text:
+            for visit in context.attribute_reads("to_variable"):
+                node, parent = visit.node, visit.parent
+                if isinstance(parent, ast.Call) and parent.func is node and not parent.args and not parent.keywords \
+                        and isinstance(found := self._variable_state(context, node.value, visit.scope), VariableT) \
+                        and not resolver.may_define_before_flax(found.cls, {"to_variable", "copy", "__getattr__"}):
+                    sites.append(context.site(NAME, node, "Attribute", _rename("copy"), "`state.to_variable()` -> `state.copy()`"))
+                elif isinstance(parent, ast.Call) and parent.func is node and resolver.type_of(node.value, visit.scope) == STATE:
+                    diagnostics.append(context.diagnostic(
+                        NAME, parent, "`to_variable()` of a VariableState is gone from flax 0.11.0 (a State leaf is a Variable)",
+                        "where this is a State's leaf, `leaf.copy()` makes the Variable `to_variable()` made"))
+        return sites, diagnostics
+
+    @staticmethod
+    def _variable_state(context: FileContext, receiver: ast.expr, scope):
+        """The Variable type of a VariableState: an expression typed a Variable, `v.to_state()`
+        of one, or a name whose only reaching binding is such a call."""
+        resolver = context.resolver
+        found = resolver.type_of(receiver, scope)
+        if isinstance(found, VariableT) or found is not None:
+            return found
+        if isinstance(receiver, ast.Name):
+            reaching = resolver.reaching_bindings(receiver, scope)
+            if not reaching or len(reaching[1]) != 1 or reaching[1][0].kind != "expr":
+                return None
+            scope, receiver = reaching[0], reaching[1][0].value
+        if isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Attribute) and receiver.func.attr == "to_state" \
+                and not receiver.args and not receiver.keywords:
+            found = resolver.type_of(receiver.func.value, scope)
+            if isinstance(found, VariableT) and not resolver.may_define_before_flax(found.cls, {"to_state", "__getattr__"}):
+                return found
+        return None
 
     @staticmethod
     def _keeps(context: FileContext, cls: str, attr: str) -> bool:

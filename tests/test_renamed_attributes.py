@@ -76,3 +76,25 @@ def test_migrated_runs_without_deprecations(stem: str, warning: str, tmp_path: P
             continue  # to_nnx__module is new in 0.12.0
         assert after.returncode == 0, after.stderr[-2000:]
         assert after.stdout == before.stdout and after.stdout
+
+
+def test_to_variable_runs_migrated_as_on_0_10(tmp_path) -> None:
+    """to_variable.py raises AttributeError on flax 0.12.8 as written (0.10's
+    VariableState.to_variable); migrated (`copy()`) it runs here with DeprecationWarnings as
+    errors, a new Param with the value and metadata, as the original prints on 0.10.7
+    (checked by hand, as the migrated file on 0.11.2 and 0.12.12)."""
+    case = _case("to_variable")
+    out, _ = migrate_copy(case, Path(tmp_path), "renamed-attributes")
+    broken = subprocess.run([sys.executable, str(case)], capture_output=True, text=True, timeout=300)
+    assert broken.returncode != 0 and "no attribute 'to_variable'" in broken.stderr
+    after = subprocess.run([sys.executable, "-W", "error::DeprecationWarning", str(out)], capture_output=True, text=True,
+                           timeout=300)
+    assert after.returncode == 0, after.stderr[-2000:]
+    assert after.stdout.splitlines() == ["Param False [0. 1. 2.] w Param", "record"]
+
+
+def test_to_variable_of_a_state_item_is_reported(tmp_path) -> None:
+    case = _case("to_variable_leaf")
+    out, result = migrate_copy(case, Path(tmp_path), "renamed-attributes")
+    assert out.read_text() == case.read_text()
+    assert [d.line for f in result.files for d in f.diagnostics] == [6]

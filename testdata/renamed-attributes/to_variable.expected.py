@@ -1,0 +1,17 @@
+# 0.10's VariableState.to_variable() (AttributeError from 0.11.0) -> copy(): a new Variable
+# of the same type, value and metadata. Not rewritten: another object's to_variable().
+import jax.numpy as jnp
+from flax import nnx
+
+
+class Record:
+    def to_variable(self):
+        return "record"
+
+
+weight = nnx.Param(jnp.arange(3.0), tag="w")
+state = weight.to_state()
+again = state.copy()
+direct = weight.to_state().copy()
+print(type(again).__name__, again is weight, again[...], again.tag, type(direct).__name__)
+print(Record().to_variable())
