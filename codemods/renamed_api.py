@@ -38,6 +38,12 @@ TypeError by position; checked on 0.10.7, 0.11.2, 0.12.0, 0.12.8, 0.12.12: the k
 runs on all of them). A call passing more positions (0.10's `rngs`, whose `None` means
 something else from 0.11) or `*args` is reported.
 
+`nnx.register_variable_name_type_pair(name, typ, overwrite)` (Linen interop, removed in
+0.10.4) becomes `nnx.register_variable_name(name, typ, overwrite=overwrite)` where the call
+is a statement (the new function returns `typ`, the old one None; otherwise the same
+body: checked in the 0.10.3 and 0.10.7, 0.12.8 sources); an import of the old name, or a
+call whose value is used, is reported.
+
 ## Why
 The old names emit `DeprecationWarning` (or no longer exist) in flax 0.12.
 
@@ -128,6 +134,14 @@ def _mode_to_view(mode: str):
     return fix
 
 
+def _register_name(node: cst.Call) -> cst.Call:
+    args = list(node.args)
+    if len(args) == 3 and args[2].keyword is None:
+        args[2] = args[2].with_changes(keyword=cst.Name("overwrite"), equal=cst.AssignEqual(
+            whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))
+    return node.with_changes(func=node.func.with_changes(attr=cst.Name("register_variable_name")), args=args)
+
+
 def _rename_attribute(new: str):
     return lambda node: node.with_changes(attr=cst.Name(new))
 
@@ -183,6 +197,8 @@ class RenamedApi(Rule):
         diagnostics: list[Diagnostic] = []
         if "RNN" in context.file.text:
             self._rnn_positions(context, sites, diagnostics)
+        if "register_variable_name_type_pair" in context.file.text and version_at_least(context, "0.10.4"):
+            self._register_pair(context, sites, diagnostics)
         if version_at_least(context, MODES_FROM) and ("_mode" in context.file.text or "set_mode" in context.file.text):
             self._modes(context, sites, diagnostics)
         if not active:
@@ -211,6 +227,28 @@ class RenamedApi(Rule):
                     new = active[imported[node.id]]
                     sites.append(context.site(NAME, node, "Name", _rename_name(new), f"`{node.id}` -> `{new}`"))
         return sites, diagnostics
+
+    @staticmethod
+    def _register_pair(context: FileContext, sites: list[Site], diagnostics: list[Diagnostic]) -> None:
+        old, new = "register_variable_name_type_pair", "register_variable_name"
+        advice = f"call `nnx.{new}(name, typ, overwrite=...)` (0.10.4+; `overwrite` is keyword-only)"
+        for visit in context.visits(ast.Call, ast.ImportFrom):
+            node = visit.node
+            if isinstance(node, ast.ImportFrom):
+                if flax_api.canonical_module(node.module or "") in (flax_api.NNX, f"{flax_api.NNX}.variablelib") \
+                        and any(a.name == old for a in node.names):
+                    diagnostics.append(context.diagnostic(NAME, node, f"`{old}` is gone from flax 0.10.4", advice, URL))
+                continue
+            qualified = flax_api.canonical_module(visit.qualified(node.func) or "")
+            if qualified not in (f"{flax_api.NNX}.{old}", f"{flax_api.NNX}.variablelib.{old}"):
+                continue
+            shape = [k.arg for k in node.keywords] in ([], ["overwrite"]) and 2 <= len(node.args) <= 3 - len(node.keywords)
+            if isinstance(node.func, ast.Attribute) and isinstance(visit.parent, ast.Expr) and shape \
+                    and not any(isinstance(a, ast.Starred) for a in node.args):
+                sites.append(context.site(NAME, node, "Call", _register_name,
+                                          f"`nnx.{old}(...)` -> `nnx.{new}(..., overwrite=...)`"))
+            else:
+                diagnostics.append(context.diagnostic(NAME, node, f"`{old}` is gone from flax 0.10.4", advice, URL))
 
     @staticmethod
     def _rnn_positions(context: FileContext, sites: list[Site], diagnostics: list[Diagnostic]) -> None:

@@ -148,3 +148,22 @@ def test_rnn_positional_options_run_migrated(tmp_path) -> None:
         return
     before = subprocess.run([old, "-W", "error::DeprecationWarning", str(out)], capture_output=True, text=True, timeout=300)
     assert before.returncode == 0 and before.stdout == after.stdout, before.stderr[-2000:]
+
+
+def test_register_variable_name_type_pair_runs_migrated(tmp_path) -> None:
+    """register_pair.py (flax 0.10.0-0.10.3's register_variable_name_type_pair) raises here
+    as written; migrated it runs with DeprecationWarnings as errors, the overwrite taking
+    effect, as the original prints on flax 0.10.3 (checked by hand, as the migrated file on
+    0.10.7, 0.11.2 and 0.12.12); the call whose value is used is reported."""
+    import subprocess
+    import sys
+
+    case = next(c for c in CASES if c.stem == "register_pair")
+    out, result = migrate_copy(case, tmp_path, RULE)
+    assert [d.line for f in result.files for d in f.diagnostics] == [17]
+    broken = subprocess.run([sys.executable, str(case)], capture_output=True, text=True, timeout=300)
+    assert broken.returncode != 0 and "register_variable_name_type_pair" in broken.stderr
+    after = subprocess.run([sys.executable, "-W", "error::DeprecationWarning", str(out)], capture_output=True, text=True,
+                           timeout=300)
+    assert after.returncode == 0, after.stderr[-2000:]
+    assert after.stdout == "Counts stats\n"  # "stats" maps to Counts after the overwrite, both ways
