@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
-from fixtures import fixture_tests, migrate_copy, single_file_cases
+import pytest
+from fixtures import cached_python, fixture_tests, migrate_copy, single_file_cases
 
 RULE = "renamed-api"
 CASES = single_file_cases(RULE)
@@ -73,33 +76,43 @@ def test_shard_map_check_rep_runs_on_the_old_flax_and_migrated_on_the_new(tmp_pa
     assert before.stdout == after.stdout and after.stdout.startswith("[[")
 
 
+def _broken_here_runs_migrated(stem: str, tmp_path: Path, error: str):
+    """The case fails on this environment's flax (0.12.8) with `error` as written; migrated it
+    runs here with DeprecationWarnings as errors. Returns the migrated copy, the run's
+    result and what the migrated file printed."""
+    case = next(c for c in CASES if c.stem == stem)
+    out, result = migrate_copy(case, tmp_path, RULE)
+    broken = _run(sys.executable, case)
+    assert broken.returncode != 0 and error in broken.stderr
+    after = _run(sys.executable, out, "-W", "error::DeprecationWarning")
+    assert after.returncode == 0, after.stderr[-2000:]
+    return case, out, result, after.stdout
+
+
+def _run(python: str, path: Path, *flags: str) -> subprocess.CompletedProcess:
+    return subprocess.run([python, *flags, str(path)], capture_output=True, text=True, timeout=300)
+
+
+def _prints_the_same_on(version: str, path: Path, stdout: str) -> None:
+    """Where an environment with flax==version is cached, `path` prints `stdout` there too."""
+    try:
+        python = cached_python(version)
+    except pytest.skip.Exception:  # the checks made stand; nothing cached to compare with
+        return
+    before = _run(python, path)
+    assert before.returncode == 0 and before.stdout == stdout, before.stderr[-2000:]
+
+
 def test_mode_functions_run_migrated_as_on_0_12_3(tmp_path) -> None:
     """modes.py (0.12.1-0.12.3's eval_mode / train_mode / set_mode_info) raises
     AttributeError on flax 0.12.8 as written; migrated to nnx.view / view_info it runs here
     with DeprecationWarnings as errors and sets the attributes the old functions set (and
     prints what the original prints on flax 0.12.3, where such an environment is cached;
     checked by hand on 0.12.3 and 0.12.12)."""
-    import subprocess
-    import sys
-
-    import pytest
-    from fixtures import cached_python
-
-    case = next(c for c in CASES if c.stem == "modes")
-    out, _ = migrate_copy(case, tmp_path, RULE)
-    broken = subprocess.run([sys.executable, str(case)], capture_output=True, text=True, timeout=300)
-    assert broken.returncode != 0 and "no attribute 'eval_mode'" in broken.stderr
-    after = subprocess.run([sys.executable, "-W", "error::DeprecationWarning", str(out)], capture_output=True, text=True,
-                           timeout=300)
-    assert after.returncode == 0, after.stderr[-2000:]
+    case, _, _, stdout = _broken_here_runs_migrated("modes", tmp_path, "no attribute 'eval_mode'")
     # eval: Dropout deterministic and BatchNorm on running averages; train: neither; only=Dropout: the Dropout only
-    assert after.stdout.splitlines()[1:4] == ["True True", "False False", "True False"]
-    try:
-        old = cached_python("0.12.3")
-    except pytest.skip.Exception:  # the checks above stand; no 0.12.3 environment to compare with
-        return
-    before = subprocess.run([old, str(case)], capture_output=True, text=True, timeout=300)
-    assert before.returncode == 0 and before.stdout == after.stdout, before.stderr[-2000:]
+    assert stdout.splitlines()[1:4] == ["True True", "False False", "True False"]
+    _prints_the_same_on("0.12.3", case, stdout)
 
 
 def test_mode_reports_and_near_misses(tmp_path) -> None:
@@ -127,27 +140,10 @@ def test_rnn_positional_options_run_migrated(tmp_path) -> None:
     as written; migrated (options by name) it runs here with DeprecationWarnings as errors
     and prints what it prints on flax 0.11.2 (where cached; the original on 0.10.7 and the
     migrated file on 0.12.12 print the same, checked by hand)."""
-    import subprocess
-    import sys
-
-    import pytest
-    from fixtures import cached_python
-
-    case = next(c for c in CASES if c.stem == "rnn_positional")
-    out, result = migrate_copy(case, tmp_path, RULE)
+    _, out, result, stdout = _broken_here_runs_migrated("rnn_positional", tmp_path, "positional arguments")
     assert [d.line for f in result.files for d in f.diagnostics] == [17]
-    broken = subprocess.run([sys.executable, str(case)], capture_output=True, text=True, timeout=300)
-    assert broken.returncode != 0 and "positional arguments" in broken.stderr
-    after = subprocess.run([sys.executable, "-W", "error::DeprecationWarning", str(out)], capture_output=True, text=True,
-                           timeout=300)
-    assert after.returncode == 0, after.stderr[-2000:]
-    assert after.stdout.splitlines()[0] == "(4, 1, 3)"  # time_major=True: the output keeps the time-major layout
-    try:
-        old = cached_python("0.11.2")
-    except pytest.skip.Exception:
-        return
-    before = subprocess.run([old, "-W", "error::DeprecationWarning", str(out)], capture_output=True, text=True, timeout=300)
-    assert before.returncode == 0 and before.stdout == after.stdout, before.stderr[-2000:]
+    assert stdout.splitlines()[0] == "(4, 1, 3)"  # time_major=True: the output keeps the time-major layout
+    _prints_the_same_on("0.11.2", out, stdout)
 
 
 def test_register_variable_name_type_pair_runs_migrated(tmp_path) -> None:
@@ -155,15 +151,6 @@ def test_register_variable_name_type_pair_runs_migrated(tmp_path) -> None:
     as written; migrated it runs with DeprecationWarnings as errors, the overwrite taking
     effect, as the original prints on flax 0.10.3 (checked by hand, as the migrated file on
     0.10.7, 0.11.2 and 0.12.12); the call whose value is used is reported."""
-    import subprocess
-    import sys
-
-    case = next(c for c in CASES if c.stem == "register_pair")
-    out, result = migrate_copy(case, tmp_path, RULE)
+    _, _, result, stdout = _broken_here_runs_migrated("register_pair", tmp_path, "register_variable_name_type_pair")
     assert [d.line for f in result.files for d in f.diagnostics] == [17]
-    broken = subprocess.run([sys.executable, str(case)], capture_output=True, text=True, timeout=300)
-    assert broken.returncode != 0 and "register_variable_name_type_pair" in broken.stderr
-    after = subprocess.run([sys.executable, "-W", "error::DeprecationWarning", str(out)], capture_output=True, text=True,
-                           timeout=300)
-    assert after.returncode == 0, after.stderr[-2000:]
-    assert after.stdout == "Counts stats\n"  # "stats" maps to Counts after the overwrite, both ways
+    assert stdout == "Counts stats\n"  # "stats" maps to Counts after the overwrite, both ways
