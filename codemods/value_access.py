@@ -340,8 +340,6 @@ class ValueAccess(Rule):
     def _variable(context: FileContext, visit) -> VariableT | None:
         node: ast.Attribute = visit.node
         receiver = context.resolver.type_of(node.value, visit.scope)
-        if receiver is None:
-            receiver = context.narrowed_type(node.value)
         if isinstance(receiver, VariableT):
             # a subclass (or a mixin before flax's Variable) with its own `value`, or an
             # instance whose class may be swapped: not flax's `value`

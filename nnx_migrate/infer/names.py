@@ -163,6 +163,15 @@ class Names:
             # module's namespace written by names (globals().update(d), setattr(module, k, v)):
             # another scope may bind it to anything
             return owner, [*owner.bindings[node.id], Bare(UNKNOWN)]
+        inner = scope
+        while inner is not owner:
+            # a name of an enclosing scope, checked here (`lambda: x.value if isinstance(x, C)
+            # else x`, a comprehension's filter): that scope's flow has the narrowing
+            if node.id in self._names_checked_in(inner):
+                narrowed = self.flow(inner).reaching.get(id(node))
+                if narrowed is not None:
+                    return owner, list(narrowed)
+            inner = inner.parent
         reaching = self.flow(owner).reaching.get(id(node))
         if reaching is None:
             return owner, owner.bindings[node.id]
