@@ -98,6 +98,7 @@ import libcst as cst
 from nnx_migrate import flax_api
 from nnx_migrate.command import RuleCommand
 from nnx_migrate.index import dotted_name
+from nnx_migrate.infer.syntax import arguments_by_parameter
 from nnx_migrate.resolve import InstanceT, Scope
 from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site, version_at_least
 
@@ -355,42 +356,31 @@ class OptimizerApi(Rule):
         return f"{receiver.value.id}.{models.pop()}", ""
 
     def _model_from_callers(self, function_scope: Scope, parameter: str, depth: int):
-        """`def step(model, opt, ...)`: the parameter every caller fills with opt's model."""
+        """`def step(model, opt, ...)`: the parameter every caller fills with opt's model,
+        when the engine sees every call (`Resolver.callers`: a whole-folder run, no file
+        that failed, no other name or star import, no use as a value)."""
         function = function_scope.node
-        parameters = [a.arg for a in [*function.args.posonlyargs, *function.args.args]]
-        if parameter not in parameters or not isinstance(function_scope.parent.node, ast.Module):
+        callers = self.context.resolver.callers(function)
+        if callers is None:
             return None, "the optimizer is a parameter of a function nnx-migrate cannot follow"
-        qualified = f"{function_scope.file.module}.{function.name}" if function_scope.file.module else function.name
         chosen: set[str] = set()
         calls = kept = 0
-        for file in self.context.index.files.values():
-            other = self.context if file is self.context.file else FileContext(
-                file=file, index=self.context.index, resolver=self.context.resolver, settings=self.context.settings)
-            if function.name not in file.text:
+        method = isinstance(function_scope.parent.node, ast.ClassDef)  # called as `self._step(...)`
+        for call, call_scope in callers:
+            arguments = arguments_by_parameter(function, call, skip_self=method)
+            if parameter not in arguments:
+                return None, f"a call of `{function.name}` cannot be matched to its parameters"
+            model, why = self._model_of(arguments[parameter], call_scope, depth + 1)
+            if why == KEEPS_OLD_CALLS:
+                kept += 1
                 continue
-            for visit in other.visits(ast.Name, ast.Attribute):
-                node = visit.node
-                if not isinstance(node, (ast.Name, ast.Attribute)) or self.context.resolver.qualified(node, visit.scope) != qualified:
-                    continue
-                if not (isinstance(visit.parent, ast.Call) and visit.parent.func is node):
-                    if isinstance(visit.parent, ast.FunctionDef) or not isinstance(getattr(node, "ctx", None), ast.Load):
-                        continue
-                    return None, f"`{function.name}` is used as a value in {file.path.name}:{node.lineno}"
-                call = visit.parent
-                arguments = _bind_arguments(call, parameters)
-                if arguments is None or parameter not in arguments:
-                    return None, f"a call of `{function.name}` cannot be matched to its parameters"
-                model, why = self._model_of(arguments[parameter], visit.scope, depth + 1)
-                if why == KEEPS_OLD_CALLS:
-                    kept += 1
-                    continue
-                if model is None:
-                    return None, why
-                matching = [p for p, a in arguments.items() if isinstance(a, ast.Name) and a.id == model]
-                if len(matching) != 1:
-                    return None, f"a call of `{function.name}` does not pass the Optimizer's model"
-                chosen.add(matching[0])
-                calls += 1
+            if model is None:
+                return None, why
+            matching = [p for p, a in arguments.items() if isinstance(a, ast.Name) and a.id == model]
+            if len(matching) != 1:
+                return None, f"a call of `{function.name}` does not pass the Optimizer's model"
+            chosen.add(matching[0])
+            calls += 1
         if kept and not calls:
             return None, KEEPS_OLD_CALLS  # every caller passes a ModelAndOptimizer
         if kept:
@@ -410,17 +400,6 @@ def _model_argument(call: ast.Call) -> ast.expr | None:
         if keyword.arg == "model":
             return keyword.value
     return None
-
-
-def _bind_arguments(call: ast.Call, parameters: list[str]) -> dict[str, ast.expr] | None:
-    if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
-        return None
-    if len(call.args) > len(parameters):
-        return None
-    bound = dict(zip(parameters, call.args))
-    for keyword in call.keywords:
-        bound[keyword.arg] = keyword.value
-    return bound
 
 
 # -- nnx.ModelAndOptimizer -> nnx.Optimizer ------------------------------------------------
@@ -560,11 +539,11 @@ class _ModelAndOptimizerPlan:
         function = self._function_called(call, scope)
         if function is None:
             return "the function it is passed to is not one of the project's"
-        parameters = [a.arg for a in [*function.args.posonlyargs, *function.args.args]]
-        if position >= len(parameters):
+        parameter = next((p for p, a in arguments_by_parameter(function, call).items() if a is call.args[position]), None)
+        if parameter is None:
             return "it is not matched to a parameter"
-        found = self._function(function, parameters[position])
-        depends.add((id(function), parameters[position]))
+        found = self._function(function, parameter)
+        depends.add((id(function), parameter))
         return found if isinstance(found, str) else found[1]
 
     def _function_called(self, call: ast.Call, scope: Scope) -> ast.FunctionDef | None:
@@ -601,7 +580,6 @@ class _ModelAndOptimizerPlan:
         callers = self.resolver.callers(function)
         if scope is None or not callers:
             return f"not every call of `{function.name}` can be seen"
-        parameters = [a.arg for a in [*function.args.posonlyargs, *function.args.args]]
         arg = next(a for a in [*function.args.posonlyargs, *function.args.args] if a.arg == parameter)
         edits = []
         if arg.annotation is not None:
@@ -612,8 +590,8 @@ class _ModelAndOptimizerPlan:
                 return f"`{parameter}` of `{function.name}` is annotated with something else"
         models = set()
         for call, call_scope in callers:
-            arguments = _bind_arguments(call, parameters)
-            if arguments is None or not isinstance(arguments.get(parameter), ast.Name):
+            arguments = arguments_by_parameter(function, call)
+            if not isinstance(arguments.get(parameter), ast.Name):
                 return f"a call of `{function.name}` does not pass a plain name as `{parameter}`"
             passed = arguments[parameter]
             model = self._model_passed(passed, call_scope, self._depends[key])

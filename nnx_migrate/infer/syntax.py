@@ -32,6 +32,16 @@ def _self_name(method: ast.AST) -> str | None:
     return positional[0].arg
 
 
+def arguments_by_parameter(function: ast.AST, call: ast.Call, skip_self: bool = False) -> dict[str, ast.expr]:
+    """Every parameter of `function` that `call` passes an argument for (positional or
+    keyword-only), with that argument, as `_argument_for` matches each: the one argument
+    binder. `skip_self`: a method called on an instance (`self._step(...)`)."""
+    positional, keyword_only = _parameters(function)
+    names = [p.arg for p in [*(positional[1:] if skip_self else positional), *keyword_only]]
+    found = {name: _argument_for(function, name, call, skip_self) for name in names}
+    return {name: argument for name, argument in found.items() if argument is not None}
+
+
 def _argument_for(function: ast.AST, name: str, call: ast.Call, skip_self: bool = False) -> ast.expr | None:
     """The argument expression a call passes for parameter `name` (None: not passed, or
     not knowable because of `*args` / `**kwargs`)."""
