@@ -485,8 +485,7 @@ class _ModelAndOptimizerPlan:
         binding = owner.bindings[name][0]
         if value is not None and not (binding[0] == "expr" and binding[1] is value):
             return False
-        declared = self.resolver._declared_names(owner.file)
-        return name not in (declared[0] if owner.node is owner.file.tree else declared[1])
+        return not self.resolver.declared_elsewhere(owner, name)
 
     def _uses(self, holder: _Holder, skip: set[int], depends: set[tuple]):
         """The edits for every use of the holder's name, or why one is not in hand."""
@@ -494,13 +493,8 @@ class _ModelAndOptimizerPlan:
         model_owner = holder.scope.find(holder.model)
         if owner is None or model_owner is None:
             return f"`{holder.name}` is not bound here"
-        if owner.node is file.tree:
-            if any(other is not file and self.resolver.qualified(
-                        use, self.resolver.scope_of(use, other)) == f"{file.module}.{holder.name}"
-                   for use, other in self.resolver.name_uses(holder.name)) \
-                    or self.resolver._module_used_as_object(file) \
-                    or file.module.rpartition(".")[2] in self.resolver._star_imported_modules():
-                return f"`{holder.name}` is a module-level name other files may use"
+        if owner.node is file.tree and self.resolver.used_from_other_files(file, holder.name):
+            return f"`{holder.name}` is a module-level name other files may use"
         edits = []
         for node, other in self.resolver.name_uses(holder.name):
             if other is not file or not isinstance(node, ast.Name) or id(node) in skip:
@@ -606,7 +600,7 @@ class _ModelAndOptimizerPlan:
             return f"the calls of `{function.name}` pass the model as different parameters"
         model = models.pop()
         for name in (parameter, model):
-            if len(scope.bindings.get(name, ())) != 1 or name in self.resolver._declared_names(scope.file)[1]:
+            if len(scope.bindings.get(name, ())) != 1 or self.resolver.declared_elsewhere(scope, name):
                 return f"`{name}` is rebound inside `{function.name}`"
         self._functions[key] = (model, [])  # in progress: what a call inside it needs to know
         found = self._uses(_Holder(scope.file, scope, parameter, model), set(), self._depends[key])

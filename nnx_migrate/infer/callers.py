@@ -90,10 +90,8 @@ class Callers:
         for other, local in self._imported_as(qualified):
             if local != function.name:
                 return None  # imported under another name: calls elsewhere go unseen here
-        if file.module.rpartition(".")[2] in self._star_imported_modules():
-            return None  # star-imported: its callers there use a name nnx-migrate does not follow
-        if self._module_used_as_object(file) or self._fetched_by_getattr(function.name, file):
-            return None  # looked up by a name computed at run time: callers unseen
+        if self.module_namespace_reached(file) or self._fetched_by_getattr(function.name, file):
+            return None  # star-imported, or looked up by a name computed at run time: callers unseen
         calls = []
         for node, other in self.name_uses(function.name):
             self.steps += 1
