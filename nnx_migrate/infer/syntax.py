@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 
-from nnx_migrate.index import SourceFile, dotted_name
+from nnx_migrate.index import SourceFile
 
 
 def is_super_call(node: ast.expr) -> bool:
@@ -22,14 +22,6 @@ def _enclosing_def(file: SourceFile, node: ast.AST) -> ast.AST | None:
 def _parameters(function: ast.AST) -> tuple[list[ast.arg], list[ast.arg]]:
     arguments = function.args
     return [*arguments.posonlyargs, *arguments.args], arguments.kwonlyargs
-
-
-def _self_name(method: ast.AST) -> str | None:
-    decorators = {dotted_name(d) for d in method.decorator_list}
-    positional, _ = _parameters(method)
-    if decorators & {"staticmethod", "classmethod"} or not positional:
-        return None
-    return positional[0].arg
 
 
 def arguments_by_parameter(function: ast.AST, call: ast.Call, skip_self: bool = False) -> dict[str, ast.expr]:
