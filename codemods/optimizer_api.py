@@ -96,6 +96,7 @@ import ast
 import libcst as cst
 
 from nnx_migrate import flax_api
+from nnx_migrate.bindings import ANNOTATION, DEF, EXPR, PARAM, SELF
 from nnx_migrate.command import RuleCommand
 from nnx_migrate.index import dotted_name
 from nnx_migrate.infer.syntax import arguments_by_parameter
@@ -294,8 +295,8 @@ class OptimizerApi(Rule):
         if isinstance(node, ast.Name):
             found = self.context.resolver.reaching_bindings(node, scope)
             for binding in found[1] if found else ():
-                if binding[0] == "expr" and isinstance(binding[1], ast.Call):
-                    qualified = self.context.resolver.qualified(binding[1].func, found[0])
+                if binding.kind == EXPR and isinstance(binding.value, ast.Call):
+                    qualified = self.context.resolver.qualified(binding.value.func, found[0])
                     if qualified and self._replaced(qualified):
                         return True
         return False
@@ -321,17 +322,17 @@ class OptimizerApi(Rule):
         if len(bindings) != 1:
             return None, f"`{receiver.id}` is bound more than once"
         binding = bindings[0]
-        if binding[0] == "expr" and isinstance(binding[1], ast.Call) and \
-                MODEL_AND_OPTIMIZER in self.context.index.mro(self.context.resolver.qualified(binding[1].func, owner) or ""):
+        if binding.kind == EXPR and isinstance(binding.value, ast.Call) and \
+                MODEL_AND_OPTIMIZER in self.context.index.mro(self.context.resolver.qualified(binding.value.func, owner) or ""):
             return None, KEEPS_OLD_CALLS
-        if binding[0] == "expr" and isinstance(binding[1], ast.Call) \
-                and self._is_optimizer_class(self.context.resolver.qualified(binding[1].func, owner)):
-            model = _model_argument(binding[1])
+        if binding.kind == EXPR and isinstance(binding.value, ast.Call) \
+                and self._is_optimizer_class(self.context.resolver.qualified(binding.value.func, owner)):
+            model = _model_argument(binding.value)
             if isinstance(model, ast.Name) and scope.find(model.id) is owner.find(model.id) \
                     and scope.find(model.id) is not None and len(scope.find(model.id).bindings[model.id]) == 1:
                 return model.id, ""
             return None, "the Optimizer was built from an expression that is not a plain name in scope"
-        if binding[0] in ("annotation", "param") and isinstance(owner.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        if binding.kind in (ANNOTATION, PARAM) and isinstance(owner.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return self._model_from_callers(owner, receiver.id, depth)
         return None, f"`{receiver.id}` does not come from `nnx.Optimizer(...)` here"
 
@@ -347,8 +348,9 @@ class OptimizerApi(Rule):
                 return None, f"`{receiver.attr}` is not only bound to `nnx.Optimizer(...)`"
             model = _model_argument(value)
             method_scope = self.context.resolver.method_scope(info, function)
-            if not (isinstance(model, ast.Attribute) and isinstance(model.value, ast.Name)
-                    and method_scope.bindings.get(model.value.id, [("",)])[0][0] == "self"):
+            owner_bindings = method_scope.bindings.get(model.value.id) if isinstance(model, ast.Attribute) \
+                and isinstance(model.value, ast.Name) else None
+            if not (owner_bindings and owner_bindings[0].kind == SELF):
                 return None, "the Optimizer was built from something other than an attribute of the same object"
             models.add(model.attr)
         if len(models) != 1:
@@ -483,7 +485,7 @@ class _ModelAndOptimizerPlan:
         if owner is None or len(owner.bindings.get(name, ())) != 1:
             return False
         binding = owner.bindings[name][0]
-        if value is not None and not (binding[0] == "expr" and binding[1] is value):
+        if value is not None and not (binding.kind == EXPR and binding.value is value):
             return False
         return not self.resolver.declared_elsewhere(owner, name)
 
@@ -545,8 +547,8 @@ class _ModelAndOptimizerPlan:
         if not isinstance(func, ast.Name):
             return None
         found = self.resolver.reaching_bindings(func, scope)
-        if found and len(found[1]) == 1 and found[1][0][0] == "def":
-            return found[1][0][1]
+        if found and len(found[1]) == 1 and found[1][0].kind == DEF:
+            return found[1][0].node
         qualified = self.resolver.qualified(func, scope)
         if qualified is None or "." not in qualified:
             return None
@@ -615,14 +617,14 @@ class _ModelAndOptimizerPlan:
         if owner is None or len(owner.bindings.get(passed.id, ())) != 1:
             return None
         binding = owner.bindings[passed.id][0]
-        if binding[0] == "expr" and isinstance(binding[1], ast.Call):
-            call = binding[1]
+        if binding.kind == EXPR and isinstance(binding.value, ast.Call):
+            call = binding.value
             if self.resolver.qualified(call.func, owner) != MODEL_AND_OPTIMIZER:
                 return None
             depends.add((id(call), ""))
             found = self._construction_cached(call, owner)
             return None if isinstance(found, str) else _model_argument(call).id
-        if binding[0] in ("param", "annotation") and isinstance(owner.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        if binding.kind in (PARAM, ANNOTATION) and isinstance(owner.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             depends.add((id(owner.node), passed.id))
             found = self._function(owner.node, passed.id)
             return None if isinstance(found, str) else found[0]
