@@ -568,7 +568,7 @@ class _ModelAndOptimizerPlan:
         key = (id(function), parameter)
         if key not in self._functions:
             self._depends[key] = set()
-            self._functions[key] = result = self._compute_function(function, parameter, key)
+            self._functions[key] = self._compute_function(function, parameter, key)
         return self._functions[key]
 
     def _compute_function(self, function: ast.FunctionDef, parameter: str, key: tuple):
