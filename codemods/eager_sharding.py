@@ -122,6 +122,7 @@ import ast
 import libcst as cst
 
 from nnx_migrate import flax_api
+from nnx_migrate.bindings import EXPR
 from nnx_migrate.command import RuleCommand
 from nnx_migrate.resolve import RNGS, STATE, ClassT, FunctionT, InstanceT, VariableT
 from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site, version_at_least
@@ -214,9 +215,9 @@ def mesh_kind(context: FileContext, node: ast.expr, scope) -> str | None:
     owner, bindings = found
     kinds = set()
     for binding in bindings:
-        if binding[0] != "expr" or not isinstance(binding[1], ast.Call):
+        if binding.kind != EXPR or not isinstance(binding.value, ast.Call):
             return None
-        kinds.add(_constructed_mesh(context, binding[1], owner))
+        kinds.add(_constructed_mesh(context, binding.value, owner))
     if not kinds or None in kinds:
         return None
     for kind in ("other", "make_mesh", "auto"):  # the least safe one decides
@@ -339,7 +340,7 @@ class _Analysis:
         """The project's defs a call runs eagerly (not under jit)."""
         if isinstance(call.func, ast.Name):
             bound = self.resolver.reaching_bindings(call.func, scope)
-            lambdas = [b[1] for b in bound[1] if b[0] == "expr" and isinstance(b[1], ast.Lambda)] if bound else []
+            lambdas = [b.value for b in bound[1] if b.kind == EXPR and isinstance(b.value, ast.Lambda)] if bound else []
             if lambdas:
                 return lambdas  # `f = lambda x: ...`
         found = self.resolver.type_of(call.func, scope)

@@ -96,7 +96,7 @@ class IntrospectionFunctions(Rule):
             receiver = context.resolver.type_of(node.func.value, visit.scope)
             is_module = isinstance(receiver, InstanceT) and self._flax_method(context, receiver.cls, node.func.attr)
             if not is_module and isinstance(node.func.value, ast.Name):
-                checked = context.isinstance_narrowing(node.func.value)
+                checked = context.resolver.narrowed_classes(node.func.value, visit.scope)
                 is_module = bool(checked) and all(self._flax_method(context, c, node.func.attr) for c in checked)
             if not is_module and receiver is None:
                 is_module = context.evidence.walks_module(context, node, visit.scope)

@@ -93,6 +93,7 @@ import ast
 
 import libcst as cst
 
+from nnx_migrate.bindings import EXPR
 from nnx_migrate.command import RuleCommand
 from nnx_migrate.index import dotted_name, self_parameter
 from nnx_migrate.flow import is_none
@@ -365,12 +366,12 @@ class ModuleContainers(Rule):
         if owner is not scope:
             return None, None
         bindings = scope.bindings[name]
-        if not all(b[0] == "expr" and isinstance(b[1], (ast.List, ast.ListComp)) for b in bindings):
+        if not all(b.kind == EXPR and isinstance(b.value, (ast.List, ast.ListComp)) for b in bindings):
             return None, None
         resolver = self.context.resolver
         types = []
         for binding in bindings:
-            literal = binding[1]
+            literal = binding.value
             if isinstance(literal, ast.List):
                 types.extend(self._type(e, scope) for e in literal.elts)
             else:

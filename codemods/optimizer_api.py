@@ -96,8 +96,10 @@ import ast
 import libcst as cst
 
 from nnx_migrate import flax_api
+from nnx_migrate.bindings import ANNOTATION, DEF, EXPR, PARAM, SELF
 from nnx_migrate.command import RuleCommand
 from nnx_migrate.index import dotted_name
+from nnx_migrate.infer.syntax import arguments_by_parameter
 from nnx_migrate.resolve import InstanceT, Scope
 from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site, version_at_least
 
@@ -293,8 +295,8 @@ class OptimizerApi(Rule):
         if isinstance(node, ast.Name):
             found = self.context.resolver.reaching_bindings(node, scope)
             for binding in found[1] if found else ():
-                if binding[0] == "expr" and isinstance(binding[1], ast.Call):
-                    qualified = self.context.resolver.qualified(binding[1].func, found[0])
+                if binding.kind == EXPR and isinstance(binding.value, ast.Call):
+                    qualified = self.context.resolver.qualified(binding.value.func, found[0])
                     if qualified and self._replaced(qualified):
                         return True
         return False
@@ -320,17 +322,17 @@ class OptimizerApi(Rule):
         if len(bindings) != 1:
             return None, f"`{receiver.id}` is bound more than once"
         binding = bindings[0]
-        if binding[0] == "expr" and isinstance(binding[1], ast.Call) and \
-                MODEL_AND_OPTIMIZER in self.context.index.mro(self.context.resolver.qualified(binding[1].func, owner) or ""):
+        if binding.kind == EXPR and isinstance(binding.value, ast.Call) and \
+                MODEL_AND_OPTIMIZER in self.context.index.mro(self.context.resolver.qualified(binding.value.func, owner) or ""):
             return None, KEEPS_OLD_CALLS
-        if binding[0] == "expr" and isinstance(binding[1], ast.Call) \
-                and self._is_optimizer_class(self.context.resolver.qualified(binding[1].func, owner)):
-            model = _model_argument(binding[1])
+        if binding.kind == EXPR and isinstance(binding.value, ast.Call) \
+                and self._is_optimizer_class(self.context.resolver.qualified(binding.value.func, owner)):
+            model = _model_argument(binding.value)
             if isinstance(model, ast.Name) and scope.find(model.id) is owner.find(model.id) \
                     and scope.find(model.id) is not None and len(scope.find(model.id).bindings[model.id]) == 1:
                 return model.id, ""
             return None, "the Optimizer was built from an expression that is not a plain name in scope"
-        if binding[0] in ("annotation", "param") and isinstance(owner.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        if binding.kind in (ANNOTATION, PARAM) and isinstance(owner.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return self._model_from_callers(owner, receiver.id, depth)
         return None, f"`{receiver.id}` does not come from `nnx.Optimizer(...)` here"
 
@@ -346,8 +348,9 @@ class OptimizerApi(Rule):
                 return None, f"`{receiver.attr}` is not only bound to `nnx.Optimizer(...)`"
             model = _model_argument(value)
             method_scope = self.context.resolver.method_scope(info, function)
-            if not (isinstance(model, ast.Attribute) and isinstance(model.value, ast.Name)
-                    and method_scope.bindings.get(model.value.id, [("",)])[0][0] == "self"):
+            owner_bindings = method_scope.bindings.get(model.value.id) if isinstance(model, ast.Attribute) \
+                and isinstance(model.value, ast.Name) else None
+            if not (owner_bindings and owner_bindings[0].kind == SELF):
                 return None, "the Optimizer was built from something other than an attribute of the same object"
             models.add(model.attr)
         if len(models) != 1:
@@ -355,42 +358,31 @@ class OptimizerApi(Rule):
         return f"{receiver.value.id}.{models.pop()}", ""
 
     def _model_from_callers(self, function_scope: Scope, parameter: str, depth: int):
-        """`def step(model, opt, ...)`: the parameter every caller fills with opt's model."""
+        """`def step(model, opt, ...)`: the parameter every caller fills with opt's model,
+        when the engine sees every call (`Resolver.callers`: a whole-folder run, no file
+        that failed, no other name or star import, no use as a value)."""
         function = function_scope.node
-        parameters = [a.arg for a in [*function.args.posonlyargs, *function.args.args]]
-        if parameter not in parameters or not isinstance(function_scope.parent.node, ast.Module):
+        callers = self.context.resolver.callers(function)
+        if callers is None:
             return None, "the optimizer is a parameter of a function nnx-migrate cannot follow"
-        qualified = f"{function_scope.file.module}.{function.name}" if function_scope.file.module else function.name
         chosen: set[str] = set()
         calls = kept = 0
-        for file in self.context.index.files.values():
-            other = self.context if file is self.context.file else FileContext(
-                file=file, index=self.context.index, resolver=self.context.resolver, settings=self.context.settings)
-            if function.name not in file.text:
+        method = isinstance(function_scope.parent.node, ast.ClassDef)  # called as `self._step(...)`
+        for call, call_scope in callers:
+            arguments = arguments_by_parameter(function, call, skip_self=method)
+            if parameter not in arguments:
+                return None, f"a call of `{function.name}` cannot be matched to its parameters"
+            model, why = self._model_of(arguments[parameter], call_scope, depth + 1)
+            if why == KEEPS_OLD_CALLS:
+                kept += 1
                 continue
-            for visit in other.visits(ast.Name, ast.Attribute):
-                node = visit.node
-                if not isinstance(node, (ast.Name, ast.Attribute)) or self.context.resolver.qualified(node, visit.scope) != qualified:
-                    continue
-                if not (isinstance(visit.parent, ast.Call) and visit.parent.func is node):
-                    if isinstance(visit.parent, ast.FunctionDef) or not isinstance(getattr(node, "ctx", None), ast.Load):
-                        continue
-                    return None, f"`{function.name}` is used as a value in {file.path.name}:{node.lineno}"
-                call = visit.parent
-                arguments = _bind_arguments(call, parameters)
-                if arguments is None or parameter not in arguments:
-                    return None, f"a call of `{function.name}` cannot be matched to its parameters"
-                model, why = self._model_of(arguments[parameter], visit.scope, depth + 1)
-                if why == KEEPS_OLD_CALLS:
-                    kept += 1
-                    continue
-                if model is None:
-                    return None, why
-                matching = [p for p, a in arguments.items() if isinstance(a, ast.Name) and a.id == model]
-                if len(matching) != 1:
-                    return None, f"a call of `{function.name}` does not pass the Optimizer's model"
-                chosen.add(matching[0])
-                calls += 1
+            if model is None:
+                return None, why
+            matching = [p for p, a in arguments.items() if isinstance(a, ast.Name) and a.id == model]
+            if len(matching) != 1:
+                return None, f"a call of `{function.name}` does not pass the Optimizer's model"
+            chosen.add(matching[0])
+            calls += 1
         if kept and not calls:
             return None, KEEPS_OLD_CALLS  # every caller passes a ModelAndOptimizer
         if kept:
@@ -410,17 +402,6 @@ def _model_argument(call: ast.Call) -> ast.expr | None:
         if keyword.arg == "model":
             return keyword.value
     return None
-
-
-def _bind_arguments(call: ast.Call, parameters: list[str]) -> dict[str, ast.expr] | None:
-    if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
-        return None
-    if len(call.args) > len(parameters):
-        return None
-    bound = dict(zip(parameters, call.args))
-    for keyword in call.keywords:
-        bound[keyword.arg] = keyword.value
-    return bound
 
 
 # -- nnx.ModelAndOptimizer -> nnx.Optimizer ------------------------------------------------
@@ -504,10 +485,9 @@ class _ModelAndOptimizerPlan:
         if owner is None or len(owner.bindings.get(name, ())) != 1:
             return False
         binding = owner.bindings[name][0]
-        if value is not None and not (binding[0] == "expr" and binding[1] is value):
+        if value is not None and not (binding.kind == EXPR and binding.value is value):
             return False
-        declared = self.resolver._declared_names(owner.file)
-        return name not in (declared[0] if owner.node is owner.file.tree else declared[1])
+        return not self.resolver.declared_elsewhere(owner, name)
 
     def _uses(self, holder: _Holder, skip: set[int], depends: set[tuple]):
         """The edits for every use of the holder's name, or why one is not in hand."""
@@ -515,13 +495,8 @@ class _ModelAndOptimizerPlan:
         model_owner = holder.scope.find(holder.model)
         if owner is None or model_owner is None:
             return f"`{holder.name}` is not bound here"
-        if owner.node is file.tree:
-            if any(other is not file and self.resolver.qualified(
-                        use, self.resolver.scope_of(use, other)) == f"{file.module}.{holder.name}"
-                   for use, other in self.resolver.name_uses(holder.name)) \
-                    or self.resolver._module_used_as_object(file) \
-                    or file.module.rpartition(".")[2] in self.resolver._star_imported_modules():
-                return f"`{holder.name}` is a module-level name other files may use"
+        if owner.node is file.tree and self.resolver.used_from_other_files(file, holder.name):
+            return f"`{holder.name}` is a module-level name other files may use"
         edits = []
         for node, other in self.resolver.name_uses(holder.name):
             if other is not file or not isinstance(node, ast.Name) or id(node) in skip:
@@ -560,11 +535,11 @@ class _ModelAndOptimizerPlan:
         function = self._function_called(call, scope)
         if function is None:
             return "the function it is passed to is not one of the project's"
-        parameters = [a.arg for a in [*function.args.posonlyargs, *function.args.args]]
-        if position >= len(parameters):
+        parameter = next((p for p, a in arguments_by_parameter(function, call).items() if a is call.args[position]), None)
+        if parameter is None:
             return "it is not matched to a parameter"
-        found = self._function(function, parameters[position])
-        depends.add((id(function), parameters[position]))
+        found = self._function(function, parameter)
+        depends.add((id(function), parameter))
         return found if isinstance(found, str) else found[1]
 
     def _function_called(self, call: ast.Call, scope: Scope) -> ast.FunctionDef | None:
@@ -572,8 +547,8 @@ class _ModelAndOptimizerPlan:
         if not isinstance(func, ast.Name):
             return None
         found = self.resolver.reaching_bindings(func, scope)
-        if found and len(found[1]) == 1 and found[1][0][0] == "def":
-            return found[1][0][1]
+        if found and len(found[1]) == 1 and found[1][0].kind == DEF:
+            return found[1][0].node
         qualified = self.resolver.qualified(func, scope)
         if qualified is None or "." not in qualified:
             return None
@@ -593,7 +568,7 @@ class _ModelAndOptimizerPlan:
         key = (id(function), parameter)
         if key not in self._functions:
             self._depends[key] = set()
-            self._functions[key] = result = self._compute_function(function, parameter, key)
+            self._functions[key] = self._compute_function(function, parameter, key)
         return self._functions[key]
 
     def _compute_function(self, function: ast.FunctionDef, parameter: str, key: tuple):
@@ -601,7 +576,6 @@ class _ModelAndOptimizerPlan:
         callers = self.resolver.callers(function)
         if scope is None or not callers:
             return f"not every call of `{function.name}` can be seen"
-        parameters = [a.arg for a in [*function.args.posonlyargs, *function.args.args]]
         arg = next(a for a in [*function.args.posonlyargs, *function.args.args] if a.arg == parameter)
         edits = []
         if arg.annotation is not None:
@@ -612,8 +586,8 @@ class _ModelAndOptimizerPlan:
                 return f"`{parameter}` of `{function.name}` is annotated with something else"
         models = set()
         for call, call_scope in callers:
-            arguments = _bind_arguments(call, parameters)
-            if arguments is None or not isinstance(arguments.get(parameter), ast.Name):
+            arguments = arguments_by_parameter(function, call)
+            if not isinstance(arguments.get(parameter), ast.Name):
                 return f"a call of `{function.name}` does not pass a plain name as `{parameter}`"
             passed = arguments[parameter]
             model = self._model_passed(passed, call_scope, self._depends[key])
@@ -628,7 +602,7 @@ class _ModelAndOptimizerPlan:
             return f"the calls of `{function.name}` pass the model as different parameters"
         model = models.pop()
         for name in (parameter, model):
-            if len(scope.bindings.get(name, ())) != 1 or name in self.resolver._declared_names(scope.file)[1]:
+            if len(scope.bindings.get(name, ())) != 1 or self.resolver.declared_elsewhere(scope, name):
                 return f"`{name}` is rebound inside `{function.name}`"
         self._functions[key] = (model, [])  # in progress: what a call inside it needs to know
         found = self._uses(_Holder(scope.file, scope, parameter, model), set(), self._depends[key])
@@ -643,14 +617,14 @@ class _ModelAndOptimizerPlan:
         if owner is None or len(owner.bindings.get(passed.id, ())) != 1:
             return None
         binding = owner.bindings[passed.id][0]
-        if binding[0] == "expr" and isinstance(binding[1], ast.Call):
-            call = binding[1]
+        if binding.kind == EXPR and isinstance(binding.value, ast.Call):
+            call = binding.value
             if self.resolver.qualified(call.func, owner) != MODEL_AND_OPTIMIZER:
                 return None
             depends.add((id(call), ""))
             found = self._construction_cached(call, owner)
             return None if isinstance(found, str) else _model_argument(call).id
-        if binding[0] in ("param", "annotation") and isinstance(owner.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        if binding.kind in (PARAM, ANNOTATION) and isinstance(owner.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             depends.add((id(owner.node), passed.id))
             found = self._function(owner.node, passed.id)
             return None if isinstance(found, str) else found[0]

@@ -62,6 +62,7 @@ import ast
 
 import libcst as cst
 
+from nnx_migrate.bindings import EXPR
 from nnx_migrate.command import RuleCommand
 from nnx_migrate.resolve import STATE, InstanceT, VariableT
 from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site, version_at_least
@@ -167,9 +168,12 @@ class RenamedAttributes(Rule):
         if found is not None or not isinstance(receiver, ast.Name):
             return False
         reaching = context.resolver.reaching_bindings(receiver, scope)
-        if not reaching or len(reaching[1]) != 1 or reaching[1][0][0] != "expr" or not isinstance(reaching[1][0][1], ast.Call):
+        if not reaching or len(reaching[1]) != 1:
             return False
-        qualified = context.resolver.qualified(reaching[1][0][1].func, reaching[0])
+        (binding,) = reaching[1]
+        if binding.kind != EXPR or not isinstance(binding.value, ast.Call):
+            return False
+        qualified = context.resolver.qualified(binding.value.func, reaching[0])
         return qualified in TO_NNX and not context.resolver.replaces_member(qualified, attr)
 
 

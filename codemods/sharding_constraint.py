@@ -86,6 +86,7 @@ import tokenize
 import libcst as cst
 
 from nnx_migrate.codemods.eager_sharding import jax_module_name, mesh_kind, qualified_in
+from nnx_migrate.bindings import EXPR
 from nnx_migrate.command import RuleCommand
 from nnx_migrate.lines import split_lines
 from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site
@@ -289,8 +290,8 @@ class ShardingConstraint(Rule):
         if isinstance(spec, ast.Name):
             found = context.resolver.reaching_bindings(spec, scope)
             return found is not None and bool(found[1]) and all(
-                b[0] == "expr" and isinstance(b[1], ast.Call)
-                and qualified_in(context, b[1].func, found[0]) in PARTITION_SPEC for b in found[1])
+                b.kind == EXPR and isinstance(b.value, ast.Call)
+                and qualified_in(context, b.value.func, found[0]) in PARTITION_SPEC for b in found[1])
         return False
 
     @staticmethod

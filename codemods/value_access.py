@@ -88,6 +88,7 @@ import ast
 import libcst as cst
 
 from nnx_migrate import flax_api
+from nnx_migrate.bindings import AUGMENTED, syntax_of
 from nnx_migrate.command import RuleCommand
 from nnx_migrate.infer.explain import _OPERATORS, Explainer
 from nnx_migrate.resolve import GRAPH_ELEMENT, IN_PLACE_METHODS, STATE, VariableT
@@ -340,8 +341,6 @@ class ValueAccess(Rule):
     def _variable(context: FileContext, visit) -> VariableT | None:
         node: ast.Attribute = visit.node
         receiver = context.resolver.type_of(node.value, visit.scope)
-        if receiver is None:
-            receiver = context.narrowed_type(node.value)
         if isinstance(receiver, VariableT):
             # a subclass (or a mixin before flax's Variable) with its own `value`, or an
             # instance whose class may be swapped: not flax's `value`
@@ -393,10 +392,10 @@ def _in_place_left_alone(context: FileContext, node: ast.AugAssign, scope):
         return None
     owner, bindings = found
     for binding in bindings:
-        if binding[0] == "augmented":
+        if binding.kind == AUGMENTED:
             continue
         if isinstance(context.resolver.binding_type(binding, owner), VariableT):
-            where = getattr(binding[1], "lineno", None) if len(binding) > 1 and isinstance(binding[1], ast.AST) else None
+            where = getattr(syntax_of(binding), "lineno", None)
             place = f" ({context.file.path.name}:{where})" if where else ""
             return context.left_alone(
                 NAME, node, f"in-place update `{node.target.id} {_OPERATORS.get(type(node.op), 'op')}= ...` "

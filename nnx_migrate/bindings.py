@@ -4,8 +4,14 @@ A binding says how a name got its value at one place: `x = value` is an `Expr`, 
 parameter without annotation a `Param`, `if isinstance(x, C):` a `Narrow`. flow.py makes
 them for statements (`BindingTable`) and for narrowing, infer/scopes.py for parameters;
 infer/expressions.py's `_binding_type` turns each into a type. Read a binding by its
-fields (`binding.kind`, `binding.value`), never by position (the rules in codemods/ still
-index some; a NamedTuple keeps that working until they are moved over).
+fields (`binding.kind`, `binding.value`), never by position; `syntax_of` gives the node a
+binding was made at, whatever its kind.
+
+`Annotated` and `Annotation` are two kinds, not one: `x: T = v` is a statement whose value
+is `v` (the annotation wins where it names a type), while `def f(x: T)` is a parameter
+whose value comes from the callers, so the readers that ask "is it a parameter?" (function
+summaries forwarding a parameter, `Resolver.callers` for optimizer-api, `explain`'s
+wording) take `Annotation` with `Param`, and `Annotated` with `Expr`.
 
 Each is a tuple whose first item is its kind, so a binding equals (and hashes like) the
 tuple it replaced: sets of bindings and the memo keep their meaning.
@@ -113,3 +119,15 @@ class Param(NamedTuple):
 Binding = Union[Expr, With, Def, Class, Annotated, Annotation, Augmented, Iter, Unpack, Bare, Narrow, OfClass, Param]
 
 NONE_BINDING = Bare(NONE)  # inside `if x is None:`, one object (made fresh, the others are one per place bound)
+
+
+# the field holding the syntax node each kind of binding was made at
+_SYNTAX_FIELD = {EXPR: "value", WITH: "context", DEF: "node", CLASS: "node", ANNOTATED: "annotation",
+                 ANNOTATION: "annotation", AUGMENTED: "node", ITER: "iterable", PARAM: "function"}
+
+
+def syntax_of(binding: Binding) -> ast.AST | None:
+    """The node the binding was made at (its value, annotation, def, ...), for the line a
+    message names; None for a kind with no node of its own (import, self, narrowing, ...)."""
+    field = _SYNTAX_FIELD.get(binding.kind)
+    return getattr(binding, field) if field is not None else None

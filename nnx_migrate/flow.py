@@ -140,6 +140,24 @@ def _is_builtin_call(call: ast.Call, name: str, arguments: int) -> bool:
         and not call.keywords and not any(isinstance(a, ast.Starred) for a in call.args)
 
 
+def _may_narrow(test: ast.expr) -> bool:
+    """`test` is, or joins with `and` / `or` / `not`, a check `_narrowed` narrows by:
+    `isinstance(x, C)`, `type(x) is C`, `x is None`."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _may_narrow(test.operand)
+    if isinstance(test, ast.BoolOp):
+        return any(map(_may_narrow, test.values))
+    if isinstance(test, ast.Call):
+        return _is_builtin_call(test, "isinstance", 2)
+    if isinstance(test, ast.Compare) and len(test.ops) == 1:
+        if isinstance(test.ops[0], (ast.Is, ast.IsNot)) and isinstance(test.left, ast.Name) \
+                and is_none(test.comparators[0]):
+            return True
+        return isinstance(test.ops[0], (ast.Is, ast.Eq)) and isinstance(test.left, ast.Call) \
+            and _is_builtin_call(test.left, "type", 1)
+    return False
+
+
 def scope_local_nodes(nodes):
     """Nodes under `nodes`, not entering nested functions, lambdas or classes."""
     stack = list(reversed(nodes))
@@ -470,9 +488,32 @@ class FlowAnalysis:
 
     def _expression(self, node: ast.expr, state: State) -> None:
         """Record reads in evaluation order; walrus targets bind once the expression is
-        done, and reads of a walrus-bound name inside it see both bindings."""
+        done, and reads of a walrus-bound name inside it see both bindings. Inside the
+        expression, `isinstance` checks narrow names as `if` does: the body of
+        `a if test else b` (and `b`), the operands of `and` / `or` after the test."""
         walrus: list[ast.NamedExpr] = []
-        reads: list[ast.Name] = []
+        reads: list[tuple[ast.Name, State]] = []
+        written = len(self._written)
+        calls_anything = self._walk(node, state, walrus, reads)
+        del self._written[written:]  # the narrowed states of sub-expressions: no join looks at them
+        walrus_names: dict[str, set] = {}
+        for expression in walrus:
+            for name, binding in self.table.of(expression):
+                walrus_names.setdefault(name, set()).add(binding)
+        for name, seen in reads:
+            if name.id in walrus_names and name.id not in self.untracked:
+                self.reaching[id(name)] = seen.get(name.id, frozenset()) | frozenset(walrus_names[name.id])
+            else:
+                self._read(name, seen)
+        for name, bindings in walrus_names.items():
+            self._set(state, name, frozenset(bindings))
+            self._forget_chains(state, name)
+        if calls_anything:
+            self._forget_all_chains(state)
+
+    def _walk(self, node: ast.expr, state: State, walrus: list, reads: list) -> bool:
+        """`_expression`'s walk of `node`, whose reads see `state`: collects the reads and
+        walrus expressions; whether some call in it may reassign an attribute."""
         calls_anything = False
         stack = [node]
         while stack:
@@ -484,7 +525,7 @@ class FlowAnalysis:
                 calls_anything = True  # it may reassign any attribute
             if isinstance(current, ast.Name):
                 if isinstance(current.ctx, ast.Load):
-                    reads.append(current)
+                    reads.append((current, state))
                 continue
             if isinstance(current, ast.Attribute) and isinstance(current.ctx, ast.Load):
                 chains = state.get(_CHAINS)
@@ -497,6 +538,21 @@ class FlowAnalysis:
                 continue
             if isinstance(current, ast.Lambda):
                 stack.extend(d for d in [*current.args.defaults, *current.args.kw_defaults] if d is not None)
+                continue
+            if isinstance(current, (ast.IfExp, ast.BoolOp)) and self._narrows_inside(current):
+                if isinstance(current, ast.IfExp):
+                    calls_anything |= self._walk(current.test, state, walrus, reads)
+                    calls_anything |= self._walk(current.body, self._narrowed_names(current.test, state, True),
+                                                 walrus, reads)
+                    calls_anything |= self._walk(current.orelse, self._narrowed_names(current.test, state, False),
+                                                 walrus, reads)
+                    continue
+                stack.append(current.op)  # walked as any child is (it costs a step)
+                seen, when_true = state, isinstance(current.op, ast.And)
+                for value in current.values:
+                    calls_anything |= self._walk(value, seen, walrus, reads)
+                    if _may_narrow(value):
+                        seen = self._narrowed_names(value, seen, when_true)
                 continue
             if isinstance(current, _COMPREHENSIONS):
                 # the first iterable is evaluated here; the rest of a list, set or dict
@@ -515,25 +571,31 @@ class FlowAnalysis:
                     if inner is current or inner is current.generators[0].iter:
                         continue
                     if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Load) and inner.id not in bound:
-                        reads.append(inner)
+                        reads.append((inner, state))
                     elif isinstance(inner, ast.NamedExpr):
                         walrus.append(inner)
                 continue
             stack.extend(child_nodes(current))
-        walrus_names: dict[str, set] = {}
-        for expression in walrus:
-            for name, binding in self.table.of(expression):
-                walrus_names.setdefault(name, set()).add(binding)
-        for name in reads:
-            if name.id in walrus_names and name.id not in self.untracked:
-                self.reaching[id(name)] = state.get(name.id, frozenset()) | frozenset(walrus_names[name.id])
-            else:
-                self._read(name, state)
-        for name, bindings in walrus_names.items():
-            self._set(state, name, frozenset(bindings))
-            self._forget_chains(state, name)
-        if calls_anything:
-            self._forget_all_chains(state)
+        return calls_anything
+
+    def _narrows_inside(self, node: ast.IfExp | ast.BoolOp) -> bool:
+        """A test in `node` narrows what comes after it, and no walrus in it may rebind
+        what the test checked."""
+        tests = [node.test] if isinstance(node, ast.IfExp) else node.values[:-1]
+        return any(map(_may_narrow, tests)) and not (
+            self.walrus and any(isinstance(inner, ast.NamedExpr) for inner in ast.walk(node)))
+
+    def _narrowed_names(self, test: ast.expr, state: State, when_true: bool) -> State:
+        """The state of a sub-expression where `test` is known true (or false): names
+        narrowed, as `_narrowed` does; attribute chains as they were (a call between
+        the test and the read may reassign them)."""
+        narrowed = self._narrowed(test, state, when_true)
+        chains = state.get(_CHAINS)
+        if chains is None:
+            narrowed.pop(_CHAINS, None)
+        else:
+            narrowed[_CHAINS] = chains
+        return narrowed
 
     def _comprehension(self, node, state: State) -> None:
         """A comprehension's own flow: its generator targets, then the element (its first

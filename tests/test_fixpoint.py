@@ -89,7 +89,7 @@ def old_analysis(monkeypatch):
 
     def forgetting(self, binding, scope):
         found = binding_type(self, binding, scope)
-        return None if binding[0] == "augmented" and isinstance(found, VariableT) else found
+        return None if binding.kind == "augmented" and isinstance(found, VariableT) else found
 
     def untyped(self, iterable, scope, position):
         method = isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Attribute)

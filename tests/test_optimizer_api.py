@@ -96,3 +96,41 @@ def test_a_model_and_optimizer_used_by_a_file_that_never_says_flax_stays(tmp_pat
     found = sorted((Path(f.display).name, d.line) for f in result.files for d in f.diagnostics
                    if "ModelAndOptimizer" in d.message)
     assert found == [("script.py", 5), ("script.py", 15)]
+
+
+_TRAIN = (
+    "import optax\nfrom flax import nnx\n\n\ndef loss_fn(model, x):\n    return model(x).mean()\n\n\n"
+    "def train_step(model, optimizer, x):\n    grads = nnx.grad(loss_fn)(model, x)\n    optimizer.update(grads)\n\n\n"
+    "def main(x):\n    model = nnx.Linear(2, 2, rngs=nnx.Rngs(0))\n    optimizer = nnx.Optimizer(model, optax.sgd(0.1))\n"
+    "    train_step(model, optimizer, x)\n"
+)
+# another caller, whose optimizer holds `head`, not the model it passes beside it
+_FINETUNE = (
+    "def finetune(x):\n    encoder = nnx.Linear(2, 2, rngs=nnx.Rngs(0))\n    head = nnx.Linear(2, 2, rngs=nnx.Rngs(1))\n"
+    "    optimizer = nnx.Optimizer(head, optax.sgd(0.1), wrt=nnx.Param)\n    train_step(encoder, optimizer, x)\n"
+)
+
+
+@pytest.mark.parametrize("unseen", ["star import", "failed file", "file given alone", "other name"])
+def test_a_caller_the_engine_cannot_see_keeps_the_update_as_it_is(unseen: str, tmp_path: Path) -> None:
+    """The optimizer parameter's model comes from the engine's call-site search (with its
+    checks: a whole-folder run, no file that failed, no star import or other name), not a
+    text search of the files read: a call it cannot see may pass another model."""
+    from nnx_migrate.config import Settings
+    from nnx_migrate.pipeline import run
+
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "train.py").write_text(_TRAIN)
+    header = "import optax\nfrom flax import nnx\n"
+    importing = {"star import": "from train import *\n", "failed file": "from train import train_step\n",
+                 "file given alone": "from train import train_step\n",
+                 "other name": "from train import train_step as step\n"}[unseen]
+    body = _FINETUNE.replace("train_step(", "step(") if unseen == "other name" else _FINETUNE
+    broken = "\n\ndef broken(:\n    pass\n" if unseen == "failed file" else ""
+    (project / "finetune.py").write_text(header + importing + "\n\n" + body + broken)
+    paths = [project / "train.py"] if unseen == "file given alone" else [project]
+    result = run(paths, Settings(select=[RULE]), tmp_path, write=True)
+    assert "optimizer.update(grads)" in (project / "train.py").read_text()
+    found = [d for f in result.files for d in f.diagnostics if d.line == 11]
+    assert len(found) == 1 and "update(grads)" in found[0].message

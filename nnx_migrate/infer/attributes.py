@@ -7,12 +7,11 @@ import ast
 
 from nnx_migrate import flax_api
 from nnx_migrate.flow import scope_local_nodes
-from nnx_migrate.index import ClassInfo, SourceFile
+from nnx_migrate.index import ClassInfo, SourceFile, self_parameter
 from nnx_migrate.infer.types import (
     _abstract, AbstractT, ANY_MODULE, ARRAY, as_container, ClassT, ContainerT, _flax_entry_type, GRAPH_ELEMENT,
     InstanceT, join_or_unknown, RNG_STREAM, RNGS, STATE, Type, VariableT,
 )
-from nnx_migrate.infer.syntax import _self_name
 from nnx_migrate.infer.scopes import Scope
 
 
@@ -185,7 +184,7 @@ class Attributes:
                 if (isinstance(decorator, ast.Name) and decorator.id == "property" and class_scope.find("property") is None) \
                         or self.qualified(decorator, class_scope) == "functools.cached_property":
                     getter = statement
-        if getter is None or _self_name(getter) is None:
+        if getter is None or self_parameter(getter) is None:
             return None
         scope = self.method_scope(info, getter)
         if getter.returns is not None:

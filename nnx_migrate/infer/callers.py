@@ -7,10 +7,9 @@ import ast
 
 from nnx_migrate import flax_api
 from nnx_migrate.bindings import IMPORT
-from nnx_migrate.index import SourceFile
+from nnx_migrate.index import SourceFile, self_parameter
 from nnx_migrate.infer.types import ClassT, InstanceT
 from nnx_migrate.infer.names import _decorators_keep_calls
-from nnx_migrate.infer.syntax import _self_name
 from nnx_migrate.infer.scopes import Scope
 
 # Decorators that hand a function its callers' arguments as objects of the same types:
@@ -90,10 +89,8 @@ class Callers:
         for other, local in self._imported_as(qualified):
             if local != function.name:
                 return None  # imported under another name: calls elsewhere go unseen here
-        if file.module.rpartition(".")[2] in self._star_imported_modules():
-            return None  # star-imported: its callers there use a name nnx-migrate does not follow
-        if self._module_used_as_object(file) or self._fetched_by_getattr(function.name, file):
-            return None  # looked up by a name computed at run time: callers unseen
+        if self.module_namespace_reached(file) or self._fetched_by_getattr(function.name, file):
+            return None  # star-imported, or looked up by a name computed at run time: callers unseen
         calls = []
         for node, other in self.name_uses(function.name):
             self.steps += 1
@@ -129,7 +126,7 @@ class Callers:
         its name in a string, as `getattr` would take it) leaves the callers unseen."""
         name, info = method.name, scope.cls
         if not (self.index.complete and info is not None and name.startswith("_") and not name.endswith("__")
-                and not method.decorator_list and _self_name(method) is not None
+                and not method.decorator_list and self_parameter(method) is not None
                 and info.methods.get(name) is method and not self.index.failed_files_mentioning(name)
                 and name not in self._string_constants() and not self._fetched_by_computed_name(info.qualname)):
             return None

@@ -7,12 +7,12 @@ import ast
 
 from nnx_migrate import flax_api
 from nnx_migrate.flow import scope_local_nodes
-from nnx_migrate.index import dotted_name
+from nnx_migrate.index import dotted_name, self_parameter
 from nnx_migrate.infer.types import (
     _abstract, ARRAY, ClassT, ContainerT, FLAT_STATE, FunctionT, GradientT, GraphDefT, InstanceT, join_or_unknown,
     MERGE_CONTEXT, RNG_STREAM, RNGS, SPLIT_CONTEXT, SplitT, STATE, TupleT, Type, VariableT,
 )
-from nnx_migrate.infer.syntax import _argument_for, is_super_call, _parameters, _self_name
+from nnx_migrate.infer.syntax import _argument_for, is_super_call, _parameters
 from nnx_migrate.infer.scopes import Scope
 
 
@@ -344,7 +344,7 @@ class Calls:
             method = info.methods[method_name]
             if method.returns is not None:
                 return self.annotation_type(method.returns, self.method_scope(info, method))
-            if call is None or _self_name(method) is None:
+            if call is None or self_parameter(method) is None:
                 return None
             self.method_scope(info, method)  # the method's scope knows its class
             summary = self.summary(method)

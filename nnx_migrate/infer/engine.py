@@ -84,6 +84,7 @@ class Engine:
         self._star_imports: set[str] | None = None
         self._file_bindings: dict[int, dict[int, list[ast.AST]]] = {}
         self._untracked: dict[int, frozenset[str]] = {}
+        self._checked_names: dict[int, dict[int, set[str]]] = {}  # id(file) -> id(scope node) -> names
         self._module_functions: dict[str, ast.AST] | None = None
         self._function_files: dict[int, SourceFile] = {}
         self._name_uses: dict[str, list] | None = None

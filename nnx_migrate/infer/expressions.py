@@ -263,18 +263,44 @@ class Expressions:
 
     def _narrowed_type(self, classes: tuple, scope: Scope) -> Type:
         """Inside `isinstance(x, C)` (or a tuple of Variable classes, or of Python's own
-        value types: `isinstance(x, list | tuple)`)."""
-        classes = [part for c in classes for part in _union_members(c)]
-        if all(isinstance(c, ast.Name) and c.id in _BUILTIN_VALUE_TYPES and scope.find(c.id) is None for c in classes):
+        value types: `isinstance(x, list | tuple)`), the classes named where the check is
+        (a lambda's or a comprehension's check of an enclosing scope's name)."""
+        scope = self.scope_of(classes[0], scope.file) if classes else scope
+        members = [part for c in classes for part in _union_members(c)]
+        if all(isinstance(c, ast.Name) and c.id in _BUILTIN_VALUE_TYPES and scope.find(c.id) is None for c in members):
             return BUILTIN_VALUE
-        qualified = [self.qualified(c, scope) for c in classes]
-        if not qualified or None in qualified:
+        qualified = self._checked_classes(classes, scope)
+        if qualified is None:
             return None
         if len(qualified) == 1:
             return self.class_type(qualified[0])
         if all(self.index.is_variable_class(c) for c in qualified):
             return VariableT(f"{flax_api.NNX}.Variable", False)
         return None
+
+    def _checked_classes(self, classes: tuple, scope: Scope) -> list[str] | None:
+        """The qualified names of an isinstance check's classes (a tuple or `A | B` union of
+        them), named where the check is; None when one of them cannot be named."""
+        scope = self.scope_of(classes[0], scope.file) if classes else scope
+        qualified = [self.qualified(part, scope) for c in classes for part in _union_members(c)]
+        return None if not qualified or None in qualified else qualified
+
+    def narrowed_classes(self, node: ast.Name, scope: Scope) -> list[str]:
+        """The classes the read `node` was checked against, when every binding that reaches
+        it is an `isinstance` (or `type(x) is C`) check, as `if`, `and`, `a if test else b`
+        and comprehension filters narrow it: x is one of them. [] when not so narrowed. For
+        rules that need several classes (`isinstance(m, (nnx.Linear, nnx.Conv))`), which
+        `type_of` cannot say unless they are all Variables."""
+        found = self.reaching_bindings(node, scope)
+        if not found or not found[1] or any(b.kind != NARROW for b in found[1]):
+            return []
+        classes: list[str] = []
+        for binding in found[1]:
+            qualified = self._checked_classes(binding.classes, scope)
+            if qualified is None:
+                return []
+            classes.extend(qualified)
+        return list(dict.fromkeys(classes))
 
     def _unpacked_type(self, binding: Binding, position: int, scope: Scope) -> Type:
         if binding.kind == ITER:

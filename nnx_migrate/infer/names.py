@@ -148,14 +148,33 @@ class Names:
                     return True
         return False
 
+    def declared_elsewhere(self, scope: Scope, name: str) -> bool:
+        """`name`, bound in `scope`, is declared `global` (a module's name) or `nonlocal` (a
+        function's) somewhere in the file: another scope may rebind it."""
+        declared = self._declared_names(scope.file)
+        return name in (declared[0] if scope.node is scope.file.tree else declared[1])
+
+    def module_namespace_reached(self, file: SourceFile) -> bool:
+        """Other code may reach the module's names by a way no name use shows: the module
+        used as an object (`getattr(module, name)`, `vars(module)`, `globals()`), or
+        star-imported (`from module import *`)."""
+        return self._module_used_as_object(file) or file.module.rpartition(".")[2] in self._star_imported_modules()
+
+    def used_from_other_files(self, file: SourceFile, name: str) -> bool:
+        """Another file may use the module-level `name` of `file`: one of its names resolves
+        to it (`from file import name`, `module.name`), or the namespace is reached otherwise
+        (`module_namespace_reached`)."""
+        qualified = f"{file.module}.{name}"
+        return any(other is not file and self.qualified(use, self.scope_of(use, other)) == qualified
+                   for use, other in self.name_uses(name)) or self.module_namespace_reached(file)
+
     def reaching_bindings(self, node: ast.Name, scope: Scope) -> tuple[Scope, list[tuple]] | None:
         """The scope that binds the name read at `node`, and the bindings of it that may
         reach there (every binding when code flow cannot tell)."""
         owner = scope.find(node.id)
         if owner is None:
             return None
-        declared = self._declared_names(owner.file)
-        if node.id in (declared[0] if owner.node is owner.file.tree else declared[1]) or (
+        if self.declared_elsewhere(owner, node.id) or (
             owner.node is owner.file.tree and (
                 self._stored_from_outside(owner.file, node.id) or self._module_used_as_object(owner.file))
         ):
@@ -163,6 +182,15 @@ class Names:
             # module's namespace written by names (globals().update(d), setattr(module, k, v)):
             # another scope may bind it to anything
             return owner, [*owner.bindings[node.id], Bare(UNKNOWN)]
+        inner = scope
+        while inner is not owner:
+            # a name of an enclosing scope, checked here (`lambda: x.value if isinstance(x, C)
+            # else x`, a comprehension's filter): that scope's flow has the narrowing
+            if node.id in self._names_checked_in(inner):
+                narrowed = self.flow(inner).reaching.get(id(node))
+                if narrowed is not None:
+                    return owner, list(narrowed)
+            inner = inner.parent
         reaching = self.flow(owner).reaching.get(id(node))
         if reaching is None:
             return owner, owner.bindings[node.id]

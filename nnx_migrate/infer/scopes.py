@@ -191,6 +191,26 @@ class Scopes:
             self._untracked[id(file)] = found
         return found
 
+    def _names_checked_in(self, scope: Scope) -> frozenset[str] | set[str]:
+        """Names an `isinstance(x, ...)` or `type(x)` call in the scope's own code checks:
+        where a read of an enclosing scope's name may be narrowed by this scope's flow (a
+        lambda's `x.value if isinstance(x, C) else x`, a comprehension's filter). Nothing for
+        a generator or coroutine: it may pause between the check and the read, and the
+        enclosing scope rebind the name meanwhile."""
+        file = scope.file
+        by_scope = self._checked_names.get(id(file))
+        if by_scope is None:
+            by_scope = self._checked_names[id(file)] = {}
+            calls = file.nodes(ast.Call)
+            self.scanned += len(calls)
+            for call in calls:
+                if isinstance(call.func, ast.Name) and call.func.id in ("isinstance", "type") and call.args \
+                        and isinstance(call.args[0], ast.Name):
+                    by_scope.setdefault(id(self._scope_node(call, file)), set()).add(call.args[0].id)
+            for pause in file.nodes(ast.Yield, ast.YieldFrom, ast.Await):
+                by_scope.pop(id(self._scope_node(pause, file)), None)
+        return by_scope.get(id(scope.node), frozenset())
+
     def _declared_names(self, file: SourceFile) -> tuple[frozenset[str], frozenset[str]]:
         """Names declared `global`, and names declared `nonlocal`, somewhere in the file."""
         key = ("declared", id(file))

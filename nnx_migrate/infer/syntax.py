@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 
-from nnx_migrate.index import SourceFile, dotted_name
+from nnx_migrate.index import SourceFile
 
 
 def is_super_call(node: ast.expr) -> bool:
@@ -24,12 +24,14 @@ def _parameters(function: ast.AST) -> tuple[list[ast.arg], list[ast.arg]]:
     return [*arguments.posonlyargs, *arguments.args], arguments.kwonlyargs
 
 
-def _self_name(method: ast.AST) -> str | None:
-    decorators = {dotted_name(d) for d in method.decorator_list}
-    positional, _ = _parameters(method)
-    if decorators & {"staticmethod", "classmethod"} or not positional:
-        return None
-    return positional[0].arg
+def arguments_by_parameter(function: ast.AST, call: ast.Call, skip_self: bool = False) -> dict[str, ast.expr]:
+    """Every parameter of `function` that `call` passes an argument for (positional or
+    keyword-only), with that argument, as `_argument_for` matches each: the one argument
+    binder. `skip_self`: a method called on an instance (`self._step(...)`)."""
+    positional, keyword_only = _parameters(function)
+    names = [p.arg for p in [*(positional[1:] if skip_self else positional), *keyword_only]]
+    found = {name: _argument_for(function, name, call, skip_self) for name in names}
+    return {name: argument for name, argument in found.items() if argument is not None}
 
 
 def _argument_for(function: ast.AST, name: str, call: ast.Call, skip_self: bool = False) -> ast.expr | None:
