@@ -68,15 +68,19 @@ class Attributes:
             found = join_or_unknown([self.binding_type(b, scope) for b in narrowed])
             if found is not None:
                 return found
-        base = self.type_of(node.value, scope)
-        found = self.member_type(base, node.attr)
+        return self.attribute_of(self.type_of(node.value, scope), node.attr, scope)
+
+    def attribute_of(self, base: Type, attr: str, scope: Scope) -> Type:
+        """`<something of type base>.attr` read in `scope`, narrowing aside: what the class
+        says, else for a Module the names the project binds only to Variables."""
+        found = self.member_type(base, attr)
         if found is None and isinstance(base, InstanceT) and self.index.is_nnx_class(base.cls) \
-                and not self.attributes_unknown(base.cls, node.attr) \
+                and not self.attributes_unknown(base.cls, attr) \
                 and not self.defines_before_flax(base.cls, {"__getattr__", "__getattribute__"}) \
                 and not any(self.unseen_base(klass) for klass in [base.cls, *self.subclasses(base.cls)]):
             # a Module whose class does not say: names the project binds only to Variables
             # (or only to Modules) on its Modules. Never for a receiver not shown to be a Module.
-            return self.fallback_attribute(node.attr, scope.file)
+            return self.fallback_attribute(attr, scope.file)
         return found
 
     def member_type(self, base: Type, attr: str) -> Type:
