@@ -54,7 +54,9 @@ MODULE_ATTRIBUTES: dict[str, dict[str, tuple]] = {
         "mean": ("variable", "BatchStat", True),
         "var": ("variable", "BatchStat", True),
     },
-    "Dropout": {},
+    # an RngStream (flax 0.11+: `rngs[collection].fork()`) or None; an Rngs in 0.10, where
+    # `.key` / `.count` of it are streams and reading `.value` there fails before and after
+    "Dropout": {"rngs": ("rng_stream",)},
     "MultiHeadAttention": {
         "query": ("module", "LinearGeneral"),
         "key": ("module", "LinearGeneral"),
@@ -66,10 +68,11 @@ MODULE_ATTRIBUTES: dict[str, dict[str, tuple]] = {
     },
     "LoRA": {"lora_a": _PARAM, "lora_b": _PARAM},
     "LoRALinear": {**_KERNEL_BIAS, "lora": ("module", "LoRA")},
-    "LSTMCell": {},
-    "OptimizedLSTMCell": {},
-    "GRUCell": {},
-    "SimpleCell": {},
+    # the gates' layers, the same in flax 0.10.7, 0.11.2 and 0.12.8
+    "LSTMCell": {name: ("module", "Linear") for name in ("ii", "if_", "ig", "io", "hi", "hf", "hg", "ho")},
+    "OptimizedLSTMCell": {"dense_i": ("module", "Linear"), "dense_h": ("module", "Linear")},
+    "GRUCell": {"dense_i": ("module", "Linear"), "dense_h": ("module", "Linear")},
+    "SimpleCell": {"dense_i": ("module", "Linear"), "dense_h": ("module", "Linear")},
     "RNN": {},
     "Bidirectional": {},
     "WeightNorm": {},

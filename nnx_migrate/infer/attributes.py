@@ -67,15 +67,19 @@ class Attributes:
             found = join_or_unknown([self.binding_type(b, scope) for b in narrowed])
             if found is not None:
                 return found
-        base = self.type_of(node.value, scope)
-        found = self.member_type(base, node.attr)
+        return self.attribute_of(self.type_of(node.value, scope), node.attr, scope)
+
+    def attribute_of(self, base: Type, attr: str, scope: Scope) -> Type:
+        """`<something of type base>.attr` read in `scope`, narrowing aside: what the class
+        says, else for a Module the names the project binds only to Variables."""
+        found = self.member_type(base, attr)
         if found is None and isinstance(base, InstanceT) and self.index.is_nnx_class(base.cls) \
-                and not self.attributes_unknown(base.cls, node.attr) \
+                and not self.attributes_unknown(base.cls, attr) \
                 and not self.defines_before_flax(base.cls, {"__getattr__", "__getattribute__"}) \
                 and not any(self.unseen_base(klass) for klass in [base.cls, *self.subclasses(base.cls)]):
             # a Module whose class does not say: names the project binds only to Variables
             # (or only to Modules) on its Modules. Never for a receiver not shown to be a Module.
-            return self.fallback_attribute(node.attr, scope.file)
+            return self.fallback_attribute(attr, scope.file)
         return found
 
     def member_type(self, base: Type, attr: str) -> Type:
@@ -112,18 +116,32 @@ class Attributes:
 
     def outside_stores(self, attr: str, cls: str) -> list[tuple[Type, ast.expr | None, SourceFile | None]]:
         """(type of the value, receiver, file) of each store to `.attr` from outside the
-        class's methods whose receiver may be an instance of `cls`."""
-        stores = self._memoized(("stores", attr), None, lambda: self._compute_stores_from_outside(attr),
-                                unknown=[(None, None, None, None)])
-        return [(value, receiver, file) for value, receiver_type, receiver, file in stores
-                if self._may_be_instance(receiver_type, cls)]
+        class's methods whose receiver may be an instance of `cls`.
 
-    def _compute_stores_from_outside(self, attr: str) -> list[tuple[Type, Type, ast.expr | None, SourceFile]]:
-        """(type of the value, type of the receiver, receiver, file) of each store to `.attr`
-        from outside."""
-        def store(value_type: Type, receiver: ast.expr | None, file: SourceFile) -> tuple:
+        A copy `x.attr = y.attr` from an instance `y` of `cls` (or of a subclass) stores
+        what such an instance's `attr` holds, already among what `cls`'s `attr` may hold:
+        it adds nothing (the least solution; typing `y.attr` here would be the attribute
+        depending on itself). Copied from anything else, the value is typed as any other."""
+        stores = self._memoized(("stores", attr), None, lambda: self._compute_stores_from_outside(attr),
+                                unknown=[(None, None, None, None, None)])
+        found = []
+        for value, receiver_type, receiver, file, copied in stores:
+            if not self._may_be_instance(receiver_type, cls):
+                continue
+            if copied is not None:
+                source = self.type_of(copied.value, self.scope_of(copied, file))
+                if isinstance(source, InstanceT) and cls in self.index.mro(source.cls):
+                    continue
+                value = self.type_of(copied, self.scope_of(copied, file))
+            found.append((value, receiver, file))
+        return found
+
+    def _compute_stores_from_outside(self, attr: str) -> list[tuple]:
+        """(type of the value, type of the receiver, receiver, file, the value when it is a
+        copy `y.attr`, typed by `outside_stores`) of each store to `.attr` from outside."""
+        def store(value_type: Type, receiver: ast.expr | None, file: SourceFile, copied=None) -> tuple:
             found = self.type_of(receiver, self.scope_of(receiver, file)) if receiver is not None else None
-            return value_type, found, receiver, file
+            return value_type, found, receiver, file, copied
 
         stores = []
         for value, file, receiver in self.index.foreign_attribute_stores.get(attr, ()):
@@ -131,7 +149,11 @@ class Attributes:
                 continue  # `x.attr += ...` keeps x.attr
             if value is None:
                 stores.append(store(None, receiver, file))  # unpacked from something not known
-            elif not _only_when_not_a_variable(value, file):
+            elif _only_when_not_a_variable(value, file):
+                continue
+            elif isinstance(value, ast.Attribute) and value.attr == attr:
+                stores.append(store(None, receiver, file, copied=value))  # `x.attr = y.attr`
+            else:
                 stores.append(store(self.type_of(value, self.scope_of(value, file)), receiver, file))
         # setattr(x, "attr", v), object.__setattr__(x, "attr", v), vars(x)["attr"] = v
         for receiver, value, file in self._constant_setattr_calls(attr):

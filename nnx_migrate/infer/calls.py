@@ -160,6 +160,15 @@ class Calls:
                 element = join_or_unknown([self.type_of(v, scope) for v in keywords.values()])
                 return ContainerT(element, mapping=True) if element is not None else None
             return None
+        if name == "getattr" and len(arguments) in (2, 3) and not keywords:
+            # `getattr(m, "w")` is `m.w`; with a name among known strings (`for n in ("kernel",
+            # "bias"): getattr(layer, n)`), one of those attributes; a missing one raises alike
+            names = self.string_values(arguments[1], scope)
+            if not names:
+                return None
+            base = self.type_of(arguments[0], scope)
+            found = [self.attribute_of(base, attr, scope) for attr in sorted(names)]
+            return join_or_unknown(found + [self.type_of(a, scope) for a in arguments[2:]])
         if name in ("max", "min") and arguments and set(keywords) <= {"key"}:
             if len(arguments) == 1:
                 return self._element_type(arguments[0], scope, None)

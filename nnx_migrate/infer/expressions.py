@@ -50,8 +50,34 @@ def _union_members(node: ast.expr) -> list[ast.expr]:
     return [node]
 
 
+# at most this many strings are followed for one expression (`getattr(m, f"{a}{b}")`)
+_MAX_STRINGS = 32
+
+
 def _is_ellipsis(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and node.value is Ellipsis
+
+
+def _strings_tested(test: ast.expr, name: str) -> set[str] | None:
+    """The strings that make `test` true where `name` is a str: `name == "f"`,
+    `name in ("a", "b")`; None for any other test."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name)
+            and test.left.id == name and isinstance(test.ops[0], (ast.Eq, ast.In))):
+        return None
+    right = test.comparators[0]
+    values = right.elts if isinstance(test.ops[0], ast.In) and isinstance(right, (ast.Tuple, ast.List, ast.Set)) \
+        else [right] if isinstance(test.ops[0], ast.Eq) else None
+    if values is None or not all(isinstance(v, ast.Constant) and isinstance(v.value, str) for v in values):
+        return None
+    return {v.value for v in values}
+
+
+def _within(file: SourceFile, node: ast.AST, ancestor: ast.AST) -> bool:
+    while node is not None:
+        if node is ancestor:
+            return True
+        node = file.parents.get(id(node))
+    return False
 
 
 def _is_number(node: ast.expr) -> bool:
@@ -203,7 +229,148 @@ class Expressions:
             qualified = self.qualified(node, scope)
             info = self.index.lookup_class(qualified) if qualified is not None else None
             return ClassT(info.qualname) if info is not None else None
-        return join_or_unknown([self.binding_type(b, owner) for b in bindings])
+        types = [self.binding_type(b, owner) for b in bindings]
+        if None in types:
+            # `grads: nnx.State` declared before `grads, aux = f(...)`: the declaration is
+            # the author's claim for every binding of the name, where nothing else shows one
+            declared = self._declared_type(node.id, owner)
+            if declared is not None:
+                types = [declared if found is None else found for found in types]
+        return join_or_unknown(types)
+
+    def _declared_type(self, name: str, owner: Scope) -> Type:
+        """The type of `name: T` statements without a value in the scope (all agreeing),
+        None where there is none."""
+        declarations = [b.annotation for b in owner.bindings.get(name, ()) if b.kind == ANNOTATED and b.value is None]
+        if not declarations or isinstance(owner.node, ast.ClassDef):
+            return None  # a class body's `x: T` declares the instances' attribute
+        return join_or_unknown([self.annotation_type(annotation, owner) for annotation in declarations])
+
+    def string_values(self, node: ast.expr, scope: Scope) -> frozenset[str] | None:
+        """The strings `node` may be, when they are few and all known: a literal, an
+        f-string of such parts, a name bound only to them (`for name in ("kernel", "bias")`,
+        `name = "w"`); None otherwise."""
+        return self._memoized(("strings", id(node), id(scope)), node, lambda: self._string_values(node, scope))
+
+    def _string_values(self, node: ast.expr, scope: Scope) -> frozenset[str] | None:
+        if isinstance(node, ast.Constant):
+            return frozenset((node.value,)) if isinstance(node.value, str) else None
+        if isinstance(node, ast.JoinedStr):
+            found = {""}
+            for part in node.values:
+                if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                    pieces = {part.value}
+                elif isinstance(part, ast.FormattedValue) and part.conversion == -1 and part.format_spec is None:
+                    pieces = self.string_values(part.value, scope)  # str(s) is s for a str
+                    if pieces is None:
+                        return None
+                else:
+                    return None
+                found = {head + piece for head in found for piece in pieces}
+                if len(found) > _MAX_STRINGS:
+                    return None
+            return frozenset(found)
+        if not isinstance(node, ast.Name):
+            return None
+        reached = self.reaching_bindings(node, scope)
+        if reached is None or not reached[1]:
+            return None
+        owner, bindings = reached
+        found = set()
+        for binding in bindings:
+            if binding.kind == ITER and isinstance(binding.iterable, (ast.Tuple, ast.List, ast.Set)):
+                elements = binding.iterable.elts
+                if not all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in elements):
+                    return None
+                found.update(e.value for e in elements)
+            elif binding.kind == EXPR:
+                values = self.string_values(binding.value, owner)
+                if values is None:
+                    return None
+                found.update(values)
+            else:
+                return None
+            if len(found) > _MAX_STRINGS:
+                return None
+        return frozenset(self._compared_strings(node, scope, bindings, found))
+
+    def _compared_strings(self, node: ast.Name, scope: Scope, bindings: list, found: set[str]) -> set[str]:
+        """`found` less what the `if name == "f":` / `if name in (...)` around the read
+        excludes, where no binding of the name is made inside that `if`."""
+        file = scope.file
+        made = [b.iterable if b.kind == ITER else b.value for b in bindings]
+        child, parent = node, file.parents.get(id(node))
+        while parent is not None and parent is not scope.node:
+            if isinstance(parent, (ast.If, ast.IfExp)) and child is not parent.test:
+                allowed = _strings_tested(parent.test, node.id)
+                if allowed is not None and not any(_within(file, value, parent) for value in made):
+                    in_body = child in parent.body if isinstance(parent, ast.If) else child is parent.body
+                    found = found & allowed if in_body else found - allowed
+            child, parent = parent, file.parents.get(id(parent))
+        return found
+
+    def string_values(self, node: ast.expr, scope: Scope) -> frozenset[str] | None:
+        """The strings `node` may be, when they are few and all known: a literal, an
+        f-string of such parts, a name bound only to them (`for name in ("kernel", "bias")`,
+        `name = "w"`); None otherwise."""
+        return self._memoized(("strings", id(node), id(scope)), node, lambda: self._string_values(node, scope))
+
+    def _string_values(self, node: ast.expr, scope: Scope) -> frozenset[str] | None:
+        if isinstance(node, ast.Constant):
+            return frozenset((node.value,)) if isinstance(node.value, str) else None
+        if isinstance(node, ast.JoinedStr):
+            found = {""}
+            for part in node.values:
+                if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                    pieces = {part.value}
+                elif isinstance(part, ast.FormattedValue) and part.conversion == -1 and part.format_spec is None:
+                    pieces = self.string_values(part.value, scope)  # str(s) is s for a str
+                    if pieces is None:
+                        return None
+                else:
+                    return None
+                found = {head + piece for head in found for piece in pieces}
+                if len(found) > _MAX_STRINGS:
+                    return None
+            return frozenset(found)
+        if not isinstance(node, ast.Name):
+            return None
+        reached = self.reaching_bindings(node, scope)
+        if reached is None or not reached[1]:
+            return None
+        owner, bindings = reached
+        found = set()
+        for binding in bindings:
+            if binding.kind == ITER and isinstance(binding.iterable, (ast.Tuple, ast.List, ast.Set)):
+                elements = binding.iterable.elts
+                if not all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in elements):
+                    return None
+                found.update(e.value for e in elements)
+            elif binding.kind == EXPR:
+                values = self.string_values(binding.value, owner)
+                if values is None:
+                    return None
+                found.update(values)
+            else:
+                return None
+            if len(found) > _MAX_STRINGS:
+                return None
+        return frozenset(self._compared_strings(node, scope, bindings, found))
+
+    def _compared_strings(self, node: ast.Name, scope: Scope, bindings: list, found: set[str]) -> set[str]:
+        """`found` less what the `if name == "f":` / `if name in (...)` around the read
+        excludes, where no binding of the name is made inside that `if`."""
+        file = scope.file
+        made = [b.iterable if b.kind == ITER else b.value for b in bindings]
+        child, parent = node, file.parents.get(id(node))
+        while parent is not None and parent is not scope.node:
+            if isinstance(parent, (ast.If, ast.IfExp)) and child is not parent.test:
+                allowed = _strings_tested(parent.test, node.id)
+                if allowed is not None and not any(_within(file, value, parent) for value in made):
+                    in_body = child in parent.body if isinstance(parent, ast.If) else child is parent.body
+                    found = found & allowed if in_body else found - allowed
+            child, parent = parent, file.parents.get(id(parent))
+        return found
 
     def binding_type(self, binding: Binding, scope: Scope) -> Type:
         return self._memoized(("binding", binding, id(scope)), None, lambda: self._binding_type(binding, scope))

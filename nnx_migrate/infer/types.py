@@ -204,6 +204,8 @@ def join_or_unknown(types: list[Type]) -> Type:
 def _flax_entry_type(entry: tuple) -> Type:
     if entry[0] == "variable":
         return VariableT(f"{flax_api.NNX}.{entry[1]}", entry[2])
+    if entry[0] == "rng_stream":
+        return RNG_STREAM
     return InstanceT(f"{flax_api.NNX}.{entry[1]}")
 
 

@@ -49,3 +49,21 @@ def annotated_fields(h: Holder):
     h.kept  # revealed: nnx.Param
     h.listed  # revealed: list[nnx.Param]
     h.other  # revealed: unknown
+
+
+outer: nnx.State
+
+
+def declared_names(f, m, flag):
+    grads: nnx.State
+    grads, aux = f(m)
+    grads  # revealed: State
+    aux  # revealed: unknown
+    w: nnx.Param
+    w = f(m) if flag else nnx.Param(1)
+    w  # revealed: nnx.Param
+    v: nnx.Param
+    v = nnx.BatchStat(1)
+    v  # revealed: nnx.BatchStat
+    outer = f(m)
+    outer  # revealed: unknown
