@@ -32,7 +32,8 @@ mechanical rewrite can settle:
   0.12.11 to every layer that takes them, and are dropped for the others (checked on
   0.10.7, 0.11.2, 0.12.8 against 0.12.12: two Dropout layers given `deterministic=True`).
   Not reported for a Sequential shown to hold one layer or none;
-- flax's RNN cells (`LSTMCell`, `OptimizedLSTMCell`, `SimpleCell`, `GRUCell`) given
+- flax's RNN cells (`LSTMCell`, `OptimizedLSTMCell`, `SimpleCell`, `GRUCell`, also through
+  a project subclass's `super().__init__(...)`) given
   `carry_init=` (UserWarning from 0.12.1: it belongs to `initialize_carry(...,
   carry_init=)`, new in 0.12.1) or `keep_rngs=` other than `False` (UserWarning from 0.12.7:
   pass `rngs` where the carry is made); checked on 0.12.0, 0.12.3, 0.12.8, 0.12.12.
@@ -128,6 +129,19 @@ def _stores_rngs(context: FileContext, visit, init: ast.FunctionDef) -> bool:
     return False
 
 
+def _super_init_of_a_cell(context: FileContext, node: ast.Call) -> bool:
+    """`super().__init__(...)` in a project subclass of one of flax's RNN cells."""
+    func = node.func
+    if not (isinstance(func, ast.Attribute) and func.attr == "__init__" and isinstance(func.value, ast.Call)
+            and isinstance(func.value.func, ast.Name) and func.value.func.id == "super" and not func.value.args):
+        return False
+    parent = context.parent(node)
+    while parent is not None and not isinstance(parent, ast.ClassDef):
+        parent = context.parent(parent)
+    info = context.class_info(parent) if parent is not None else None
+    return info is not None and any(flax_api.canonical_module(base) in CELLS for base in context.index.mro(info.qualname)[1:])
+
+
 def _at_most_one_layer(resolver, func: ast.expr, scope) -> bool:
     """`seq` bound only to `nnx.Sequential()` / `nnx.Sequential(layer)`: with one layer or
     none, its keywords reach the same place before and after 0.12.11."""
@@ -190,7 +204,7 @@ class DeprecatedPatterns(Rule):
                                else "run the model under `nnx.capture(model, nnx.Perturbation)` / "
                                     "`nnx.capture(model, nnx.Intermediate, init=perturbations)`")
                 qualified = visit.qualified(func)
-                if node.keywords and flax_api.canonical_module(qualified or "") in CELLS:
+                if node.keywords and (flax_api.canonical_module(qualified or "") in CELLS or _super_init_of_a_cell(context, node)):
                     self._cell_options(context, node, report)
                 if qualified and (context.index.is_variable_class(qualified) or qualified in (
                         "flax.nnx.with_metadata", f"{flax_api.NNX}.with_metadata")) and version_at_least(context, "0.12.7"):

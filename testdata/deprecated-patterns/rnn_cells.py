@@ -1,6 +1,7 @@
-# Reported: `carry_init=` (line 8) and `keep_rngs=True` (line 9) given to an RNN cell's
-# constructor; not `keep_rngs=False` (the default, silent), not `initialize_carry`'s own
-# `carry_init=` (line 13), not another class's `carry_init=` (line 21).
+# Reported: `carry_init=` (line 9) and `keep_rngs=True` (lines 10 and 27, a subclass's
+# `super().__init__`) given to an RNN cell's constructor; not `keep_rngs=False` (the default,
+# silent), not `initialize_carry`'s own `carry_init=` (line 14), not another class's
+# `carry_init=` (lines 22, 33).
 import jax.numpy as jnp
 from flax import nnx
 
@@ -19,3 +20,14 @@ class Config:
 
 
 Config(carry_init=nnx.initializers.ones)
+
+
+class DropoutCell(nnx.LSTMCell):
+    def __init__(self, in_features, hidden_features, *, rngs: nnx.Rngs):
+        super().__init__(in_features, hidden_features, keep_rngs=True, rngs=rngs)
+        self.dropout = nnx.Dropout(0.1, rngs=rngs)
+
+
+class Plain(Config):
+    def __init__(self):
+        super().__init__(carry_init=None)
