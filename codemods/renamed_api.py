@@ -22,9 +22,11 @@ imported from `flax.nnx`, or a use that is not a call, is reported). From 0.12.4
 calls a Module's `set_view` method where 0.12.1-0.12.3's `nnx.set_mode` called `set_mode`
 (flax's Dropout, BatchNorm and MultiHeadAttention renamed theirs, same parameters): a
 project Module's own `def set_mode(...)` and a call `layer.set_mode(...)` on a Module are
-reported (an own `set_mode` is no longer called by `nnx.view`; rename it `set_view`, which
-gets only the keywords it names unless it takes `**kwargs`, and whose return value is not
-read). `from flax.nnx.object import Object` becomes `from flax.nnx import Object`
+reported (an own `set_mode` is no longer called by `nnx.view`; rename it `set_view`. On
+0.12.4 `view` passes every keyword and reads the unused ones from the return value, as
+`set_mode` did; by 0.12.8 it passes only the keywords the method names unless it takes
+`**kwargs`, and reads no return value: a `set_view(self, ..., **kwargs)` returning
+`kwargs` works on both; checked in the 0.12.3, 0.12.4 and 0.12.8 sources). `from flax.nnx.object import Object` becomes `from flax.nnx import Object`
 (the module `flax.nnx.object` is gone from 0.11.1: ModuleNotFoundError; `flax.nnx.Object`
 exists in every release from 0.10 to 0.12.12); an import of other names from it is left
 as it is. `nnx.shard_map(..., check_rep=x)` becomes `check_vma=x` for targets 0.12.1+
@@ -308,8 +310,8 @@ class RenamedApi(Rule):
             info = context.class_info(visit.node)
             if info is not None and "set_mode" in info.methods and context.index.is_nnx_class(info.qualname):
                 report(info.methods["set_mode"], "`nnx.view` calls `set_view` from flax 0.12.4: this `set_mode` is no longer called",
-                       "rename it `set_view` (it gets only the keywords it names unless it takes `**kwargs`; "
-                       "its return value is not read)")
+                       "rename it `set_view`, keeping `**kwargs` and `return kwargs` (0.12.4 reads the unused "
+                       "keywords from it; 0.12.8 passes only the named ones unless it takes `**kwargs`)")
 
 
 class RenamedApiCommand(RuleCommand):
