@@ -5,10 +5,13 @@ An assignment of metadata to a Variable's attribute, `v.foo = meta`, becomes
 `v.set_metadata(foo=meta)`, where `v` is shown to be a Variable (see `value-access` for
 how). `.value` and `.raw_value` are left to the value-access rule.
 
-`v.sharding_names = names` becomes `v.set_metadata(out_sharding=names)` for targets from
-0.12.4 (`set_metadata(sharding_names=...)` warns there and stores `out_sharding`, the same
-metadata; checked on 0.12.8 and 0.12.12), `v.set_metadata(sharding_names=names)` for
-targets 0.12.0-0.12.3 (where `out_sharding` is not yet the name flax reads).
+`v.sharding_names = names` and `v.sharding = names` become
+`v.set_metadata(out_sharding=names)` for targets from 0.12.4: on 0.12.8 and 0.12.12
+`set_metadata(sharding_names=...)` / `set_metadata(sharding=...)` warn and store
+`out_sharding`, the same metadata (checked); on 0.12.4 `set_metadata` stores the name as
+given, where only `out_sharding` is read as the annotation (read in its source). For
+targets 0.12.0-0.12.3 (where `out_sharding` is not yet the name flax reads) the name is
+kept.
 
 ## Why
 From flax 0.12.1 Variables keep their metadata apart and setting an unknown attribute
@@ -55,7 +58,7 @@ NAME = "variable-metadata"
 NEEDED_FROM = "0.12.0"
 NOT_METADATA = frozenset({"value", "raw_value"})
 # metadata names flax renamed: old -> (new, the first target that has the new name)
-RENAMED = {"sharding_names": ("out_sharding", "0.12.4")}
+RENAMED = {"sharding_names": ("out_sharding", "0.12.4"), "sharding": ("out_sharding", "0.12.4")}
 
 
 def _set_metadata(name: str):
