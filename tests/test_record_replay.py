@@ -391,3 +391,48 @@ def test_the_public_methods_of_a_module_without_call_are_recorded(tmp_path: Path
     assert failed == {("flow.Flow [recorded 1]", "outputs"), ("flow.Flow [recorded 1]", "grads")}
     outputs = next(c for c in data["comparisons"] if c["part"] == "outputs")
     assert all(p.startswith("call2/") for p in outputs["problems"]), outputs["problems"]  # reverse, not forward
+
+
+SHARED = """
+import jax.numpy as jnp
+from flax import nnx
+
+
+class Leaf(nnx.Module):
+    def __init__(self, n: int):
+        self.w = nnx.Param(jnp.ones(n))
+
+    def __call__(self, x):
+        return x * self.w
+
+
+class Chain(nnx.Module):
+    def __init__(self, *items):
+        self.items = nnx.List(list(items))
+
+    def __call__(self, x):
+        for item in self.items:
+            x = item(x)
+        return x
+
+
+same = Leaf(2)
+Chain(Leaf(2), Leaf(2))(jnp.arange(2.0))  # two equal constructions: two Modules
+Chain(same, same)(jnp.arange(2.0))  # one Module passed twice: shared
+"""
+
+
+def test_equal_constructions_stay_distinct_and_a_shared_module_stays_shared(tmp_path: Path) -> None:
+    """Two Leafs built alike are one record; the Chain given both is rebuilt with two
+    Modules (state at items/0 and items/1, as recorded), the Chain given one Leaf twice
+    with one, shared (state at items/0 alone)."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "shared.py").write_text(SHARED)
+    traced = _cli("trace", "--record-cases", "--", "shared.py", cwd=tmp_path)
+    assert traced.returncode == 0, traced.stderr
+    result = _cli("verify", "shared.py", "--cases", ".nnx-migrate-cases.npz", "--matmul-precision", "default",
+                  "--json", "r.json", cwd=tmp_path)
+    data = _report(result, tmp_path / "r.json")
+    assert data["exact"] and not [c for c in data["comparisons"] if not c["passed"]], result.stdout
+    init = {c["case"]: c["keys"] for c in data["comparisons"] if c["part"] == "init"}
+    assert init == {"shared.Leaf [recorded 1]": 1, "shared.Chain [recorded 1]": 2, "shared.Chain [recorded 2]": 1}

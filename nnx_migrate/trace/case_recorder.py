@@ -514,7 +514,9 @@ def _module_reference(module, where, snapshots):
         raise _Unrecordable("%s: a %s whose attributes were reassigned after its construction (%s): rebuilt from "
                             "its construction it would not be the one passed" % (where, type(module).__name__,
                                                                                   ", ".join(changed)))
-    return {"@module": rid, "state": _state_entries(flat)}
+    # `instance`: which object it was, among those the same construction passes: Chain(a, b)
+    # of two equal bijections is rebuilt with two, Chain(a, a) with one (shared) Module
+    return {"@module": rid, "instance": id(module), "state": _state_entries(flat)}
 
 
 def _reassigned(node):
@@ -540,10 +542,13 @@ def _fingerprint(node):
 
 def _content_key(cls, encoded):
     """Equal for equal constructions, in any process: module references by their own keys."""
+    instances = {}
+
     def canonical(value):
         if isinstance(value, dict):
             if "@module" in value:
-                return {"@module": _records[value["@module"]].get("key"), "state": value.get("state")}
+                return {"@module": _records[value["@module"]].get("key"), "state": value.get("state"),
+                        "instance": instances.setdefault(value.get("instance"), len(instances))}
             return {k: canonical(v) for k, v in value.items()}
         if isinstance(value, list):
             return [canonical(v) for v in value]

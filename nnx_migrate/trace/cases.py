@@ -6,7 +6,9 @@ The file: `cases.json` (format, the environments recorded under, the records, wh
 left out) and one `<content hash>.npy` per distinct array. A record is one construction:
 `class` (`module:qualname`), `file`, `site`, `args`/`kwargs` (encoded values), `state`,
 `flags`, `calls`; `dependency` marks one rebuilt only because another takes it as an
-argument (`{"@module": id, "state": ...}`: rebuilt, then set to the state it had then); `unrecordable` says why a class's construction could not be written down.
+argument (`{"@module": id, "instance": ..., "state": ...}`: rebuilt, then set to the state it had then; one
+Module per `instance`, the object passed, so equal constructions stay distinct and a shared one
+shared); `unrecordable` says why a class's construction could not be written down.
 """
 
 from __future__ import annotations

@@ -70,21 +70,23 @@ class Rebuilder:
     def __init__(self, runner, nnx, jax, document: dict, archive: Archive, aliases: dict | None = None):
         self.runner, self.nnx, self.jax, self.document, self.archive = runner, nnx, jax, document, archive
         self.aliases = aliases or {}
-        self.modules: dict[str, object] = {}
+        self.modules: dict[tuple, object] = {}
 
     def resolve(self, reference: str):
         return resolve(reference, self.aliases)
 
-    def module(self, rid: str):
-        if rid not in self.modules:
+    def module(self, rid: str, instance=None):
+        """Construction `rid` built; one Module per recorded `instance` (the distinct
+        objects a construction was passed: equal ones stay distinct, a shared one shared)."""
+        if (rid, instance) not in self.modules:
             record = self.document["records"][rid]
             if record.get("unrecordable"):
                 raise CannotRebuild(f"its construction could not be recorded: {record['unrecordable']}")
             cls = self.resolve(record["class"])
             args = [self.value(a) for a in record.get("args", [])]
             kwargs = {k: self.value(v) for k, v in record.get("kwargs", {}).items()}
-            self.modules[rid] = cls(*args, **kwargs)
-        return self.modules[rid]
+            self.modules[rid, instance] = cls(*args, **kwargs)
+        return self.modules[rid, instance]
 
     def value(self, encoded):
         if not isinstance(encoded, dict):
@@ -92,7 +94,7 @@ class Rebuilder:
         jax, nnx = self.jax, self.nnx
         jnp = jax.numpy
         if "@module" in encoded:  # another Module: its own construction, set to its state when passed
-            module = self.module(encoded["@module"])
+            module = self.module(encoded["@module"], encoded.get("instance"))
             state = {k: self.archive.array(e) for k, e in encoded.get("state", {}).items() if "array" in e}
             self.runner._load_values(nnx, jax, module, state)
             return module
