@@ -225,6 +225,11 @@ def _load_evidence(settings, pyproject_path: Path | None, from_flag: bool) -> No
         raise ConfigError(str(error)) from error
 
 
+class MatmulPrecision(str, Enum):
+    highest = "highest"
+    default = "default"
+
+
 @app.command(
     "trace",
     context_settings={"allow_interspersed_args": False, "ignore_unknown_options": True,
@@ -237,6 +242,7 @@ def trace(
     python: Annotated[Optional[str], typer.Option("--python", metavar="PY", help="Interpreter to run COMMAND with, when COMMAND is a script or `-m module`.")] = None,
     record_cases: Annotated[bool, typer.Option("--record-cases", help="Also record the project's Module constructions and calls, for `verify --cases`.")] = False,
     cases: Annotated[Optional[Path], typer.Option("--cases", metavar="FILE", help="With --record-cases: the cases file (default: .nnx-migrate-cases.npz beside the evidence file).")] = None,
+    matmul_precision: Annotated[MatmulPrecision, typer.Option("--matmul-precision", help="With --record-cases: jax_default_matmul_precision of the recorded run, as `verify` replays it; `default` keeps the program's own (TF32 on GPUs).")] = MatmulPrecision.highest,
 ) -> None:
     """Run COMMAND once with a recorder installed; write what it saw flax objects do, for `--evidence`."""
     from nnx_migrate.evidence import DEFAULT_FILE
@@ -247,7 +253,7 @@ def trace(
     target = output or _project_root([], find_pyproject([Path.cwd()])) / DEFAULT_FILE
     cases_target = (cases or target.parent / DEFAULT_CASES_FILE) if record_cases or cases else None
     try:
-        result = run_trace(command, target, python=python, cases=cases_target)
+        result = run_trace(command, target, python=python, cases=cases_target, matmul_precision=matmul_precision.value)
     except TraceError as error:
         typer.echo(f"nnx-migrate trace: error: {error}", err=True)
         raise typer.Exit(2)
@@ -327,11 +333,6 @@ class Device(str, Enum):
     cpu = "cpu"
     gpu = "gpu"
     tpu = "tpu"
-
-
-class MatmulPrecision(str, Enum):
-    highest = "highest"
-    default = "default"
 
 
 @app.command(

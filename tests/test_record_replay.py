@@ -208,10 +208,11 @@ def test_a_script_recorded_and_replayed_in_one_environment(tmp_path: Path) -> No
     assert "calls not recorded: __main__.Big: state table: 256 KiB, over the 102 KiB per-array limit" in traced.stderr
     assert ("not recorded: __main__.Holder: argument `inner`: a Big whose attributes were reassigned after its "
             "construction (small): rebuilt from its construction it would not be the one passed") in traced.stderr
-    # the run's own matmul precision: nothing differs but the code, judged exactly
-    result = _cli("verify", "big.py", "--cases", "out/big.npz", "--matmul-precision", "default",
-                  "--json", "r.json", cwd=tmp_path)
+    # recorded at the matmul precision verify replays at (highest): nothing differs but
+    # the code, judged exactly
+    result = _cli("verify", "big.py", "--cases", "out/big.npz", "--json", "r.json", cwd=tmp_path)
     data = _report(result, tmp_path / "r.json")
+    assert data["recorded"][0]["recorded"]["matmul_precision"] == "highest"
     assert result.returncode == 3, result.stdout + result.stderr  # Holder: not run, with why
     assert data["exact"] and all(c["max_abs"] == 0 for c in data["comparisons"])
     assert {c["case"] for c in data["comparisons"]} == {"big.Big [recorded 1]", "big.Big [recorded 2]",
@@ -370,7 +371,7 @@ def test_the_public_methods_of_a_module_without_call_are_recorded(tmp_path: Path
     assert "calls not recorded: __main__.Flow: apply_to(): input 0: the function" in traced.stderr
     assert ("calls not recorded: __main__.Noise: its attributes were reassigned after its construction (rngs)"
             in traced.stderr)
-    result = _cli("verify", "flow.py", "--cases", ".nnx-migrate-cases.npz", "--matmul-precision", "default",
+    result = _cli("verify", "flow.py", "--cases", ".nnx-migrate-cases.npz",
                   "--json", "r.json", cwd=tmp_path)
     data = _report(result, tmp_path / "r.json")
     assert result.returncode == 3, result.stdout + result.stderr  # Noise: nothing to compare, said why
@@ -383,7 +384,7 @@ def test_the_public_methods_of_a_module_without_call_are_recorded(tmp_path: Path
     assert data["exact"] and all(c["max_abs"] == 0 for c in data["comparisons"])
     assert data["built"]["flow.Flow [recorded 1]"].endswith("2 recorded call(s) (of forward, reverse)")
     (tmp_path / "flow.py").write_text(FLOW.replace("(y - 0.5)", "(y - 0.5005)"))
-    planted = _cli("verify", "flow.py", "--cases", ".nnx-migrate-cases.npz", "--matmul-precision", "default",
+    planted = _cli("verify", "flow.py", "--cases", ".nnx-migrate-cases.npz",
                    "--json", "r.json", cwd=tmp_path)
     data = _report(planted, tmp_path / "r.json")
     assert planted.returncode == 1
@@ -430,9 +431,26 @@ def test_equal_constructions_stay_distinct_and_a_shared_module_stays_shared(tmp_
     (tmp_path / "shared.py").write_text(SHARED)
     traced = _cli("trace", "--record-cases", "--", "shared.py", cwd=tmp_path)
     assert traced.returncode == 0, traced.stderr
-    result = _cli("verify", "shared.py", "--cases", ".nnx-migrate-cases.npz", "--matmul-precision", "default",
+    result = _cli("verify", "shared.py", "--cases", ".nnx-migrate-cases.npz",
                   "--json", "r.json", cwd=tmp_path)
     data = _report(result, tmp_path / "r.json")
     assert data["exact"] and not [c for c in data["comparisons"] if not c["passed"]], result.stdout
     init = {c["case"]: c["keys"] for c in data["comparisons"] if c["part"] == "init"}
     assert init == {"shared.Leaf [recorded 1]": 1, "shared.Chain [recorded 1]": 2, "shared.Chain [recorded 2]": 1}
+
+
+def test_the_recorded_run_computes_at_the_pinned_matmul_precision(tmp_path: Path) -> None:
+    """`trace --record-cases` pins jax_default_matmul_precision to `highest` in the traced
+    run (what `verify` replays at: a GPU run's TF32 matmuls cannot look like a mismatch),
+    and records it; `--matmul-precision default` keeps the program's own, and the replay
+    then says the precisions differ."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "shared.py").write_text(SHARED + "import jax\nprint('precision', jax.config.jax_default_matmul_precision)\n")
+    for pinned, expected in (("highest", "highest"), ("default", "None")):
+        traced = _cli("trace", "--record-cases", "--matmul-precision", pinned, "--", "shared.py", cwd=tmp_path)
+        assert traced.returncode == 0 and f"precision {expected}" in traced.stdout, traced.stdout + traced.stderr
+        result = _cli("verify", "shared.py", "--cases", ".nnx-migrate-cases.npz", "--json", "r.json", cwd=tmp_path)
+        data = _report(result, tmp_path / "r.json")
+        assert data["recorded"][0]["recorded"]["matmul_precision"] == pinned
+        assert data["exact"] == (pinned == "highest")
+        assert ("matmul precision default -> highest" in data["judged"]) == (pinned == "default")

@@ -25,6 +25,8 @@ from nnx_migrate.trace.cases import CasesSummary, merge_cases, summary_lines
 
 TRACE_DIR_VARIABLE = "NNX_MIGRATE_TRACE_DIR"
 RECORD_CASES_VARIABLE = "NNX_MIGRATE_RECORD_CASES"
+# the matmul precision the recorded run computes at (`verify` replays at `highest`)
+CASES_PRECISION_VARIABLE = "NNX_MIGRATE_CASES_MATMUL_PRECISION"
 DEFAULT_CASES_FILE = ".nnx-migrate-cases.npz"
 
 
@@ -50,9 +52,11 @@ def command_line(command: list[str], python: str | None) -> list[str]:
 
 
 def run_trace(command: list[str], output: Path, python: str | None = None, cwd: Path | None = None,
-              cases: Path | None = None) -> TraceResult:
+              cases: Path | None = None, matmul_precision: str = "highest") -> TraceResult:
     """Run `command` (list form, no shell) recording, then write the merged evidence to
-    `output` (and, given `cases`, the recorded cases there)."""
+    `output` (and, given `cases`, the recorded cases there, computed at `matmul_precision`:
+    pinned, as `verify` pins it, so a GPU run's TF32 matmuls cannot look like a mismatch;
+    `default` leaves the program's own)."""
     if cases is not None and (cases.is_dir() or not os.access(_existing_folder(cases), os.W_OK)):
         raise TraceError(f"--cases {cases}: not a file that can be written")
     work = Path(tempfile.mkdtemp(prefix="nnx-migrate-trace-"))
@@ -69,6 +73,7 @@ def run_trace(command: list[str], output: Path, python: str | None = None, cwd: 
             (site / "_nnx_migrate_case_recorder.py").write_text(
                 package.joinpath("case_recorder.py").read_text(encoding="utf-8"), encoding="utf-8")
             env[RECORD_CASES_VARIABLE] = "1"
+            env[CASES_PRECISION_VARIABLE] = matmul_precision
         env["PYTHONPATH"] = os.pathsep.join([str(site), *filter(None, [env.get("PYTHONPATH")])])
         env[TRACE_DIR_VARIABLE] = str(fragments)
         try:

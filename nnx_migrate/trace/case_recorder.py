@@ -703,6 +703,9 @@ def _load_modules():
         except ImportError:
             Tracer = jax.core.Tracer
     _mods.update(nnx=nnx, jax=jax, np=numpy, Tracer=Tracer)
+    precision = os.environ.get("NNX_MIGRATE_CASES_MATMUL_PRECISION", "default")
+    if precision != "default":  # as `verify` replays: TF32 on a GPU is not a difference of the code
+        jax.config.update("jax_default_matmul_precision", precision)
     return True
 
 
