@@ -7,6 +7,7 @@ from nnx_migrate.codemods.deprecated_patterns import DeprecatedPatterns
 from nnx_migrate.codemods.eager_sharding import EagerSharding
 from nnx_migrate.codemods.introspection import IntrospectionFunctions
 from nnx_migrate.codemods.keyword_only_rngs import KeywordOnlyRngs
+from nnx_migrate.codemods.layer_subclass_attributes import LayerSubclassAttributes
 from nnx_migrate.codemods.module_containers import ModuleContainers
 from nnx_migrate.codemods.optimizer_api import OptimizerApi
 from nnx_migrate.codemods.renamed_api import RenamedApi
@@ -36,6 +37,7 @@ RULES: list[type[Rule]] = [
     ShardingConstraint,
     EagerSharding,
     VariableMetadata,
+    LayerSubclassAttributes,
     DeprecatedPatterns,
 ]
 RULE_NAMES = list(rulenames.RULE_NAMES)

@@ -15,5 +15,6 @@ RULE_NAMES = (
     "sharding-constraint",
     "eager-sharding",
     "variable-metadata",
+    "layer-subclass-attributes",
     "deprecated-patterns",
 )
