@@ -4,6 +4,7 @@ choices (run in this interpreter's flax)."""
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import os
 import shutil
@@ -304,3 +305,109 @@ def test_low_precision_dtypes_become_float32_and_bfloat16_arrays_keep_their_name
     results: dict = {}
     runner._store(results, "c/init/k", jax, jnp.ones(2, jnp.bfloat16))
     assert list(results) == ["c/init/k@bfloat16"] and results["c/init/k@bfloat16"].dtype == np.float32
+
+
+BASE_BEFORE = '''from flax import nnx
+
+
+class Base(nnx.Module):
+    def forward(self, x):
+        y = self.fwd(x)
+        return y * self.gain.value
+
+    def fwd(self, x):
+        raise NotImplementedError
+
+
+class Untouched(nnx.Module):
+    def describe(self):
+        return "plain"
+
+
+class Scale(Base):
+    def __init__(self):
+        self.gain = nnx.Param(2.0)
+
+    def fwd(self, x):
+        return x
+'''
+
+
+def _class_lines(tmp_path):
+    from nnx_migrate.index import ProjectIndex
+    from nnx_migrate.verify import coverage
+
+    after = BASE_BEFORE.replace("self.gain.value", "self.gain[...]")
+    path = tmp_path / "flows.py"
+    path.write_text(after)
+    index = ProjectIndex()
+    file = index.add_file(path, after, ast.parse(after))
+    return coverage, coverage.class_lines(index, [file], {id(file): "flows"}, {id(file): BASE_BEFORE}), str(path.resolve())
+
+
+def test_a_base_is_checked_through_a_subclass_only_where_its_changed_lines_ran(tmp_path: Path) -> None:
+    """Base's changed statement (line 7) must have run in a compared case of a subclass;
+    a class with no subclass case, or whose changed line did not run, is not counted."""
+    coverage, classes, path = _class_lines(tmp_path)
+    assert classes["flows.Base"].changed == [(7, 7)] and classes["flows.Base"].methods == {"forward": (6, 7), "fwd": (10, 10)}
+    assert classes["flows.Scale"].bases == {"flows.Base"} and not classes["flows.Untouched"].changed
+    ran = {"flows.Scale [recorded 1]": {path: [6, 7, 23]}}
+    found = coverage.through_subclass(classes, {"flows.Scale"}, ran)
+    assert list(found) == ["flows.Base"] and "`forward` ran in flows.Scale [recorded 1]" in found["flows.Base"]
+    assert "its 1 changed statement(s) ran" in found["flows.Base"]
+    # the changed line did not run (the forward raised before it, say): not counted
+    assert coverage.through_subclass(classes, {"flows.Scale"}, {"flows.Scale [recorded 1]": {path: [6, 23]}}) == {}
+    # lines of Base that ran in a case of a class that is not its subclass: not counted
+    assert coverage.through_subclass(classes, set(), {"flows.Untouched": {path: [6, 7]}}) == {}
+
+
+def test_the_runner_records_the_lines_run_in_the_files_asked_for(tmp_path: Path) -> None:
+    import importlib.util
+
+    from nnx_migrate.verify import runner
+
+    module_path = tmp_path / "traced_module.py"
+    module_path.write_text("def f(x):\n    y = x + 1\n    return y\n")
+    spec = importlib.util.spec_from_file_location("traced_module", module_path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    entry = {}
+    with runner._LinesRan([str(module_path.resolve())], entry):
+        module.f(1)
+    assert entry["lines"] == {str(module_path.resolve()): [2, 3]}
+    untraced = {}
+    with runner._LinesRan([], untraced):
+        module.f(1)
+    assert "lines" not in untraced
+
+
+def test_automatic_float_inputs_lie_in_minus_one_one_and_do_not_sum_to_zero() -> None:
+    """A symmetric input makes the gradient of a shift or bias a sum that cancels to
+    rounding (bijx's `Shift`: a false mismatch); the inputs stay in [-1, 1]."""
+    import jax
+
+    from nnx_migrate.verify import autocase
+
+    for shape in ((2, 8), (4,), (2, 3, 5)):
+        x = np.asarray(autocase._make_input(jax, shape, "float32", None, None))
+        assert x.shape == shape and x.min() >= -1 and x.max() <= 1
+        assert abs(x.sum()) > 0.05 * np.abs(x).sum()
+
+
+def test_loading_state_keeps_a_numpy_int64_array_numpy() -> None:
+    """A Variable holding a NumPy int64 array (bijx's `Const(orbits)`), set to the other
+    side's values: it stays NumPy int64, as on the side that did not load (jnp.asarray
+    would make it int32 with x64 off: a false mismatch)."""
+    import jax
+    from flax import nnx
+
+    from nnx_migrate.verify import runner
+
+    class Holder(nnx.Module):
+        def __init__(self):
+            self.orbits = nnx.Variable(np.arange(3, dtype=np.int64))
+
+    holder = Holder()
+    runner._load_values(nnx, jax, holder, {"orbits": np.array([2, 1, 0], dtype=np.int64)})
+    value = runner._leaf_value(holder.orbits)
+    assert isinstance(value, np.ndarray) and value.dtype == np.int64 and value.tolist() == [2, 1, 0]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nnx_migrate.verify import roots
+from nnx_migrate.verify import coverage, roots
 from nnx_migrate.verify.compare import DEFAULT_ATOL, DEFAULT_RTOL, PARTS, Comparison, compare, split_keys
 
 RUNNER = Path(__file__).with_name("runner.py")
@@ -105,6 +105,8 @@ class Outcome:
     same_environment_side: Side | None = None
     recorded: list[RecordedGroup] = field(default_factory=list)
     outside: list[str] = field(default_factory=list)  # recorded classes not under MIGRATED
+    classes: dict = field(default_factory=dict)  # Module classes of the changed files: coverage.ClassLines
+    through_subclass: dict[str, str] = field(default_factory=dict)  # class -> how a subclass's case ran it
 
     @property
     def exact(self) -> bool:
@@ -119,6 +121,51 @@ class Outcome:
 
     def all_comparisons(self) -> list[Comparison]:
         return self.comparisons + self.same_environment + [c for g in self.recorded for c in g.comparisons]
+
+    def judged_classes(self) -> set[str]:
+        """Classes one of whose own cases was compared (or failed as a migration)."""
+        return {c.case.split(" [")[0] for c in self.across_versions()}
+
+    def across_versions(self) -> list[Comparison]:
+        """The comparisons of the migrated code with the original or the recording (not
+        the same-environment ones, which judge the old code on the new flax)."""
+        return self.comparisons + [c for g in self.recorded for c in g.comparisons]
+
+    def lines_ran_in_compared_cases(self) -> dict[str, dict]:
+        """case -> {file: lines executed on the migrated side}, for the cases whose numbers
+        were compared and are all within the tolerance."""
+        failed = {c.case for c in self.across_versions() if not c.passed}
+        compared = {c.case for c in self.across_versions() if c.part != "runs"} - failed
+        found = {}
+        for side in [self.migrated] + [g.migrated for g in self.recorded]:
+            for case, entry in side.cases.items():
+                if case in compared and entry.get("lines"):
+                    found[case] = entry["lines"]
+        return found
+
+    def class_counts(self) -> dict[str, int]:
+        """The Module classes of the changed files by how they were checked: `failed` (a
+        case of it mismatched, or its migration does not run where the other side ran),
+        `within tolerance` (every case of it compared passed), `through a subclass`
+        (coverage.through_subclass), `not checked`."""
+        if not self.classes:
+            return {}
+        names = {n for n, lines in self.classes.items() if lines.file}
+        verdicts: dict[str, set[bool]] = {}
+        for comparison in self.across_versions():
+            verdicts.setdefault(comparison.case.split(" [")[0], set()).add(comparison.passed)
+        counts = {"classes": len(names), "within tolerance": 0, "failed": 0, "through a subclass": 0,
+                  "not checked": 0}
+        for name in names:
+            if False in verdicts.get(name, ()):
+                counts["failed"] += 1
+            elif name in verdicts:
+                counts["within tolerance"] += 1
+            elif name in self.through_subclass:
+                counts["through a subclass"] += 1
+            else:
+                counts["not checked"] += 1
+        return counts
 
     def kind(self, case: str) -> str:
         """automatic, spec or recorded: how the case was built."""
@@ -205,17 +252,19 @@ def original_tree(original: str, migrated: Path, workdir: Path) -> Path:
     return target / migrated.resolve().relative_to(top_path)
 
 
-def auto_targets(original: Path | None, migrated: Path, layout: roots.Layout) -> tuple[dict[str, str], dict[str, str]]:
+def auto_targets(original: Path | None, migrated: Path, layout: roots.Layout,
+                 classes: dict | None = None) -> tuple[dict[str, str], dict[str, str]]:
     """NNX Module classes in files the migration changed: {case: 'module:Class'}, and
     the ones that cannot be named (with why). Module names are the project's own, from
-    its import roots (`layout`)."""
+    its import roots (`layout`). `classes`, if given, receives each such class's lines
+    (coverage.class_lines: what a subclass's case must run to check it)."""
     import ast
 
     from nnx_migrate.index import ProjectIndex
 
     root = migrated if migrated.is_dir() else migrated.parent
     index = ProjectIndex()
-    changed, names = [], {}
+    changed, names, originals = [], {}, {}
     for path in sorted(layout.modules):
         relative = path.relative_to(root.resolve())
         before = (original / relative if original.is_dir() else original) if original is not None else None
@@ -226,8 +275,11 @@ def auto_targets(original: Path | None, migrated: Path, layout: roots.Layout) ->
             continue
         file = index.add_file(path, text, tree)
         names[id(file)] = layout.modules[path]
-        if before is None or not before.exists() or before.read_text(encoding="utf-8", errors="replace") != text:
+        before_text = before.read_text(encoding="utf-8", errors="replace") if before is not None and \
+            before.exists() else None
+        if before_text != text:
             changed.append(file)
+            originals[id(file)] = before_text or ""
     targets, skipped = {}, {}
     for info in index.classes.values():
         if info.file not in changed or not index.is_nnx_class(info.qualname):
@@ -237,6 +289,8 @@ def auto_targets(original: Path | None, migrated: Path, layout: roots.Layout) ->
             skipped[f"{module}.{info.qualname[len(info.file.module) + 1:]}"] = "a nested class"
             continue
         targets[f"{module}.{info.node.name}"] = f"{module}:{info.node.name}"
+    if classes is not None:
+        classes.update(coverage.class_lines(index, changed, names, originals))
     return targets, skipped
 
 
@@ -301,6 +355,9 @@ def verify(migrated: Path, original: str | None, *, spec: Path | None, auto: boo
         if document is not None and not isinstance(outcome, Recorded):
             outcome = _with_recorded(outcome, cases, document, layout, rtol, atol, device, allow_deprecations,
                                      matmul_precision, workdir, timeout)
+        if isinstance(outcome, Outcome) and outcome.classes:
+            outcome.through_subclass = coverage.through_subclass(outcome.classes, outcome.judged_classes(),
+                                                                 outcome.lines_ran_in_compared_cases())
         return outcome
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -316,8 +373,9 @@ def _compare_with_original(migrated: Path, original: str, layout: roots.Layout, 
     request: dict = {"spec": str(spec.resolve()) if spec else None, "auto": {},
                      "matmul_precision": matmul_precision}
     not_run: dict[str, str] = {}
+    classes: dict = {}
     if auto or spec is None:
-        targets, skipped = auto_targets(original_path, migrated, layout)
+        targets, skipped = auto_targets(original_path, migrated, layout, classes)
         request["auto"] = targets
         not_run.update({name: f"not built automatically: {why}" for name, why in skipped.items()})
     python = baseline_python or sys.executable
@@ -330,7 +388,8 @@ def _compare_with_original(migrated: Path, original: str, layout: roots.Layout, 
         _cases_not_run(old, not_run)
         return Recorded(old, record, not_run)
     new = Side("migrated", sys.executable, new_paths)
-    run_side(new, {**request, "load_state": old.state_file}, workdir, device, timeout)
+    run_side(new, {**request, "load_state": old.state_file, "lines_of": _lines_of(classes)}, workdir, device,
+             timeout)
     exact = not differences(old, new)
     comparisons = _compare_sides(old, new, 0.0 if exact else rtol, 0.0 if exact else atol, not_run,
                                  suggest_baseline=not baseline_python)
@@ -346,7 +405,14 @@ def _compare_with_original(migrated: Path, original: str, layout: roots.Layout, 
             note = "not run in one environment (the original may need the old flax): " + "; ".join(
                 f"{case}: {why}" for case, why in sorted(broken.items()))
     return Outcome(old, new, comparisons, same, note, not_run, _deprecations(new), allow_deprecations,
-                   rtol=rtol, atol=atol, same_environment_side=here)
+                   rtol=rtol, atol=atol, same_environment_side=here, classes=classes)
+
+
+def _lines_of(classes: dict) -> list[str]:
+    """The files whose executed lines the migrated side records: those of classes with
+    a subclass in the project (a base is checked through its subclasses' cases)."""
+    bases = {base for lines in classes.values() for base in lines.bases}
+    return sorted({classes[b].file for b in bases if classes[b].file})
 
 
 def _deprecations(side: Side) -> dict[str, list[str]]:
@@ -471,6 +537,7 @@ def _with_recorded(outcome: Outcome | None, cases: Path, document: dict, layout:
             new = Side("migrated", sys.executable, paths)
             request = {"spec": None, "auto": {}, "matmul_precision": matmul_precision,
                        "x64": bool(environment.get("x64")),
+                       "lines_of": _lines_of(outcome.classes) if outcome is not None else [],
                        "recorded": {"file": str(cases.resolve()), "cases": group,
                                     "aliases": {case: aliases[case] for case in group if case in aliases}}}
             (workdir / f"recorded-{number}").mkdir()

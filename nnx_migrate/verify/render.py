@@ -53,6 +53,14 @@ def print_outcome(outcome: Outcome) -> None:
     if outcome.outside:
         console.print(f"{len(outcome.outside)} recorded class(es) outside {escape(str(outcome.migrated.paths[0]) if outcome.migrated.paths else 'MIGRATED')}"
                       f" not replayed: {escape(', '.join(outcome.outside[:8]))}{' ...' if len(outcome.outside) > 8 else ''}")
+    for name, why in sorted(outcome.through_subclass.items()):
+        console.print(f"[green]checked through a subclass[/] {escape(name)}: {escape(why)}")
+    counts = outcome.class_counts()
+    if counts:
+        console.print(f"{counts['classes']} Module class(es) in the changed files: "
+                      f"{counts['within tolerance']} within the tolerance, {counts['failed']} failed, "
+                      f"{counts['through a subclass']} checked through a subclass, {counts['not checked']} "
+                      "not checked")
     comparisons = outcome.all_comparisons()
     kinds = {}
     for case in {c.case for c in comparisons}:
@@ -116,6 +124,8 @@ def to_json(outcome: Outcome) -> str:
                       "cases": sorted({c.case for c in g.comparisons})} for g in outcome.recorded],
         "recorded_outside": outcome.outside,
         "not_run": outcome.not_run,
+        "classes": outcome.class_counts(),
+        "through_subclass": outcome.through_subclass,
         "deprecations": outcome.deprecations,
         "exit_code": outcome.exit_code(),
     }, indent=2)

@@ -74,9 +74,10 @@ def main(request_path: str) -> int:
             cases[name] = ("recorded", lambda entry, results, rid=rid, name=name, aliases=aliases: entry.update(
                 built=replay.replay(sys.modules[__name__], nnx, jax, document, archive, rid, name, results,
                                     aliases)))
+    lines_of = request.get("lines_of") or []
     for name, (kind, run) in cases.items():
         entry = report["cases"][name] = {"kind": kind, "deprecations": []}
-        with warnings.catch_warnings(record=True) as caught:
+        with warnings.catch_warnings(record=True) as caught, _LinesRan(lines_of, entry):
             warnings.simplefilter("always")
             try:
                 computed: dict[str, np.ndarray] = {}
@@ -100,6 +101,44 @@ def main(request_path: str) -> int:
     np.savez(request["out"], **results)
     Path(request["report"]).write_text(json.dumps(report, indent=2))
     return 0
+
+
+class _LinesRan:
+    """Records in `entry["lines"]` the lines executed in `files` (resolved paths) while the
+    block runs: which code of the changed files a case exercised (coverage.py, beside
+    this file, reads it). Frames of other files are not traced line by line."""
+
+    def __init__(self, files: list[str], entry: dict):
+        self.files, self.entry, self.ran, self.known = set(files), entry, {}, {}
+
+    def _wanted(self, filename: str) -> str | None:
+        if filename not in self.known:
+            resolved = os.path.realpath(filename)
+            self.known[filename] = resolved if resolved in self.files else None
+        return self.known[filename]
+
+    def _call(self, frame, event, arg):
+        file = self._wanted(frame.f_code.co_filename)
+        if file is None:
+            return None
+        lines = self.ran.setdefault(file, set())
+
+        def line(frame, event, arg):
+            if event == "line":
+                lines.add(frame.f_lineno)
+            return line
+        return line
+
+    def __enter__(self):
+        if self.files:
+            sys.settrace(self._call)
+        return self
+
+    def __exit__(self, *exc):
+        if self.files:
+            sys.settrace(None)
+            self.entry["lines"] = {file: sorted(lines) for file, lines in self.ran.items()}
+        return False
 
 
 def _load_sibling(name: str):
@@ -250,7 +289,10 @@ def _load_values(nnx, jax, module, values: dict, prefix: str = "") -> None:
         if stored is None and hasattr(value, "dtype"):
             stored = values.get(f"{prefix}{key}@{np.dtype(value.dtype).name}")
         if stored is not None and not _is_key(jax, value):
-            _set_leaf(leaf, jax.numpy.asarray(stored, dtype=getattr(value, "dtype", None)))
+            # a NumPy array stays one: jnp.asarray would make an int64 one int32 (x64 off),
+            # where the other side kept its int64 (bijx's ConvSym orbits, a false mismatch)
+            convert = np.asarray if isinstance(value, np.ndarray) else jax.numpy.asarray
+            _set_leaf(leaf, convert(stored, dtype=getattr(value, "dtype", None)))
     nnx.update(module, state)
 
 
