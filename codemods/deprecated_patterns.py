@@ -31,7 +31,8 @@ mechanical rewrite can settle:
   go to the first layer only (which raises TypeError if it does not take them); from
   0.12.11 to every layer that takes them, and are dropped for the others (checked on
   0.10.7, 0.11.2, 0.12.8 against 0.12.12: two Dropout layers given `deterministic=True`).
-  Not reported for a Sequential shown to hold one layer or none;
+  Not reported for a Sequential shown to hold one layer or none, nor for a project
+  subclass with its own `__call__`;
 - flax's RNN cells (`LSTMCell`, `OptimizedLSTMCell`, `SimpleCell`, `GRUCell`, also through
   a project subclass's `super().__init__(...)`) given
   `carry_init=` (UserWarning from 0.12.1: it belongs to `initialize_carry(...,
@@ -191,6 +192,7 @@ class DeprecatedPatterns(Rule):
                 if keywords and "Sequential" in context.file.text:
                     owner = resolver.type_of(func, visit.scope)
                     if isinstance(owner, InstanceT) and resolver.is_subclass(owner.cls, SEQUENTIAL) \
+                            and not resolver.defines_before_flax(owner.cls, {"__call__"}, exactly=True) \
                             and not _at_most_one_layer(resolver, func, visit.scope):
                         report(node, f"`nnx.Sequential` called with keyword arguments ({', '.join(keywords)}): up to flax "
                                      "0.12.10 they go to its first layer only, from 0.12.11 to every layer that takes them",

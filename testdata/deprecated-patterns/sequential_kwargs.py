@@ -1,7 +1,7 @@
 # Reported: an nnx.Sequential called with keyword arguments (lines 19 and 29, through
 # `**kwargs`); not one given only `rngs` (line 20), not another Module's call with keywords
 # (line 21), not a Sequential of one layer or none (line 34: the keywords reach the same
-# place).
+# place), not a subclass with its own `__call__` (line 43).
 import jax.numpy as jnp
 from flax import nnx
 
@@ -33,3 +33,11 @@ one = nnx.Sequential(Block(0.5, rngs=rngs))
 empty = nnx.Sequential()
 print(one(jnp.ones(8), deterministic=True), empty(k=2))
 print(evaluated, trained.shape, single.shape, Net(rngs=rngs)(jnp.ones(8)).shape)
+
+
+class Routed(nnx.Sequential):  # its own __call__ decides where the keywords go
+    def __call__(self, x, deterministic=False):
+        return self.layers[-1](self.layers[0](x), deterministic=deterministic)
+
+
+print(Routed(Block(0.5, rngs=rngs), Block(0.5, rngs=rngs))(jnp.ones(8), deterministic=True))
