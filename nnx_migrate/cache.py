@@ -1,6 +1,8 @@
 """Results cache: a re-run over an unchanged tree parses nothing (and imports no libcst).
 
-One entry per project state, keyed by the tool version, the settings that change the
+One entry per project state, keyed by the tool version and the content of its own source
+files (a development build or an edited rule never reuses another build's results), the
+settings that change the
 result (rules, target version, unsafe fixes) and the path and content hash of every file
 the run looked at: the project index is built from all of them, so any change to any of
 them makes a new entry (the files of an unchanged project are never parsed again).
@@ -12,7 +14,9 @@ under $NNX_MIGRATE_CACHE_DIR, or in `--cache-dir`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib.util
 import json
 import os
 import tempfile
@@ -43,11 +47,32 @@ def default_directory() -> Path:
 def project_key(settings, files: list[tuple[Path, bytes]], complete: bool) -> str:
     digest = hashlib.sha256()
     digest.update(json.dumps([
-        FORMAT, __version__, settings.select, sorted(settings.ignore), list(settings.target_version),
+        FORMAT, __version__, tool_digest(), settings.select, sorted(settings.ignore), list(settings.target_version),
         settings.unsafe_fixes, complete, settings.include_docs, _evidence_digest(settings),
     ]).encode())
     for name, data in sorted((identity(path), data) for path, data in files):
         digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
+@functools.cache
+def tool_digest() -> str:
+    """The hash of the tool's own Python sources: the engine and the rules (installed as
+    nnx_migrate.codemods, which an editable install keeps in another folder). Found
+    without importing the rules, so a cache hit still imports no libcst."""
+    folders = [Path(__file__).parent]
+    rules = importlib.util.find_spec("nnx_migrate.codemods")
+    for location in (rules.submodule_search_locations or []) if rules is not None else []:
+        if not Path(location).is_relative_to(folders[0]):  # a wheel has them inside
+            folders.append(Path(location))
+    return source_digest(folders)
+
+
+def source_digest(folders: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for folder in folders:
+        for path in sorted(folder.rglob("*.py")):
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 

@@ -297,6 +297,33 @@ def test_warm_run_uses_the_cache_and_agrees_with_a_cold_one(tmp_path: Path) -> N
     assert again.returncode == 1 and "2 parsed" in again.stderr
 
 
+def test_another_build_of_the_tool_does_not_reuse_the_cached_results(tmp_path: Path, monkeypatch) -> None:
+    """The key holds the tool's own sources: an edited rule with an unchanged version
+    number must parse again, not serve what the previous build concluded."""
+    from nnx_migrate import cache
+    from nnx_migrate.config import Settings
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "rule.py").write_text("A = 1\n")
+    before = cache.source_digest([rules])
+    assert cache.source_digest([rules]) == before
+    (rules / "rule.py").write_text("A = 2\n")
+    assert cache.source_digest([rules]) != before
+
+    # the running tool's sources: its package and the rules (elsewhere in an editable install)
+    package = Path(cache.__file__).parent
+    rules_folder = REPO / "codemods"
+    expected = [package] if rules_folder.is_relative_to(package) else [package, rules_folder]
+    assert cache.tool_digest() == cache.source_digest(expected)
+
+    files = [(tmp_path / "a.py", GOOD.encode())]
+    key = cache.project_key(Settings(), files, complete=True)
+    assert cache.project_key(Settings(), files, complete=True) == key
+    monkeypatch.setattr(cache, "tool_digest", lambda: "another build")
+    assert cache.project_key(Settings(), files, complete=True) != key
+
+
 def test_jobs_give_the_same_result(tmp_path: Path) -> None:
     for n in range(40):
         (tmp_path / f"m{n}.py").write_text(GOOD.replace("class M", f"class M{n}"))
