@@ -66,10 +66,8 @@ class ArrayWrites:
         """The scopes (by id) whose variable `name` some read in `file` passes, stores,
         returns or captures (anything but `name.attr` in that scope itself): aliases may
         write it. One table per name and file, not a scan of the name's uses per write."""
-        key = ("escaping-names", name, id(file))
-        found = self._memo.get(key)
-        if found is None:
-            found = self._memo[key] = set()
+        def build() -> set[int]:
+            found = set()
             for owner, uses in self._name_uses_by_owner(name, file).items():
                 for node, here in uses:
                     parent = file.parents.get(id(node))
@@ -77,29 +75,32 @@ class ArrayWrites:
                             not (isinstance(parent, ast.Attribute) and parent.value is node) or id(here) != owner):
                         found.add(owner)  # passed, stored, returned or captured
                         break
-        return found
+            return found
+
+        return self._table(("escaping-names", name, id(file)), build)
 
     def _name_uses_by_owner(self, name: str, file: SourceFile) -> dict[int | None, list[tuple[ast.Name, Scope]]]:
         """The Name nodes spelled `name` in `file` (reads and stores, in source order), by
         the scope whose variable they are (its id; None: bound nowhere), each with the scope
         it is in. Made once per name and file: asked for each variable of that name."""
-        key = ("name-uses-by-owner", name, id(file))
-        found = self._memo.get(key)
-        if found is None:
-            by_file = self._memo.get(("name-uses-by-file", name))
-            if by_file is None:
-                by_file = self._memo[("name-uses-by-file", name)] = {}
-                uses = self.name_uses(name)
-                self.scanned += len(uses)
-                for node, use_file in uses:
-                    if isinstance(node, ast.Name):
-                        by_file.setdefault(id(use_file), []).append(node)
-            found = self._memo[key] = {}
-            for node in by_file.get(id(file), ()):
+        def by_file() -> dict[int, list[ast.Name]]:
+            found: dict[int, list[ast.Name]] = {}
+            uses = self.name_uses(name)
+            self.scanned += len(uses)
+            for node, use_file in uses:
+                if isinstance(node, ast.Name):
+                    found.setdefault(id(use_file), []).append(node)
+            return found
+
+        def build() -> dict[int | None, list[tuple[ast.Name, Scope]]]:
+            found: dict[int | None, list[tuple[ast.Name, Scope]]] = {}
+            for node in self._table(("name-uses-by-file", name), by_file).get(id(file), ()):
                 here = self.scope_of(node, file)
                 owner = here.find(node.id)
                 found.setdefault(id(owner) if owner is not None else None, []).append((node, here))
-        return found
+            return found
+
+        return self._table(("name-uses-by-owner", name, id(file)), build)
 
     def _aliased_writes_keep_array(self, cls: str) -> bool:
         """`alias.value = y`, `param.value = y`, `items[i].value = y` (a receiver that may be
@@ -146,9 +147,8 @@ class ArrayWrites:
     def _value_writes_by_name(self) -> dict[str, list[tuple[ast.Attribute, SourceFile]]]:
         """Every `<...>.name.value = y` / `name.value = y` of the project, in order, by the
         receiver's last name: one table, not a scan of every `.value` per name asked."""
-        found = self._memo.get(("value-writes-by-name",))
-        if found is None:
-            found = self._memo[("value-writes-by-name",)] = {}
+        def build() -> dict[str, list[tuple[ast.Attribute, SourceFile]]]:
+            found: dict[str, list[tuple[ast.Attribute, SourceFile]]] = {}
             uses = self.name_uses("value")
             self.scanned += len(uses)
             for node, file in uses:
@@ -156,7 +156,9 @@ class ArrayWrites:
                 if isinstance(node.ctx, ast.Store) and target is not None:
                     name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", None)
                     found.setdefault(name, []).append((node, file))
-        return found
+            return found
+
+        return self._table(("value-writes-by-name",), build)
 
     def _write_keeps_array(self, node: ast.Attribute, file: SourceFile) -> bool:
         """`<receiver>.value = y` writes an array: y is one, or arithmetic on the value the

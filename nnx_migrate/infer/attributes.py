@@ -277,8 +277,6 @@ class Attributes:
         unknown receiver may), or stores attributes by run-time names on it."""
         if self.may_define_before_flax(cls, {attr, "__getattribute__"}) or self.attributes_unknown(cls, attr):
             return True
-        key = ("replaces", cls, attr)
-        if key not in self._memo:
-            self._memo[key] = any(self._may_be_instance(self.type_of(receiver, self.scope_of(receiver, file)), cls)
-                                  for receiver, file in self._member_store_receivers(attr))
-        return self._memo[key]
+        return self._memoized(("replaces", cls, attr), None, lambda: any(
+            self._may_be_instance(self.type_of(receiver, self.scope_of(receiver, file)), cls)
+            for receiver, file in self._member_store_receivers(attr)), unknown=True, counted=False)

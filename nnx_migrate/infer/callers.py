@@ -34,22 +34,24 @@ class Callers:
         return self._callers_of(function, scope) if scope is not None else None
 
     def _callers_of(self, function: ast.AST, scope: Scope) -> list | None:
-        """Every call of a function defined inside another function, when its name is
-        used for nothing but calls (directly, or through a flax transform); else None."""
-        key = id(function)
-        if key in self._callers:
-            return self._callers[key]
-        self._callers[key] = None
+        """Every call of a def in the project, when all can be seen; else None. A method's
+        callers are found by typing receivers, which may come back here: the memo tracks
+        that, as for every evaluation."""
         outer = scope.parent
         if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or outer is None:
             return None
-        if outer.node is scope.file.tree:
-            calls = self._module_function_callers(function, scope)
-            self._callers[key] = calls
-            return calls
         if isinstance(outer.node, ast.ClassDef):
-            del self._callers[key]  # typing receivers may come back here: the memo tracks that
-            return self._memoized(("method callers", key), None, lambda: self._method_callers(function, scope))
+            return self._memoized(("method callers", id(function)), None, lambda: self._method_callers(function, scope))
+        return self._memoized(("callers", id(function)), None, lambda: self._function_callers(function, scope),
+                              counted=False)
+
+    def _function_callers(self, function: ast.AST, scope: Scope) -> list | None:
+        """Every call of a module-level function (`_module_function_callers`), or of one
+        defined inside another function when its name is used for nothing but calls
+        (directly, or through a flax transform)."""
+        outer = scope.parent
+        if outer.node is scope.file.tree:
+            return self._module_function_callers(function, scope)
         if not isinstance(outer.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return None
         if len(outer.bindings.get(function.name, ())) != 1 or not _decorators_keep_calls(
@@ -71,7 +73,6 @@ class Callers:
             if found is None:
                 return None  # the function escapes: callers unseen
             calls.extend(found)
-        self._callers[key] = calls
         return calls
 
     def _module_function_callers(self, function: ast.AST, scope: Scope) -> list | None:

@@ -34,10 +34,8 @@ class Classes:
     def defines_before_flax(self, cls: str, names: set[str], exactly: bool = False) -> bool:
         """A project class of `cls`'s MRO, or of a subclass's (unless `exactly`), before
         flax's own classes, defines one of `names` as a method or class attribute."""
-        key = ("defines", cls, frozenset(names), exactly)
-        if key not in self._memo:
-            self._memo[key] = self._defines_before_flax(cls, names, exactly)
-        return self._memo[key]
+        return self._table(("defines", cls, frozenset(names), exactly),
+                           lambda: self._defines_before_flax(cls, names, exactly))
 
     def _with_subclasses(self, cls: str, exactly: bool) -> list[str]:
         return [cls] if exactly else [cls, *self.subclasses(cls)]
@@ -59,22 +57,23 @@ class Classes:
         """A class of `cls`'s MRO (before flax's own, with `before_flax`) is neither flax's
         nor the project's (an imported mixin, a base computed at run time), so what it
         defines cannot be seen."""
-        key = ("unseen base", cls, before_flax)
-        if key not in self._memo:
-            self._memo[key] = False
-            for name in self.index.mro(cls):
-                info = self.index.lookup_class(name)
-                if name.startswith("flax.") and before_flax:
-                    break
-                if info is None:
-                    if not (name.startswith("flax.") or name in _SEEN_THROUGH_BASES):
-                        self._memo[key] = True
-                    continue
-                for base in info.node.bases:
-                    target = base.value if isinstance(base, ast.Subscript) else base  # `Base[T]`: Base
-                    if dotted_name(target) is None:
-                        self._memo[key] = True
-        return self._memo[key]
+        return self._table(("unseen base", cls, before_flax), lambda: self._unseen_base(cls, before_flax))
+
+    def _unseen_base(self, cls: str, before_flax: bool) -> bool:
+        unseen = False
+        for name in self.index.mro(cls):
+            info = self.index.lookup_class(name)
+            if name.startswith("flax.") and before_flax:
+                break
+            if info is None:
+                if not (name.startswith("flax.") or name in _SEEN_THROUGH_BASES):
+                    unseen = True
+                continue
+            for base in info.node.bases:
+                target = base.value if isinstance(base, ast.Subscript) else base  # `Base[T]`: Base
+                if dotted_name(target) is None:
+                    unseen = True
+        return unseen
 
     def subclasses(self, cls: str) -> list[str]:
         """The project's classes that have `cls` in their MRO (not `cls` itself)."""

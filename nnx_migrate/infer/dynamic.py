@@ -104,9 +104,9 @@ class Dynamic:
         """(receiver, file, value stored or None when not one expression, the name's
         expression or None when not one) of the attribute stores whose names are computed
         at run time (see `stored_by_name`); `super()` stands for the enclosing method's `self`."""
-        key = ("stores-by-name",)
-        if key in self._memo:
-            return self._memo[key]
+        return self._table(("stores-by-name",), self._find_stores_by_name)
+
+    def _find_stores_by_name(self) -> list[tuple[ast.expr, SourceFile, ast.expr | None, ast.expr | None]]:
         receivers = []
         for node, file in self.name_uses("setattr") + self.name_uses("__setattr__"):
             if _in_flax_package(file):
@@ -144,7 +144,6 @@ class Dynamic:
             if (updated or replaced or by_key or isinstance(parent, ast.AugAssign) and parent.target is holder) \
                     and getattr(_enclosing_def(file, holder), "name", None) != "__setstate__":  # unpickling restores its own
                 receivers.append((receiver, file, None, None))
-        self._memo[key] = receivers
         return receivers
 
     def _receiver_classes(self, stores: list[tuple[ast.expr, SourceFile, ast.expr | None]]) -> frozenset[str]:

@@ -1,7 +1,8 @@
 """The evaluator's state: the memo (one evaluation per key; incomplete results of a cycle
 kept only until the cycle's head finishes, so answers do not depend on the order questions
-are asked), the evaluation stack, the step budget per file, and every cache.
-`_memoized` is the path for a cached evaluation (expressions.py's `type_of` is the entry)."""
+are asked), the evaluation stack, the step budget per file, and the tables. `_memoized` is
+the one path for a cached evaluation (expressions.py's `type_of` is the entry), `_table`
+for a table; `Engine`'s docstring lists everything a run keeps."""
 
 from __future__ import annotations
 
@@ -64,33 +65,66 @@ def _enclosing_function_name(file: SourceFile, node: ast.AST) -> str:
 
 class Engine:
     """The state of one run's evaluation, shared by every part of `Resolver`: the memo and
-    the evaluations in progress, the step budget, and the caches of the other parts
-    (each initialised here, so that one place lists what a run keeps)."""
+    the evaluations in progress, the step budget, and the tables. Everything a run keeps is
+    here, in one of two kinds (tests/test_order_independence.py checks this list against
+    the code):
+
+    Evaluations: what the project's code means, found by typing expressions, qualifying
+    names or other evaluations. Each goes through `_memoized` (cycles, incomplete results:
+    the answer does not depend on the order of questions), into `_memo`, which nothing else
+    writes. Its keys, by first item:
+      "expr" (type_of), "binding", "added items", "strings" (the strings a name may be)
+      (expressions.py); "summary" (summaries.py);
+      "attribute", "stores", "fallback", "replaces" (attributes.py); "alias", "aliases",
+      "stored", "module-as-object" (names.py: qualified names, writes to a module's
+      namespace from outside); "callers", "method callers" (callers.py);
+      "writes-keep-array", "aliased-writes-keep-array" (array_writes.py); "fetched-by-name",
+      "stored-by-name", "run-time stores", "class-swapped" (dynamic.py).
+
+    Tables: facts of the syntax trees and the index alone, which evaluate nothing, so the
+    order of questions cannot change them; built on first use (the project-wide ones that
+    most files reach before workers fork: `Resolver.prepare_project_tables`). Not
+    evaluation caches. Keyed ones go through `_table` into `_tables`:
+      "attribute stores" (tables.py); "declared" (scopes.py); "defines", "unseen base"
+      (classes.py: the class graph); "escaping-names", "name-uses-by-owner",
+      "name-uses-by-file", "value-writes-by-name" (array_writes.py); "stores-by-name"
+      (dynamic.py).
+    The others are the attributes below, read on hot paths: the binder's per node and per
+    file, and the project-wide ones. (The index keeps its own: MRO and class kinds.)"""
 
     def __init__(self, index: ProjectIndex):
         index.link_modules()  # every file is in: names through namespace packages are linked
         self.index = index
+        # -- evaluations --------------------------------------------------------------------
+        self._memo: dict[tuple, object] = {}  # written only by `_memoized`
+        self._frames: list[_Frame] = []  # the evaluations in progress, outermost first
+        self._on_stack: dict[tuple, int] = {}
+        self._incomplete: dict[tuple, tuple[object, int]] = {}
+        # -- tables -------------------------------------------------------------------------
+        self._tables: dict[tuple, object] = {}  # written only by `_table`
+        # the binder (scopes.py), per node: a node's bindings, scopes, the scope a node is
+        # in, code flow per scope
         self.bindings = BindingTable()
         self._scopes: dict[int, Scope] = {}
         self._scope_nodes: dict[int, ast.AST] = {}  # id(node) -> its nearest enclosing scope node
         self._flows: dict[int, FlowAnalysis] = {}
-        self._memo: dict[tuple, object] = {}
-        self._frames: list[_Frame] = []  # the evaluations in progress, outermost first
-        self._on_stack: dict[tuple, int] = {}
-        self._incomplete: dict[tuple, tuple[object, int]] = {}
+        # the binder, per file (by id): binding nodes by scope, names declared global or
+        # nonlocal, names isinstance-checked by scope
+        self._file_bindings: dict[int, dict[int, list[ast.AST]]] = {}
+        self._untracked: dict[int, frozenset[str]] = {}
+        self._checked_names: dict[int, dict[int, set[str]]] = {}  # id(file) -> id(scope node) -> names
+        # project-wide (tables.py, classes.py): every use of a name, classes binding an
+        # attribute and stores from outside by file, subclasses, imports by target, modules
+        # star-imported, module-level functions and the file of a def, identifier strings
+        self._name_uses: dict[str, list] | None = None
         self._by_file: dict[tuple[int | None, str], tuple[list, list]] | None = None
         self._subclasses: dict[str, list[str]] | None = None
         self._imports_by_target: dict[str, list] | None = None
         self._star_imports: set[str] | None = None
-        self._file_bindings: dict[int, dict[int, list[ast.AST]]] = {}
-        self._untracked: dict[int, frozenset[str]] = {}
-        self._checked_names: dict[int, dict[int, set[str]]] = {}  # id(file) -> id(scope node) -> names
         self._module_functions: dict[str, ast.AST] | None = None
         self._function_files: dict[int, SourceFile] = {}
-        self._name_uses: dict[str, list] | None = None
-        self._callers: dict[int, list | None] = {}
         self._strings: frozenset[str] | None = None
-        self._aliases: dict[int, dict[str, ast.expr]] = {}  # id(file) -> `P = nnx.Param` aliases
+        # -- cost ---------------------------------------------------------------------------
         self.steps = 0  # evaluation steps of the whole run, for tests that count cost
         # nodes looked at by scans and tables (rules' node lists, scopes asked for, code
         # flow's joins): work that is not evaluation, counted apart so that the step budget
@@ -128,15 +162,22 @@ class Engine:
             self._budget = None  # report once
             raise AnalysisBudgetExceeded(file, where, self.steps)
 
-    def _memoized(self, key: tuple, node: ast.AST | None, compute, unknown=None):
-        """One evaluation per key. A key met again while being computed (a recursive
-        definition), or past the depth limit, is `unknown` there: never rewritten.
+    def _memoized(self, key: tuple, node: ast.AST | None, compute, unknown=None, counted: bool = True):
+        """One evaluation per key: the one path for a cached evaluation. A key met again
+        while being computed (a recursive definition), or past the depth limit, is
+        `unknown` there: never rewritten (so `unknown` is the cautious answer: None for a
+        type, True for "may be written from outside").
 
         A result that used such a stand-in is incomplete: it is kept only until the
         evaluation it depends on finishes (as pyright keeps incomplete types), then kept
         for good if every stand-in it used was that evaluation's final answer, else
         dropped and recomputed when asked again; so the answer does not depend on which
-        question was asked first (past the depth limit, "unknown" may be kept)."""
+        question was asked first (past the depth limit, "unknown" may be kept).
+
+        Computing a key is one step (at `node`, for the budget's report), unless
+        `counted` is False: the questions whose own loops count their work (the call-site
+        search) or that are cheap next to what they ask (namespace writes, aliases), which
+        were cached apart before they came onto this path and cost what they cost then."""
         found = self._memo.get(key, _MISSING)
         if found is not _MISSING:
             return found
@@ -153,7 +194,8 @@ class Engine:
         if len(frames) >= MAX_EVALUATION_DEPTH:
             self._depends_on(0)
             return unknown
-        self._step(node)
+        if counted:
+            self._step(node)
         frame = _Frame(key, len(frames))
         frames.append(frame)
         self._on_stack[key] = frame.index
@@ -181,6 +223,15 @@ class Engine:
                 if stored is not None and not inexact:
                     self._memo[dependent] = stored[0]  # every stand-in was the final answer
         return result
+
+    def _table(self, key: tuple, build):
+        """A table (see the class's list): a fact of the syntax trees and the index alone,
+        built on first use by `build`, which evaluates nothing, so it cannot depend on the
+        order questions are asked. Kept apart from the memo, which holds evaluations only."""
+        found = self._tables.get(key, _MISSING)
+        if found is _MISSING:
+            found = self._tables[key] = build()
+        return found
 
     def _depends_on(self, index: int) -> None:
         if self._frames:

@@ -77,9 +77,8 @@ class Names:
     def _module_aliases(self, file: SourceFile) -> dict[str, ast.expr]:
         """`P = nnx.Param` at module level: names bound once, to a dotted name, that no
         `global` and no other module rebinds: they name what the dotted name names."""
-        found = self._aliases.get(id(file))
-        if found is None:
-            found = self._aliases[id(file)] = {}  # while it is computed (stores from outside ask): no aliases
+        def compute() -> dict[str, ast.expr]:
+            found = {}
             bindings = self.module_scope(file).bindings
             declared = self._declared_names(file)[0]
             for statement in file.tree.body:
@@ -91,31 +90,28 @@ class Names:
                     if len(bindings.get(alias, ())) == 1 and alias not in declared \
                             and not self._stored_from_outside(file, alias):
                         found[alias] = statement.value
-        return found
+            return found
+
+        # met again while computed (stores from outside ask): no aliases there
+        return self._memoized(("aliases", id(file)), None, compute, unknown={}, counted=False)
 
     def _stored_from_outside(self, file: SourceFile, name: str) -> bool:
         """Another file assigns `module.name = ...` to this file's module-level `name`."""
-        key = ("stored", id(file), name)
-        if key not in self._memo:
-            self._memo[key] = any(
-                self.qualified(node.value, self.scope_of(node, other)) == file.module
-                for node, other in self._attribute_stores(name)
-            )
-        return self._memo[key]
+        return self._memoized(("stored", id(file), name), None, lambda: any(
+            self.qualified(node.value, self.scope_of(node, other)) == file.module
+            for node, other in self._attribute_stores(name)
+        ), unknown=True, counted=False)
 
     def _module_used_as_object(self, file: SourceFile) -> bool:
         """The module's namespace is reached other than by `module.name`: the module object
         passed on or stored (`getattr(readers, name)`, `vars(readers)`, a registry),
         `readers.__dict__`, `importlib.import_module("readers")`, or `globals()` /
         `sys.modules` in the module itself."""
-        key = ("module-as-object", id(file))
-        if key not in self._memo:
-            self._memo[key] = self._namespace_reached(file) or any(
-                self._module_object_use(node, other, file)
-                for name in {file.module.rpartition(".")[2]} | {local for _, local in self._imported_as(file.module)}
-                for node, other in self.name_uses(name)
-            )
-        return self._memo[key]
+        return self._memoized(("module-as-object", id(file)), None, lambda: self._namespace_reached(file) or any(
+            self._module_object_use(node, other, file)
+            for name in {file.module.rpartition(".")[2]} | {local for _, local in self._imported_as(file.module)}
+            for node, other in self.name_uses(name)
+        ), unknown=True, counted=False)
 
     def _namespace_reached(self, file: SourceFile) -> bool:
         """`globals()`, `sys.modules` or `exec(...)` in the file, or `importlib.import_module("<it>")`."""

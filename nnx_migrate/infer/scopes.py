@@ -213,13 +213,10 @@ class Scopes:
 
     def _declared_names(self, file: SourceFile) -> tuple[frozenset[str], frozenset[str]]:
         """Names declared `global`, and names declared `nonlocal`, somewhere in the file."""
-        key = ("declared", id(file))
-        if key not in self._memo:
-            self._memo[key] = (
-                frozenset(name for node in file.nodes(ast.Global) for name in node.names),
-                frozenset(name for node in file.nodes(ast.Nonlocal) for name in node.names),
-            )
-        return self._memo[key]
+        return self._table(("declared", id(file)), lambda: (
+            frozenset(name for node in file.nodes(ast.Global) for name in node.names),
+            frozenset(name for node in file.nodes(ast.Nonlocal) for name in node.names),
+        ))
 
     def function_scope(self, function: ast.AST) -> Scope | None:
         file = self._file_of(function)

@@ -36,17 +36,17 @@ class Tables:
         """`<anything>.name = ...` (or `del <anything>.name`) anywhere in the project: the
         few non-reads among `name_uses`, grouped once (common names are read thousands of
         times)."""
-        key = ("attribute stores",)
-        stores = self._memo.get(key)
-        if stores is None:
+        def build() -> dict[str, list[tuple[ast.Attribute, SourceFile]]]:
             self.name_uses(name)  # the table they come from
-            stores = self._memo[key] = {}
+            stores = {}
             for spelled, uses in self._name_uses.items():
                 found = [(node, file) for node, file in uses
                          if isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load)]
                 if found:
                     stores[spelled] = found
-        return stores.get(name, [])
+            return stores
+
+        return self._table(("attribute stores",), build).get(name, [])
 
     def _star_imported_modules(self) -> set[str]:
         """Last components of the modules some file star-imports (`from .m import *`)."""
