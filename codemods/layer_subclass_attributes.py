@@ -65,9 +65,10 @@ None. `self.bias = None` is what the layer itself stores without a bias, but it 
 the `bias` entry from the state (a checkpoint's paths), so it is not rewritten.
 
 ## When the fix is unsafe
-Never, where it applies: only a class whose `__init__` (its own or a project base's)
-calls no `__init__` and no `super()` at all, and whose project classes never set
-`preferred_element_type` (in a method or at class level), gets it; the class attribute is
+Never, where it applies: only a class whose own `__init__` calls no `__init__` and no
+`super()` at all, whose every base but flax's own is a class of the project, and whose
+classes never bind `preferred_element_type` (in a method, at class level in any form, as
+a property) nor define `__getattr__`, gets it; the class attribute is
 what the layer's `__init__` would have stored. It is not added for a `--target-version`
 before 0.12.0 (nothing reads it there).
 '''
@@ -131,11 +132,11 @@ class LayerSubclassAttributes(Rule):
             if layer is None or info.node.body is None:
                 continue
             diagnostics.extend(self._none_bias(context, info, layer))
-            above = order[:order.index(inherited)] if inherited else \
-                [n for n in order if n not in (f"{NNX}.Module", f"{NNX}.Pytree", f"{NNX}.Object", "object")]
-            project = [index.lookup_class(name) for name in above]
+            # every class of the MRO but flax's own, also those after the layer (a mixin
+            # may give the attribute a value the added None would hide)
+            project = [index.lookup_class(name) for name in order if name != "object" and not name.startswith("flax.")]
             if any(c is None for c in project):
-                continue  # a base outside the project stands between: its __init__ is not seen
+                continue  # a base outside the project: its __init__ and attributes are not seen
             init = info.methods.get("__init__")
             if init is None or _calls_an_init(init):
                 continue  # the layer's own __init__ runs (and sets the attribute), or a base's
@@ -208,10 +209,16 @@ def _calls_an_init(function: ast.AST) -> bool:
 
 
 def _class_level(node: ast.ClassDef) -> bool:
+    """The class body binds the attribute in any way (a target, among others, starred, in an
+    `if` or by a walrus; a def or property of that name), or computes attributes."""
     for statement in node.body:
-        targets = statement.targets if isinstance(statement, ast.Assign) else \
-            [statement.target] if isinstance(statement, ast.AnnAssign) else []
-        if any(isinstance(t, ast.Name) and t.id == ATTRIBUTE for t in targets):
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) \
+                and statement.name in (ATTRIBUTE, "__getattr__", "__getattribute__"):
+            return True
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue  # their own scopes
+        if any(isinstance(name, ast.Name) and name.id == ATTRIBUTE and isinstance(name.ctx, ast.Store)
+               for name in ast.walk(statement)):
             return True
     return False
 

@@ -56,3 +56,50 @@ class NoBias(nnx.Conv):
     def __init__(self, features: int):
         self.kernel = nnx.Param(jnp.ones((3, features, features)))
         self.bias = nnx.Param(None)  # reported: 0.12's Conv.__call__ reads self.bias[...]
+
+
+class Float32Mixin:
+    preferred_element_type = jnp.float32
+
+
+class MixinAfter(nnx.Linear, Float32Mixin):  # the mixin's value, after the layer in the MRO
+    def __init__(self, n: int):
+        self.kernel = nnx.Param(jnp.ones((n, n)))
+        self.bias = None
+
+
+class TupleTarget:
+    preferred_element_type, other = jnp.float16, 1
+
+
+class TupleBefore(TupleTarget, nnx.Linear):
+    def __init__(self, n: int):
+        self.kernel = nnx.Param(jnp.ones((n, n)))
+        self.bias = None
+
+
+class PropertyBase(nnx.Linear):
+    @property
+    def preferred_element_type(self):
+        return jnp.float32
+
+
+class ThroughProperty(PropertyBase):
+    def __init__(self, n: int):
+        self.kernel = nnx.Param(jnp.ones((n, n)))
+        self.bias = None
+
+
+class OutsideMixinAfter(nnx.Linear, jnp.ndarray):  # a base outside the project anywhere in the MRO
+    def __init__(self, n: int):
+        self.kernel = nnx.Param(jnp.ones((n, n)))
+        self.bias = None
+
+
+class WalrusAtClassLevel(nnx.Linear):
+    if (preferred_element_type := jnp.bfloat16):
+        pass
+
+    def __init__(self, n: int):
+        self.kernel = nnx.Param(jnp.ones((n, n)))
+        self.bias = None
