@@ -102,9 +102,16 @@ def _class_method_to_function(alias: str, function: str):
 
 def _diff(alias: str):
     def fix(node: cst.BinaryOperation) -> cst.Call:
+        # the operator's whitespace becomes the comma's (a comment after `-` stays); the
+        # parentheses go, a call needs none of its own, unless a comment is in them
+        before = node.operator.whitespace_before
+        comma = cst.Comma(whitespace_before=cst.SimpleWhitespace("") if isinstance(before, cst.SimpleWhitespace)
+                          else before, whitespace_after=node.operator.whitespace_after)
+        parentheses = [*node.lpar, *node.rpar]
+        commented = any("#" in cst.Module([]).code_for_node(paren) for paren in parentheses)
         return cst.Call(func=cst.parse_expression(f"{alias}.statelib.diff"),
-                        args=[cst.Arg(node.left, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
-                              cst.Arg(node.right)])  # a call needs no parentheses of its own
+                        args=[cst.Arg(node.left, comma=comma), cst.Arg(node.right)],
+                        lpar=node.lpar if commented else (), rpar=node.rpar if commented else ())
     return fix
 
 

@@ -17,3 +17,6 @@ rest = nnx.statelib.diff(everything, biases)
 print(sorted(rest.keys()), sorted(nnx.statelib.diff(everything, params).keys()))
 print(jnp.sum(rest["kernel"][...]), 3 - 1)
 print(minus(5, 3))
+kept = nnx.statelib.diff(everything,  # the comments stay
+        params)
+print(sorted(kept.keys()))

@@ -17,3 +17,6 @@ rest = everything - biases
 print(sorted(rest.keys()), sorted((everything - params).keys()))
 print(jnp.sum(rest["kernel"][...]), 3 - 1)
 print(minus(5, 3))
+kept = (everything -  # the comments stay
+        params)
+print(sorted(kept.keys()))
