@@ -309,69 +309,6 @@ class Expressions:
             child, parent = parent, file.parents.get(id(parent))
         return found
 
-    def string_values(self, node: ast.expr, scope: Scope) -> frozenset[str] | None:
-        """The strings `node` may be, when they are few and all known: a literal, an
-        f-string of such parts, a name bound only to them (`for name in ("kernel", "bias")`,
-        `name = "w"`); None otherwise."""
-        return self._memoized(("strings", id(node), id(scope)), node, lambda: self._string_values(node, scope))
-
-    def _string_values(self, node: ast.expr, scope: Scope) -> frozenset[str] | None:
-        if isinstance(node, ast.Constant):
-            return frozenset((node.value,)) if isinstance(node.value, str) else None
-        if isinstance(node, ast.JoinedStr):
-            found = {""}
-            for part in node.values:
-                if isinstance(part, ast.Constant) and isinstance(part.value, str):
-                    pieces = {part.value}
-                elif isinstance(part, ast.FormattedValue) and part.conversion == -1 and part.format_spec is None:
-                    pieces = self.string_values(part.value, scope)  # str(s) is s for a str
-                    if pieces is None:
-                        return None
-                else:
-                    return None
-                found = {head + piece for head in found for piece in pieces}
-                if len(found) > _MAX_STRINGS:
-                    return None
-            return frozenset(found)
-        if not isinstance(node, ast.Name):
-            return None
-        reached = self.reaching_bindings(node, scope)
-        if reached is None or not reached[1]:
-            return None
-        owner, bindings = reached
-        found = set()
-        for binding in bindings:
-            if binding.kind == ITER and isinstance(binding.iterable, (ast.Tuple, ast.List, ast.Set)):
-                elements = binding.iterable.elts
-                if not all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in elements):
-                    return None
-                found.update(e.value for e in elements)
-            elif binding.kind == EXPR:
-                values = self.string_values(binding.value, owner)
-                if values is None:
-                    return None
-                found.update(values)
-            else:
-                return None
-            if len(found) > _MAX_STRINGS:
-                return None
-        return frozenset(self._compared_strings(node, scope, bindings, found))
-
-    def _compared_strings(self, node: ast.Name, scope: Scope, bindings: list, found: set[str]) -> set[str]:
-        """`found` less what the `if name == "f":` / `if name in (...)` around the read
-        excludes, where no binding of the name is made inside that `if`."""
-        file = scope.file
-        made = [b.iterable if b.kind == ITER else b.value for b in bindings]
-        child, parent = node, file.parents.get(id(node))
-        while parent is not None and parent is not scope.node:
-            if isinstance(parent, (ast.If, ast.IfExp)) and child is not parent.test:
-                allowed = _strings_tested(parent.test, node.id)
-                if allowed is not None and not any(_within(file, value, parent) for value in made):
-                    in_body = child in parent.body if isinstance(parent, ast.If) else child is parent.body
-                    found = found & allowed if in_body else found - allowed
-            child, parent = parent, file.parents.get(id(parent))
-        return found
-
     def binding_type(self, binding: Binding, scope: Scope) -> Type:
         return self._memoized(("binding", binding, id(scope)), None, lambda: self._binding_type(binding, scope))
 
