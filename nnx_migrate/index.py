@@ -40,6 +40,12 @@ class SourceFile:
     # the project's module names through namespace packages -> module names (`ProjectIndex.link_modules`)
     module_aliases: dict[str, str] = field(default_factory=dict, repr=False)
 
+    @property
+    def session(self) -> bool:
+        """A notebook or a docstring's examples: no other file can import its names, so
+        every use of them is in it, even when single files were given."""
+        return self.path.suffix == ".ipynb" or self.host is not None
+
     def nodes(self, *types: type) -> list[ast.AST]:
         """The file's nodes of these types, in source order."""
         if len(types) == 1:

@@ -77,9 +77,10 @@ class Callers:
 
     def _module_function_callers(self, function: ast.AST, scope: Scope) -> list | None:
         """Every call of a module-level function across the project, when whole folders
-        were given and every mention of it anywhere is a call."""
+        were given (or it is a notebook's or a docstring's, which no file imports) and
+        every mention of it anywhere is a call."""
         outer = scope.parent
-        if not self.index.complete or len(outer.bindings.get(function.name, ())) != 1 \
+        if not (self.index.complete or scope.file.session) or len(outer.bindings.get(function.name, ())) != 1 \
                 or not _decorators_keep_calls(function, outer, self, flax_api.ARGUMENT_PRESERVING_TRANSFORMS,
                                               also=_ARGUMENT_TYPE_PRESERVING_DECORATORS):
             return None
