@@ -10,15 +10,15 @@ class Model(nnx.Module):
 
 def gradients(loss, rngs: nnx.Rngs):
     m = Model(rngs=rngs)
-    nnx.grad(loss)(m)  # revealed: State
+    nnx.grad(loss)(m)  # revealed: State[transforms.Model]
     loss_value, grads = nnx.value_and_grad(loss)(m)
-    grads  # revealed: State
+    grads  # revealed: State[transforms.Model]
 
 
 def round_trip(rngs: nnx.Rngs):
     graphdef, state = nnx.split(Model(rngs=rngs))
     graphdef  # revealed: GraphDef[transforms.Model]
-    state  # revealed: State
+    state  # revealed: State[transforms.Model]
     nnx.merge(graphdef, state)  # revealed: transforms.Model
     nnx.merge(graphdef, state).linear.kernel  # revealed: nnx.Param[array]
 
