@@ -255,6 +255,10 @@ class Calls:
             node = self.type_of(call.args[0], scope) if len(call.args) == 1 and not call.keywords else None
             return GraphDefT(node if isinstance(node, InstanceT) else None)
         if result == "merge":
+            if call.args and isinstance(call.args[0], ast.Starred):
+                # `nnx.merge(*nnx.split(m))`: the GraphDef comes first in what a split gives
+                split = self.type_of(call.args[0].value, scope)
+                return split.node if isinstance(split, SplitT) and split.graphdef_first else None
             graphdef = self.type_of(call.args[0], scope) if call.args else None
             return graphdef.node if isinstance(graphdef, GraphDefT) else None
         if result in ("states", "filtered"):

@@ -23,6 +23,14 @@ def round_trip(rngs: nnx.Rngs):
     nnx.merge(graphdef, state).linear.kernel  # revealed: nnx.Param[array]
 
 
+def starred_round_trip(rngs: nnx.Rngs, other):
+    parts = nnx.split(Model(rngs=rngs))
+    nnx.merge(*parts)  # revealed: transforms.Model
+    nnx.merge(*nnx.split(Model(rngs=rngs), nnx.Param, ...))  # revealed: transforms.Model
+    nnx.merge(*other)  # revealed: unknown
+    nnx.merge(*nnx.split_state(nnx.state(Model(rngs=rngs)), nnx.Param, ...))  # revealed: unknown
+
+
 def split_variable(v: nnx.Param, w: nnx.Param):
     graphdef, state = nnx.split(v)
     state  # revealed: nnx.Param
