@@ -50,6 +50,10 @@ def _union_members(node: ast.expr) -> list[ast.expr]:
     return [node]
 
 
+# packages whose TestCase classes keep unittest's assertIsInstance
+_TEST_CASE_ROOTS = frozenset({"unittest", "absl", "jax", "chex", "tensorflow", "flax"})
+
+
 # at most this many strings are followed for one expression (`getattr(m, f"{a}{b}")`)
 _MAX_STRINGS = 32
 
@@ -418,6 +422,10 @@ class Expressions:
                 bare = bare.split(".", 1)[1]  # nnx.graph.merge_context (graphlib in 0.12)
             return {"split_context": SPLIT_CONTEXT, "merge_context": MERGE_CONTEXT}.get(bare)
         if kind == NARROW:
+            if not self._narrowing_holds(binding.classes, scope):
+                # not unittest's assertIsInstance: the bindings that reached the call
+                return join_or_unknown([self.binding_type(b, scope) for b in binding.before]) \
+                    if binding.before else None
             return self._narrowed_type(binding.classes, scope)
         if kind == AUGMENTED:
             node = binding.node
@@ -442,6 +450,31 @@ class Expressions:
         if kind == PARAM:
             return self._parameter_type(binding.function, binding.name, scope)
         return None
+
+    def _narrowing_holds(self, classes: tuple, scope: Scope) -> bool:
+        """A narrowing made by `self.assertIsInstance(x, C)` (flow.py) holds where `self` is
+        a test case whose `assertIsInstance` is unittest's (it raises unless isinstance(x,
+        C)): its class derives from unittest's, absl's or jax's TestCase and no project
+        class of its MRO defines the method. Any other narrowing (`isinstance`) holds."""
+        if not classes:
+            return True
+        file = scope.file
+        call = file.parents.get(id(classes[0]))
+        if isinstance(call, ast.Tuple):
+            call = file.parents.get(id(call))
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+                and call.func.attr == "assertIsInstance"):
+            return True
+        case = self.type_of(call.func.value, self.scope_of(call, file))
+        if not isinstance(case, InstanceT):
+            return False
+        mro = self.index.mro(case.cls)
+        for name in mro:
+            info = self.index.lookup_class(name)
+            if info is not None and "assertIsInstance" in info.methods:
+                return False
+        return any(name.rsplit(".", 1)[-1].endswith("TestCase") and name.split(".")[0] in _TEST_CASE_ROOTS
+                   for name in mro)
 
     def _narrowed_type(self, classes: tuple, scope: Scope) -> Type:
         """Inside `isinstance(x, C)` (or a tuple of Variable classes, or of Python's own
@@ -474,7 +507,8 @@ class Expressions:
         rules that need several classes (`isinstance(m, (nnx.Linear, nnx.Conv))`), which
         `type_of` cannot say unless they are all Variables."""
         found = self.reaching_bindings(node, scope)
-        if not found or not found[1] or any(b.kind != NARROW for b in found[1]):
+        if not found or not found[1] or any(b.kind != NARROW or not self._narrowing_holds(b.classes, scope)
+                                            for b in found[1]):
             return []
         classes: list[str] = []
         for binding in found[1]:
