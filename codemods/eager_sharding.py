@@ -124,7 +124,7 @@ import libcst as cst
 from nnx_migrate import flax_api
 from nnx_migrate.bindings import EXPR
 from nnx_migrate.command import RuleCommand
-from nnx_migrate.resolve import RNGS, STATE, ClassT, FunctionT, InstanceT, VariableT
+from nnx_migrate.resolve import RNGS, ClassT, FunctionT, InstanceT, VariableT, is_state
 from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site, version_at_least
 
 NAME = "eager-sharding"
@@ -396,7 +396,7 @@ class _Analysis:
                 if isinstance(node, ast.Call) and (qualified_in(context, node.func, scope) or "").startswith("flax.nnx."):
                     return True
                 found = self.resolver.type_of(node, scope)
-                if isinstance(found, VariableT) or found in (STATE, RNGS) or (
+                if isinstance(found, VariableT) or is_state(found) or found == RNGS or (
                         isinstance(found, (InstanceT, ClassT)) and self.index.is_nnx_class(found.cls)):
                     return True
         return False

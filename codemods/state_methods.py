@@ -60,7 +60,7 @@ import libcst as cst
 
 from nnx_migrate import flax_api
 from nnx_migrate.command import RuleCommand
-from nnx_migrate.resolve import STATE
+from nnx_migrate.resolve import is_state
 from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site
 
 NAME = "state-methods"
@@ -126,7 +126,7 @@ class StateMethods(Rule):
         sites: list[Site] = []
         for visit in context.visits(ast.BinOp):
             node = visit.node
-            if isinstance(node.op, ast.Sub) and all(context.resolver.type_of(side, visit.scope) == STATE
+            if isinstance(node.op, ast.Sub) and all(is_state(context.resolver.type_of(side, visit.scope))
                                                     for side in (node.left, node.right)):
                 alias = context.nnx_alias()
                 if alias is not None:
@@ -146,7 +146,7 @@ class StateMethods(Rule):
                     sites.append(context.site(NAME, node, "Call", _class_method_to_function(alias, CLASS_METHODS[method]),
                                               f"`State.{method}(...)` -> `nnx.{CLASS_METHODS[method]}(...)`"))
                 continue
-            if method not in METHODS or context.resolver.type_of(node.func.value, visit.scope) != STATE:
+            if method not in METHODS or not is_state(context.resolver.type_of(node.func.value, visit.scope)):
                 continue
             function, position = METHODS[method]
             alias = context.nnx_alias()

@@ -367,6 +367,14 @@ class FlowAnalysis:
         for child in child_nodes(node):  # Expr, Pass, ...
             if isinstance(child, ast.expr):
                 self._expression(child, state)
+        call = node.value if isinstance(node, ast.Expr) else None
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) \
+                and call.func.attr == "assertIsInstance" and len(call.args) == 2 \
+                and not any(isinstance(a, ast.Starred) for a in call.args):
+            # `self.assertIsInstance(x, C)` returns only where x is a C: a narrowing the
+            # evaluator keeps only where the method is unittest's (expressions.py)
+            classes = call.args[1].elts if isinstance(call.args[1], ast.Tuple) else [call.args[1]]
+            self._narrow(call.args[0], classes, state, set())
         return state
 
     def _loop(self, node, state: State, bind_target) -> State | None:

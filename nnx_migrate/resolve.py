@@ -13,7 +13,7 @@ this module keeps the names rules, tests and benchmarks import from it."""
 
 from __future__ import annotations
 
-from nnx_migrate.infer.types import AbstractT, MERGE_CONTEXT, SPLIT_CONTEXT, _abstract, ANY_MODULE, ARRAY, BUILTIN_VALUE, ClassT, ContainerT, FLAT_STATE, FunctionT, GRAPH_ELEMENT, GradientT, GraphDefT, IN_PLACE_METHODS, InstanceT, NONE, RNGS, RNG_STREAM, STATE, Simple, SplitT, TupleT, Type, VariableT, _BUILTIN_VALUE_TYPES, _at, _flax_entry_type, _short, as_container, join, join_or_unknown, reveal  # noqa: F401
+from nnx_migrate.infer.types import AbstractT, MERGE_CONTEXT, SPLIT_CONTEXT, _abstract, ANY_MODULE, ARRAY, BUILTIN_VALUE, ClassT, ContainerT, FLAT_STATE, FunctionT, GRAPH_ELEMENT, GradientT, GraphDefT, IN_PLACE_METHODS, InstanceT, NONE, RNGS, RNG_STREAM, STATE, Simple, SplitT, STATE_OWN_ATTRIBUTES, StateT, TupleT, Type, VariableT, is_state, state_item, _BUILTIN_VALUE_TYPES, _at, _flax_entry_type, _short, as_container, join, join_or_unknown, reveal  # noqa: F401
 from nnx_migrate.infer.engine import AnalysisBudgetExceeded, MAX_EVALUATION_DEPTH, MIN_STEPS_PER_FILE, STEPS_PER_FILE_NODE, _Frame, _MISSING, _enclosing_function_name  # noqa: F401
 from nnx_migrate.infer.syntax import _argument_for, _enclosing_def, _parameters, is_super_call  # noqa: F401
 from nnx_migrate.infer.names import _decorators_keep_calls  # noqa: F401

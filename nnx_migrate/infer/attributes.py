@@ -10,7 +10,7 @@ from nnx_migrate.flow import scope_local_nodes
 from nnx_migrate.index import ClassInfo, SourceFile, self_parameter
 from nnx_migrate.infer.types import (
     _abstract, AbstractT, ANY_MODULE, ARRAY, as_container, ClassT, ContainerT, _flax_entry_type, GRAPH_ELEMENT,
-    InstanceT, join_or_unknown, RNG_STREAM, RNGS, STATE, Type, VariableT,
+    InstanceT, join_or_unknown, RNG_STREAM, RNGS, STATE, STATE_OWN_ATTRIBUTES, StateT, Type, VariableT,
 )
 from nnx_migrate.infer.scopes import Scope
 
@@ -72,6 +72,10 @@ class Attributes:
     def attribute_of(self, base: Type, attr: str, scope: Scope) -> Type:
         """`<something of type base>.attr` read in `scope`, narrowing aside: what the class
         says, else for a Module the names the project binds only to Variables."""
+        if isinstance(base, StateT):
+            # `state.linear` is `state['linear']`; State's own methods and private names are not items
+            own = attr in STATE_OWN_ATTRIBUTES or attr.startswith("_")
+            return None if own else self.state_member(base, attr, scope)
         found = self.member_type(base, attr)
         if found is None and isinstance(base, InstanceT) and self.index.is_nnx_class(base.cls) \
                 and not self.attributes_unknown(base.cls, attr) \

@@ -10,7 +10,7 @@ from nnx_migrate.flow import scope_local_nodes
 from nnx_migrate.index import dotted_name, self_parameter
 from nnx_migrate.infer.types import (
     _abstract, ARRAY, ClassT, ContainerT, FLAT_STATE, FunctionT, GradientT, GraphDefT, InstanceT, join_or_unknown,
-    MERGE_CONTEXT, RNG_STREAM, RNGS, SPLIT_CONTEXT, SplitT, STATE, TupleT, Type, VariableT,
+    is_state, MERGE_CONTEXT, RNG_STREAM, RNGS, SPLIT_CONTEXT, SplitT, STATE, StateT, TupleT, Type, VariableT,
 )
 from nnx_migrate.infer.syntax import _argument_for, is_super_call, _parameters
 from nnx_migrate.infer.scopes import Scope
@@ -68,6 +68,8 @@ class Calls:
             bare = flax_api.flax_name(qualified)
             if bare == "Rngs":
                 return RNGS
+            if bare == "State":
+                return self._state_literal(node, scope)
             if bare == "eval_shape":
                 return self._eval_shape_result(node, scope)
             result = flax_api.FUNCTION_RESULTS.get(bare)
@@ -112,9 +114,9 @@ class Calls:
         if isinstance(func, ast.Attribute):
             if receiver_type == ARRAY and func.attr in _ARRAY_METHODS:
                 return ARRAY
-            if receiver_type == STATE and func.attr in flax_api.STATE_METHODS:
-                return SplitT(graphdef_first=False) if len(node.args) > 1 else STATE
-            if receiver_type == STATE and func.attr == "flat_state":
+            if is_state(receiver_type) and func.attr in flax_api.STATE_METHODS:
+                return self._filtered_states(receiver_type, func.attr, node)
+            if is_state(receiver_type) and func.attr == "flat_state":
                 return FLAT_STATE
             if (receiver_type, func.attr) in ((SPLIT_CONTEXT, "split"), (MERGE_CONTEXT, "merge")):
                 # SplitContext.split(node, *filters) is what nnx.split does (nnx.split runs it);
@@ -194,9 +196,50 @@ class Calls:
             return None
         return join_or_unknown([container.element, *(self.type_of(a, scope) for a in extra)])
 
+    def _state_literal(self, call: ast.Call, scope: Scope) -> Type:
+        """`nnx.State({'a': nnx.Param(1), 'b': {'c': ...}})`: a State of those items (a
+        nested dict is a sub-State, as `State.__getitem__` wraps it); of any other mapping, a
+        State of unknown structure."""
+        if len(call.args) != 1 or call.keywords or not isinstance(call.args[0], ast.Dict):
+            return STATE
+        return self._literal_items(call.args[0], scope)
+
+    def _literal_items(self, mapping: ast.Dict, scope: Scope) -> Type:
+        items = []
+        for key, value in zip(mapping.keys, mapping.values):
+            if not isinstance(key, ast.Constant) or type(key.value) not in (str, int):
+                return STATE  # `**other`, or a key computed at run time
+            if isinstance(value, ast.Dict):
+                item = self._literal_items(value, scope)
+            else:
+                found = self.type_of(value, scope)
+                item = VariableT(found.cls, False) if isinstance(found, VariableT) else None
+            items.append((key.value, item))
+        if len({key for key, _ in items}) != len(items):
+            return STATE  # a repeated key: the last one wins, kept simple
+        return StateT(items=tuple(items))
+
+    def _filtered_states(self, state: Type, method: str, call: ast.Call) -> Type:
+        """`state.filter(f)`, `state.split(f, g)` / `nnx.filter_state(state, f)`,
+        `nnx.split_state(state, f, g)`: one filter keeps the structure (a selection of its
+        leaves), several give a tuple of such States; `merge` and `map` give a State of
+        unknown structure."""
+        if method in ("merge", "map"):
+            return STATE
+        filters = call.args[1:] if method == "filter_state" else call.args
+        if any(isinstance(a, ast.Starred) for a in filters):
+            return None  # one State or several
+        if len(filters) > 1:
+            return SplitT(graphdef_first=False, node=state if isinstance(state, StateT) else None)
+        return state if isinstance(state, StateT) else STATE
+
     def _flax_function_result(self, result: str, name: str, call: ast.Call, scope: Scope) -> Type:
         """A call of a flax.nnx function, from `flax_api.FUNCTION_RESULTS`."""
         if result == "state":
+            if name in ("state", "pop", "variables") and 1 <= len(call.args) <= 2 and not call.keywords \
+                    and not any(isinstance(a, ast.Starred) for a in call.args):
+                # of one graph node, with at most one filter: a State of its structure
+                return self.state_of(self.type_of(call.args[0], scope))
             return STATE
         if result == "split":
             split = self.type_of(call.args[0], scope) if call.args else None
@@ -212,12 +255,16 @@ class Calls:
             node = self.type_of(call.args[0], scope) if len(call.args) == 1 and not call.keywords else None
             return GraphDefT(node if isinstance(node, InstanceT) else None)
         if result == "merge":
+            if call.args and isinstance(call.args[0], ast.Starred):
+                # `nnx.merge(*nnx.split(m))`: the GraphDef comes first in what a split gives
+                split = self.type_of(call.args[0].value, scope)
+                return split.node if isinstance(split, SplitT) and split.graphdef_first else None
             graphdef = self.type_of(call.args[0], scope) if call.args else None
             return graphdef.node if isinstance(graphdef, GraphDefT) else None
-        if result == "states" or (result == "filtered" and len(call.args) > 2):
-            return SplitT(graphdef_first=False)
-        if result == "filtered":
-            return STATE
+        if result in ("states", "filtered"):
+            state = self.type_of(call.args[0], scope) if call.args else None
+            return self._filtered_states(state, "filter_state", call) if is_state(state) \
+                else SplitT(graphdef_first=False) if result == "states" or len(call.args) > 2 else STATE
         if result == "flat_state":
             return FLAT_STATE
         if result == "same":
@@ -298,28 +345,58 @@ class Calls:
         return None
 
     def _gradient_result(self, transform: str, transform_call: ast.Call, call: ast.Call, scope: Scope) -> Type:
-        """`nnx.grad(f)(model)`: the gradients of a Module (or State) are a State."""
-        if any(k.arg in ("argnums", None) for k in transform_call.keywords) or len(transform_call.args) != 1:
+        """`nnx.grad(f)(model)`: the gradients of a Module (or State) are a State of its
+        structure; with `argnums=k` or `nnx.DiffState(k, filter)`, of the k-th argument, and
+        with a tuple of those, a tuple of such States."""
+        if any(k.arg is None for k in transform_call.keywords) or len(transform_call.args) != 1:
             return None  # other arguments, or `**options` that may set them
-        if not call.args or isinstance(call.args[0], ast.Starred):
+        positions = self._argnums(_keyword(transform_call, "argnums"), scope)
+        if positions is None:
             return None
-        differentiated = self.type_of(call.args[0], scope)
-        if not (differentiated == STATE or (
-            isinstance(differentiated, InstanceT) and self.index.is_nnx_class(differentiated.cls)
-        )):
+        highest = max(positions) if isinstance(positions, tuple) else positions
+        if any(isinstance(a, ast.Starred) for a in call.args[:highest + 1]):
             return None
+
+        def gradients(position: int) -> Type:
+            differentiated = self.type_of(call.args[position], scope) if position < len(call.args) else None
+            if is_state(differentiated) or (
+                    isinstance(differentiated, InstanceT) and self.index.is_nnx_class(differentiated.cls)):
+                return self.state_of(differentiated)  # the gradients have its structure
+            return None
+
+        if isinstance(positions, tuple):
+            grads = TupleT(tuple(gradients(p) for p in positions))
+        else:
+            grads = gradients(positions)
+            if grads is None:
+                return None
         has_aux = _keyword(transform_call, "has_aux")
         if has_aux is not None and not (isinstance(has_aux, ast.Constant) and has_aux.value in (True, False)):
             return None
         aux = has_aux is not None and has_aux.value is True
         if transform == "grad":
-            return TupleT((STATE, None)) if aux else STATE
-        return TupleT((None, STATE))  # value_and_grad: (value or (value, aux), grads)
+            return TupleT((grads, None)) if aux else grads
+        return TupleT((None, grads))  # value_and_grad: (value or (value, aux), grads)
+
+    def _argnums(self, node: ast.expr | None, scope: Scope) -> int | tuple[int, ...] | None:
+        """The positions an `argnums=` of nnx.grad names: 0 when absent, `k`,
+        `nnx.DiffState(k, filter)`, or a tuple of those; None when not known."""
+        if node is None:
+            return 0
+        if isinstance(node, ast.Tuple):
+            found = tuple(self._argnums(element, scope) for element in node.elts)
+            return found if found and all(type(p) is int for p in found) else None
+        if isinstance(node, ast.Call) and flax_api.flax_name(self.qualified(node.func, scope) or "") == "DiffState" \
+                and node.args and not any(isinstance(a, ast.Starred) for a in node.args):
+            node = node.args[0]
+        if isinstance(node, ast.Constant) and type(node.value) is int and node.value >= 0:
+            return node.value
+        return None
 
     def _state_leaves(self, tree: ast.expr, call: ast.Call, scope: Scope) -> Type:
         """The leaves of an nnx.State stopped at Variables by the call's
         `is_leaf=lambda x: isinstance(x, nnx.Variable)` (or a subclass): Variables."""
-        if self.type_of(tree, scope) != STATE:
+        if not is_state(self.type_of(tree, scope)):
             return None
         is_leaf = _keyword(call, "is_leaf")
         if not (isinstance(is_leaf, ast.Lambda) and len(is_leaf.args.args) == 1):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from nnx_migrate.bindings import ANNOTATED, ANNOTATION, EXPR, IMPORT, ITER, PARAM, UNKNOWN, WITH, Binding
 from nnx_migrate.index import ProjectIndex, SourceFile
-from nnx_migrate.resolve import STATE, AbstractT, InstanceT, Resolver, Scope, VariableT, reveal
+from nnx_migrate.resolve import STATE, AbstractT, is_state, InstanceT, Resolver, Scope, VariableT, reveal
 
 SITE_ATTRIBUTES = frozenset({"value", "raw_value", "iter_modules", "iter_children"})
 MAX_BINDINGS_SHOWN = 3
@@ -54,7 +54,8 @@ class Explainer:
         if isinstance(node, ast.Attribute):
             lines = [f"`{ast.unparse(node)}`: the receiver, part by part:", *self.parts(node.value, scope)]
             container = node.value.value if isinstance(node.value, (ast.Attribute, ast.Subscript)) else None
-            if container is not None and self.resolver.type_of(container, scope) == STATE:
+            if container is not None and is_state(self.resolver.type_of(container, scope)) \
+                    and self.resolver.type_of(node.value, scope) == STATE:  # an item of unknown depth
                 lines += [f"    {why}" for why in self.state_leaf_why(node.value, file)]
             return lines
         if isinstance(node, ast.AugAssign):  # `v += y` on a Variable itself
@@ -108,11 +109,12 @@ class Explainer:
             chain.append(node.func.value if isinstance(node, ast.Call) else node.value)
         for node in reversed(chain):
             found = self.resolver.type_of(node, scope)
-            if found == STATE and node is not receiver:
+            if is_state(found) and node is not receiver:
                 continue
             if found is None:
                 return self._short_reason(node, scope)
-        if isinstance(receiver, (ast.Attribute, ast.Subscript)) and self.resolver.type_of(receiver.value, scope) == STATE:
+        if isinstance(receiver, (ast.Attribute, ast.Subscript)) and is_state(self.resolver.type_of(receiver.value, scope)) \
+                and self.resolver.type_of(receiver, scope) == STATE:
             return "a State item under a name the project also binds to other things"
         return "its type is known and is no Variable"
 

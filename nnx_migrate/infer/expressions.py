@@ -16,7 +16,7 @@ from nnx_migrate.index import SourceFile, dotted_name
 from nnx_migrate.infer.types import (
     ARRAY, as_container, _at, BUILTIN_VALUE, _BUILTIN_VALUE_TYPES, ClassT, ContainerT, FLAT_STATE, FunctionT,
     GRAPH_ELEMENT, GraphDefT, IN_PLACE_METHODS, InstanceT, join, join_or_unknown, MERGE_CONTEXT, NONE, RNG_STREAM,
-    RNGS, SPLIT_CONTEXT, SplitT, STATE, TupleT, Type, VariableT,
+    RNGS, SPLIT_CONTEXT, SplitT, STATE, StateT, state_item, TupleT, Type, VariableT,
 )
 from nnx_migrate.infer.scopes import _COMPREHENSIONS, Scope
 
@@ -50,6 +50,10 @@ def _union_members(node: ast.expr) -> list[ast.expr]:
     return [node]
 
 
+# packages whose TestCase classes keep unittest's assertIsInstance
+_TEST_CASE_ROOTS = frozenset({"unittest", "absl", "jax", "chex", "tensorflow", "flax"})
+
+
 # at most this many strings are followed for one expression (`getattr(m, f"{a}{b}")`)
 _MAX_STRINGS = 32
 
@@ -77,6 +81,33 @@ def _within(file: SourceFile, node: ast.AST, ancestor: ast.AST) -> bool:
         if node is ancestor:
             return True
         node = file.parents.get(id(node))
+    return False
+
+
+# the key of `state[k]` when k is not a constant
+_COMPUTED_KEY = object()
+
+
+# methods that put items into a mapping
+_REPLACING_METHODS = frozenset({"update", "setdefault", "__setitem__"})
+
+
+def _replaces_items(use: ast.expr, file: SourceFile) -> bool:
+    """`use` (a State) has items stored in it or below it: `use[k] = v`, `use.a = v`,
+    `use['a']['w'] = v` (a sub-State shares its mapping), `use.update(d)`; not a write of
+    an item's value (`use['a'].value = v`; were `use['a']` the sub-State of a Module with
+    an attribute `value`, such as MultiHeadAttention, it would replace that item: not
+    followed)."""
+    node, parent = use, file.parents.get(id(use))
+    while isinstance(parent, (ast.Subscript, ast.Attribute)) and parent.value is node:
+        if not isinstance(parent.ctx, ast.Load):
+            # `state.a.value = 3` writes the leaf's value, it replaces no item
+            return not (isinstance(parent, ast.Attribute) and parent.attr in ("value", "raw_value") and node is not use)
+        if isinstance(parent, ast.Attribute) and parent.attr in _REPLACING_METHODS:
+            call = file.parents.get(id(parent))
+            if isinstance(call, ast.Call) and call.func is parent:
+                return True
+        node, parent = parent, file.parents.get(id(parent))
     return False
 
 
@@ -136,7 +167,11 @@ class Expressions:
 
     def _with_added_items(self, node: ast.Name | ast.Attribute, scope: Scope, found: Type) -> Type:
         """A list/dict/set held by a name (or an attribute) also holds what is added to it
-        under that name (`items.append(x)`, `table[k] = v`, `self.layers.extend(more)`)."""
+        under that name (`items.append(x)`, `table[k] = v`, `self.layers.extend(more)`).
+        A State of known structure whose items are replaced under that name (`state['w'] =
+        v`, `state['a']['w'] = v`, `state.update(d)`) is a State of unknown structure."""
+        if isinstance(found, StateT):
+            return STATE if self._state_items_replaced(node, scope) else found
         if not isinstance(found, ContainerT):
             return found
         if isinstance(node, ast.Name):
@@ -156,6 +191,22 @@ class Expressions:
             return found
         element = join_or_unknown([found.element, *added])
         return ContainerT(element, mapping=found.mapping) if element is not None else None
+
+    def _state_items_replaced(self, node: ast.Name | ast.Attribute, scope: Scope) -> bool:
+        if isinstance(node, ast.Name):
+            owner = scope.find(node.id)
+            key = ("state items replaced", node.id, id(owner.node) if owner is not None else None)
+
+            def uses() -> list[tuple[ast.expr, SourceFile]]:
+                found = self._name_uses_by_owner(node.id, scope.file).get(id(owner) if owner is not None else None, ())
+                return [(use, scope.file) for use, _ in found]
+        else:
+            key = ("state items replaced", node.attr)
+
+            def uses() -> list[tuple[ast.expr, SourceFile]]:
+                return [(use, other) for use, other in self.name_uses(node.attr) if isinstance(use, ast.Attribute)]
+        return self._memoized(key, None, lambda: any(_replaces_items(use, file) for use, file in uses()),
+                              unknown=True)
 
     def _added_items(self, uses: list[tuple[ast.expr, SourceFile]]) -> list[Type]:
         """Types of what is added to the container at each of `uses` (None: unknown)."""
@@ -185,6 +236,11 @@ class Expressions:
 
     def _subscript_type(self, node: ast.Subscript, scope: Scope) -> Type:
         base = self.type_of(node.value, scope)
+        if isinstance(base, StateT):
+            if isinstance(node.slice, ast.Slice):
+                return None
+            key = node.slice.value if isinstance(node.slice, ast.Constant) else _COMPUTED_KEY
+            return self.state_member(base, key, scope)
         if base in (STATE, ARRAY, GRAPH_ELEMENT):
             return base
         if isinstance(base, ContainerT):
@@ -204,6 +260,32 @@ class Expressions:
                 and self._differentiated(scope):
             return GRAPH_ELEMENT  # the leaves a gradient is taken of are Variables
         return None
+
+    def state_member(self, state: StateT, key, scope: Scope) -> Type:
+        """`state[key]` (or `state.key`) of a State of known structure; `key` a constant, or
+        `_COMPUTED_KEY`. A key the structure does not hold raises before and after alike;
+        a static attribute (an int, a string) is no item."""
+        if state.items is not None:
+            return dict(state.items).get(key) if key is not _COMPUTED_KEY else None
+        node = state.node
+        if isinstance(node, InstanceT):
+            found = self.attribute_of(node, key, scope) if isinstance(key, str) else None
+        elif isinstance(node, ContainerT):
+            found = node.element  # any key names an element
+        elif isinstance(node, TupleT) and type(key) is int:
+            found = _at(node.elements, key)
+        else:
+            found = None
+        # where the node's attribute is not known, the item is as in any State: a leaf
+        # or a sub-State (STATE, which value-access reads by the names the project binds)
+        return STATE if found is None else state_item(found, self.index.is_nnx_class)
+
+    def state_of(self, node: Type) -> Type:
+        """The State `nnx.state` (or a split, or a gradient) makes of a graph node of type
+        `node`: of its structure for an instance of an NNX class, else of unknown structure."""
+        if isinstance(node, InstanceT) and self.index.is_nnx_class(node.cls):
+            return StateT(node=node)
+        return node if isinstance(node, StateT) else STATE
 
     def _differentiated(self, scope: Scope) -> bool:
         """`scope` is a function under `@nnx.grad` / `@nnx.value_and_grad`."""
@@ -340,6 +422,10 @@ class Expressions:
                 bare = bare.split(".", 1)[1]  # nnx.graph.merge_context (graphlib in 0.12)
             return {"split_context": SPLIT_CONTEXT, "merge_context": MERGE_CONTEXT}.get(bare)
         if kind == NARROW:
+            if not self._narrowing_holds(binding.classes, scope):
+                # not unittest's assertIsInstance: the bindings that reached the call
+                return join_or_unknown([self.binding_type(b, scope) for b in binding.before]) \
+                    if binding.before else None
             return self._narrowed_type(binding.classes, scope)
         if kind == AUGMENTED:
             node = binding.node
@@ -364,6 +450,31 @@ class Expressions:
         if kind == PARAM:
             return self._parameter_type(binding.function, binding.name, scope)
         return None
+
+    def _narrowing_holds(self, classes: tuple, scope: Scope) -> bool:
+        """A narrowing made by `self.assertIsInstance(x, C)` (flow.py) holds where `self` is
+        a test case whose `assertIsInstance` is unittest's (it raises unless isinstance(x,
+        C)): its class derives from unittest's, absl's or jax's TestCase and no project
+        class of its MRO defines the method. Any other narrowing (`isinstance`) holds."""
+        if not classes:
+            return True
+        file = scope.file
+        call = file.parents.get(id(classes[0]))
+        if isinstance(call, ast.Tuple):
+            call = file.parents.get(id(call))
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+                and call.func.attr == "assertIsInstance"):
+            return True
+        case = self.type_of(call.func.value, self.scope_of(call, file))
+        if not isinstance(case, InstanceT):
+            return False
+        mro = self.index.mro(case.cls)
+        for name in mro:
+            info = self.index.lookup_class(name)
+            if info is not None and "assertIsInstance" in info.methods:
+                return False
+        return any(name.rsplit(".", 1)[-1].endswith("TestCase") and name.split(".")[0] in _TEST_CASE_ROOTS
+                   for name in mro)
 
     def _narrowed_type(self, classes: tuple, scope: Scope) -> Type:
         """Inside `isinstance(x, C)` (or a tuple of Variable classes, or of Python's own
@@ -396,7 +507,8 @@ class Expressions:
         rules that need several classes (`isinstance(m, (nnx.Linear, nnx.Conv))`), which
         `type_of` cannot say unless they are all Variables."""
         found = self.reaching_bindings(node, scope)
-        if not found or not found[1] or any(b.kind != NARROW for b in found[1]):
+        if not found or not found[1] or any(b.kind != NARROW or not self._narrowing_holds(b.classes, scope)
+                                            for b in found[1]):
             return []
         classes: list[str] = []
         for binding in found[1]:
@@ -427,7 +539,7 @@ class Expressions:
             return whole.element  # every element of a list of known elements is one
         if isinstance(whole, SplitT):
             if not whole.graphdef_first or position > 0 or position == -1:
-                return STATE
+                return self.state_of(whole.node)
             # the GraphDef comes first; from the end, how many States follow is not known
             return GraphDefT(whole.node) if position == 0 else None
         return None

@@ -8,7 +8,7 @@ import ast
 from nnx_migrate import flax_api
 from nnx_migrate.flow import scope_local_nodes
 from nnx_migrate.bindings import ANNOTATION, PARAM
-from nnx_migrate.infer.types import ANY_MODULE, FunctionT, InstanceT, join_or_unknown, RNGS, STATE, Type, VariableT
+from nnx_migrate.infer.types import ANY_MODULE, FunctionT, InstanceT, is_state, join_or_unknown, RNGS, STATE, Type, VariableT
 from nnx_migrate.infer.names import _decorators_keep_calls
 from nnx_migrate.infer.syntax import _argument_for, _parameters
 from nnx_migrate.infer.scopes import Scope
@@ -162,7 +162,7 @@ class Summaries:
             return VariableT(found.cls, False)
         if isinstance(found, InstanceT) and self.index.is_nnx_class(found.cls):
             return ANY_MODULE
-        return found if found in (STATE, RNGS) else None
+        return STATE if is_state(found) else RNGS if found == RNGS else None
 
     def _lambda_parameter_type(self, function: ast.Lambda, name: str, scope: Scope) -> Type:
         """`jax.tree.map(lambda v: ..., state, is_leaf=lambda x: isinstance(x, nnx.Variable))`:

@@ -77,6 +77,35 @@ IN_PLACE_METHODS = {
 
 
 @dataclass(frozen=True)
+class StateT:
+    """An nnx.State whose structure is known: that of the graph node of type `node` (what
+    `nnx.state(m)`, the States of `nnx.split(m)` and the gradients of `m` hold: an instance
+    of an NNX class, a list, dict or tuple of them), or of a literal mapping `items`
+    (`nnx.State({'a': nnx.Param(1)})`: (key, type of the item) pairs). An item is a Variable
+    of the class its attribute holds, or a State of what it holds (see `state_item`).
+    `STATE` is a State of unknown structure: an item there may be a leaf or a sub-State."""
+    node: "Type" = None
+    items: tuple = None
+
+    @property
+    def name(self) -> str:  # as Simple's, for messages
+        return "State"
+
+
+# State's own attributes (flax 0.10.7, 0.11.2, 0.12.8, and MutableMapping's): `state.keys`
+# is the method, not the item `keys`
+STATE_OWN_ATTRIBUTES = frozenset({
+    "filter", "flat_state", "from_flat_path", "map", "merge", "raw_mapping", "replace_by_pure_dict", "split",
+    "to_pure_dict", "clear", "get", "items", "keys", "pop", "popitem", "setdefault", "update", "values",
+})
+
+
+def is_state(found: "Type") -> bool:
+    """An nnx.State, of known structure or not."""
+    return found == STATE or isinstance(found, StateT)
+
+
+@dataclass(frozen=True)
 class TupleT:
     elements: tuple  # of Type, by position
 
@@ -85,7 +114,9 @@ class TupleT:
 class SplitT:
     """`nnx.split(...)` (a GraphDef, then States) or `nnx.split_state(...)` (States)."""
     graphdef_first: bool
-    node: "Type" = None  # what was split (`nnx.merge` of its GraphDef makes one again)
+    # what was split (`nnx.merge` of its GraphDef makes one again; the States are of its
+    # structure), or for States split further, that State of known structure
+    node: "Type" = None
 
 
 @dataclass(frozen=True)
@@ -127,7 +158,7 @@ ANY_MODULE = InstanceT(f"{flax_api.NNX}.Module")
 
 
 Type = Union[VariableT, InstanceT, ContainerT, TupleT, SplitT, GraphDefT, GradientT, ClassT, FunctionT, AbstractT,
-             Simple, None]
+             StateT, Simple, None]
 
 
 def reveal(found: Type) -> str:
@@ -155,6 +186,10 @@ def reveal(found: Type) -> str:
         return f"def {found.node.name}" if hasattr(found.node, "name") else "lambda"
     if isinstance(found, AbstractT):
         return f"abstract[{reveal(found.instance)}]"
+    if isinstance(found, StateT):
+        if found.items is not None:
+            return "State{" + ", ".join(f"{key!r}: {reveal(item)}" for key, item in found.items) + "}"
+        return f"State[{reveal(found.node)}]"
     return found.name
 
 
@@ -175,6 +210,21 @@ def join(types: list[Type]) -> Type:
         classes = {t.cls for t in types}
         cls = first.cls if len(classes) == 1 else f"{flax_api.NNX}.Variable"
         return VariableT(cls, all(t.array for t in types))
+    if all(is_state(t) for t in types):
+        return STATE  # States of different structures: a State, its items of unknown depth
+    return None
+
+
+def state_item(found: Type, is_graph_class) -> Type:
+    """What an nnx.State holds where the graph node holds something of type `found`: a
+    Variable is the leaf (a Variable of that class), an NNX object, a list, dict or
+    tuple a sub-State of its structure; anything else (static, or not known) unknown."""
+    if isinstance(found, VariableT):
+        # not known to hold an array: an item replaced through another name (a sub-State
+        # shares its mapping) is not seen, and get_value() reads any Variable
+        return VariableT(found.cls, False)
+    if isinstance(found, InstanceT) and is_graph_class(found.cls) or isinstance(found, (ContainerT, TupleT)):
+        return StateT(node=found)
     return None
 
 

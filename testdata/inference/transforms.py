@@ -10,17 +10,25 @@ class Model(nnx.Module):
 
 def gradients(loss, rngs: nnx.Rngs):
     m = Model(rngs=rngs)
-    nnx.grad(loss)(m)  # revealed: State
+    nnx.grad(loss)(m)  # revealed: State[transforms.Model]
     loss_value, grads = nnx.value_and_grad(loss)(m)
-    grads  # revealed: State
+    grads  # revealed: State[transforms.Model]
 
 
 def round_trip(rngs: nnx.Rngs):
     graphdef, state = nnx.split(Model(rngs=rngs))
     graphdef  # revealed: GraphDef[transforms.Model]
-    state  # revealed: State
+    state  # revealed: State[transforms.Model]
     nnx.merge(graphdef, state)  # revealed: transforms.Model
     nnx.merge(graphdef, state).linear.kernel  # revealed: nnx.Param[array]
+
+
+def starred_round_trip(rngs: nnx.Rngs, other):
+    parts = nnx.split(Model(rngs=rngs))
+    nnx.merge(*parts)  # revealed: transforms.Model
+    nnx.merge(*nnx.split(Model(rngs=rngs), nnx.Param, ...))  # revealed: transforms.Model
+    nnx.merge(*other)  # revealed: unknown
+    nnx.merge(*nnx.split_state(nnx.state(Model(rngs=rngs)), nnx.Param, ...))  # revealed: unknown
 
 
 def split_variable(v: nnx.Param, w: nnx.Param):
