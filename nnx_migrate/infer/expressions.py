@@ -16,7 +16,7 @@ from nnx_migrate.index import SourceFile, dotted_name
 from nnx_migrate.infer.types import (
     ARRAY, as_container, _at, BUILTIN_VALUE, _BUILTIN_VALUE_TYPES, ClassT, ContainerT, FLAT_STATE, FunctionT,
     GRAPH_ELEMENT, GraphDefT, IN_PLACE_METHODS, InstanceT, join, join_or_unknown, MERGE_CONTEXT, NONE, RNG_STREAM,
-    RNGS, SPLIT_CONTEXT, SplitT, STATE, StateT, state_item, TupleT, Type, VariableT,
+    is_state, RNGS, SPLIT_CONTEXT, SplitT, STATE, StateT, state_item, TupleT, Type, VariableT,
 )
 from nnx_migrate.infer.scopes import _COMPREHENSIONS, Scope
 
@@ -171,6 +171,8 @@ class Expressions:
         A State of known structure whose items are replaced under that name (`state['w'] =
         v`, `state['a']['w'] = v`, `state.update(d)`) is a State of unknown structure."""
         if isinstance(found, StateT):
+            if isinstance(node, ast.Attribute) and is_state(self.type_of(node.value, scope)):
+                return found  # `state.b` of a State: stores below it are the State's own (its name's uses)
             return STATE if self._state_items_replaced(node, scope) else found
         if not isinstance(found, ContainerT):
             return found

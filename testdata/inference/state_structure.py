@@ -75,3 +75,11 @@ def value_writes(m: Block, v):
     state.count.value = v
     state["linear"]["kernel"].value += 1
     state["linear"]["kernel"]  # revealed: nnx.Param
+
+
+def nested_attribute(other_state):
+    state = nnx.State({"a": nnx.Param(1), "b": {"c": nnx.Param(2)}})
+    state.b.c  # revealed: nnx.Param
+    other = nnx.State({"b": {"c": nnx.Param(2)}})
+    other.b.d = nnx.Param(5)  # replaces items of `other`, not of `state`
+    other.b.c  # revealed: State
