@@ -90,7 +90,7 @@ def test_to_variable_runs_migrated_as_on_0_10(tmp_path) -> None:
     after = subprocess.run([sys.executable, "-W", "error::DeprecationWarning", str(out)], capture_output=True, text=True,
                            timeout=300)
     assert after.returncode == 0, after.stderr[-2000:]
-    assert after.stdout.splitlines() == ["Param False [0. 1. 2.] w Param", "record"]
+    assert after.stdout.splitlines() == ["Param False [0. 1. 2.] w Param", "Param", "record"]
 
 
 def test_to_variable_of_a_state_item_is_reported(tmp_path) -> None:

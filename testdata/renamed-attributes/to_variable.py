@@ -14,4 +14,7 @@ state = weight.to_state()
 again = state.to_variable()
 direct = weight.to_state().to_variable()
 print(type(again).__name__, again is weight, again[...], again.tag, type(direct).__name__)
+# a leaf of the State of a Linear: the VariableState of its bias
+leaf = nnx.state(nnx.Linear(2, 2, rngs=nnx.Rngs(0)))["bias"].to_variable()
+print(type(leaf).__name__)
 print(Record().to_variable())
