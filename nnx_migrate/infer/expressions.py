@@ -176,39 +176,33 @@ class Expressions:
             return STATE if self._state_items_replaced(node, scope) else found
         if not isinstance(found, ContainerT):
             return found
-        if isinstance(node, ast.Name):
-            owner = scope.find(node.id)
-            key = ("added items", node.id, id(owner.node) if owner is not None else None)
-
-            def uses() -> list[tuple[ast.expr, SourceFile]]:
-                found = self._name_uses_by_owner(node.id, scope.file).get(id(owner) if owner is not None else None, ())
-                return [(use, scope.file) for use, _ in found]
-        else:
-            key = ("added items", node.attr)
-
-            def uses() -> list[tuple[ast.expr, SourceFile]]:
-                return [(use, other) for use, other in self.name_uses(node.attr) if isinstance(use, ast.Attribute)]
-        added = self._memoized(key, None, lambda: self._added_items(uses()), unknown=[None])
+        name, uses = self._uses_under_name(node, scope)
+        added = self._memoized(("added items", *name), None, lambda: self._added_items(uses()), unknown=[None])
         if not added:
             return found
         element = join_or_unknown([found.element, *added])
         return ContainerT(element, mapping=found.mapping) if element is not None else None
 
     def _state_items_replaced(self, node: ast.Name | ast.Attribute, scope: Scope) -> bool:
+        name, uses = self._uses_under_name(node, scope)
+        return self._memoized(("state items replaced", *name), None,
+                              lambda: any(_replaces_items(use, file) for use, file in uses()), unknown=True)
+
+    def _uses_under_name(self, node: ast.Name | ast.Attribute, scope: Scope):
+        """What names the object `node` holds (the memo key's part) and a function giving
+        every use of that name: the uses of the variable of `node`'s scope that binds it,
+        or, for an attribute, every `.attr` in the project."""
         if isinstance(node, ast.Name):
             owner = scope.find(node.id)
-            key = ("state items replaced", node.id, id(owner.node) if owner is not None else None)
 
             def uses() -> list[tuple[ast.expr, SourceFile]]:
                 found = self._name_uses_by_owner(node.id, scope.file).get(id(owner) if owner is not None else None, ())
                 return [(use, scope.file) for use, _ in found]
-        else:
-            key = ("state items replaced", node.attr)
+            return (node.id, id(owner.node) if owner is not None else None), uses
 
-            def uses() -> list[tuple[ast.expr, SourceFile]]:
-                return [(use, other) for use, other in self.name_uses(node.attr) if isinstance(use, ast.Attribute)]
-        return self._memoized(key, None, lambda: any(_replaces_items(use, file) for use, file in uses()),
-                              unknown=True)
+        def uses() -> list[tuple[ast.expr, SourceFile]]:
+            return [(use, other) for use, other in self.name_uses(node.attr) if isinstance(use, ast.Attribute)]
+        return (node.attr,), uses
 
     def _added_items(self, uses: list[tuple[ast.expr, SourceFile]]) -> list[Type]:
         """Types of what is added to the container at each of `uses` (None: unknown)."""
