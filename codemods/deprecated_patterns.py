@@ -84,6 +84,7 @@ from __future__ import annotations
 import ast
 
 from nnx_migrate import flax_api
+from nnx_migrate.bindings import EXPR
 from nnx_migrate.command import RuleCommand
 from nnx_migrate.resolve import InstanceT, VariableT
 from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site, version_at_least
@@ -151,7 +152,7 @@ def _at_most_one_layer(resolver, func: ast.expr, scope) -> bool:
     found = resolver.reaching_bindings(func, scope)
     if not found or not found[1]:
         return False
-    return all(getattr(b, "kind", None) == "expr" and isinstance(b.value, ast.Call) and len(b.value.args) <= 1
+    return all(b.kind == EXPR and isinstance(b.value, ast.Call) and len(b.value.args) <= 1
                and not any(isinstance(a, ast.Starred) for a in b.value.args) for b in found[1])
 
 

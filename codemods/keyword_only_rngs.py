@@ -90,6 +90,7 @@ import libcst as cst
 
 from nnx_migrate.command import RuleCommand
 from nnx_migrate.config import published_project
+from nnx_migrate.cst_build import with_keyword
 from nnx_migrate.evidence import observed_constructor_calls
 from nnx_migrate.index import ClassInfo, SourceFile, dotted_name
 from nnx_migrate.resolve import InstanceT, Scope, is_super_call
@@ -448,11 +449,7 @@ def _keywords_from(first_index: int, names: list[str]):
             argument = args[position]
             if argument.keyword is not None or argument.star:
                 break
-            args[position] = argument.with_changes(
-                keyword=cst.Name(names[position]),
-                equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
-                                      whitespace_after=cst.SimpleWhitespace("")),
-            )
+            args[position] = with_keyword(argument, names[position])
         return node.with_changes(args=args)
     return fix
 

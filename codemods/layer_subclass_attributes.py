@@ -158,43 +158,45 @@ class LayerSubclassAttributes(Rule):
         """`self.bias = nnx.Param(None)` where the layer's `__call__` runs: 0.11 read
         `self.bias.value` (None), 0.12 reads `self.bias[...]`, which raises on None."""
         found = []
-        for method in info.methods.values():
-            arguments = method.args.posonlyargs + method.args.args
-            if not arguments:
-                continue
-            scope = context.resolver.method_scope(info, method)
-            for node in ast.walk(method):
-                if isinstance(node, ast.Assign) and len(node.targets) == 1 \
-                        and isinstance(node.targets[0], ast.Attribute) and node.targets[0].attr == "bias" \
-                        and isinstance(node.targets[0].value, ast.Name) and node.targets[0].value.id == arguments[0].arg \
-                        and isinstance(node.value, ast.Call) and len(node.value.args) == 1 \
-                        and isinstance(node.value.args[0], ast.Constant) and node.value.args[0].value is None \
-                        and context.index.is_variable_class(context.resolver.qualified(node.value.func, scope) or ""):
-                    short = layer.rpartition(".")[2]
-                    found.append(context.diagnostic(
-                        NAME, node, f"`self.bias = {ast.unparse(node.value)}`: flax 0.12's `{short}.__call__` reads "
-                        "`self.bias[...]`, which raises TypeError on a Variable holding None (0.11 read `.value`)",
-                        "assign `self.bias = None`, what the layer itself stores without a bias (the state then "
-                        "has no `bias` entry)", URL))
+        for node, self_name, scope in _nodes_of_methods(context, info):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 \
+                    and isinstance(node.targets[0], ast.Attribute) and node.targets[0].attr == "bias" \
+                    and isinstance(node.targets[0].value, ast.Name) and node.targets[0].value.id == self_name \
+                    and isinstance(node.value, ast.Call) and len(node.value.args) == 1 \
+                    and isinstance(node.value.args[0], ast.Constant) and node.value.args[0].value is None \
+                    and context.index.is_variable_class(context.resolver.qualified(node.value.func, scope) or ""):
+                short = layer.rpartition(".")[2]
+                found.append(context.diagnostic(
+                    NAME, node, f"`self.bias = {ast.unparse(node.value)}`: flax 0.12's `{short}.__call__` reads "
+                    "`self.bias[...]`, which raises TypeError on a Variable holding None (0.11 read `.value`)",
+                    "assign `self.bias = None`, what the layer itself stores without a bias (the state then "
+                    "has no `bias` entry)", URL))
         return found
 
     @staticmethod
     def _borrowed_call(context: FileContext, info) -> str | None:
         """The layer whose `__call__` one of the class's methods runs on its own instance:
         `nnx.Conv.__call__(self, x)` in a class that is not a Conv (bijx's `ConvSym`)."""
-        for method in info.methods.values():
-            arguments = method.args.posonlyargs + method.args.args
-            if not arguments:
-                continue
-            scope = context.resolver.method_scope(info, method)
-            for node in ast.walk(method):
-                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
-                        and node.func.attr == "__call__" and node.args and isinstance(node.args[0], ast.Name) \
-                        and node.args[0].id == arguments[0].arg:
-                    qualified = context.resolver.qualified(node.func.value, scope)
-                    if qualified in LAYERS:
-                        return qualified
+        for node, self_name, scope in _nodes_of_methods(context, info):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and node.func.attr == "__call__" and node.args and isinstance(node.args[0], ast.Name) \
+                    and node.args[0].id == self_name:
+                qualified = context.resolver.qualified(node.func.value, scope)
+                if qualified in LAYERS:
+                    return qualified
         return None
+
+
+def _nodes_of_methods(context: FileContext, info):
+    """(node, the name of `self`, the method's scope) for every node of the class's methods
+    that take a `self`."""
+    for method in info.methods.values():
+        arguments = method.args.posonlyargs + method.args.args
+        if not arguments:
+            continue
+        scope = context.resolver.method_scope(info, method)
+        for node in ast.walk(method):
+            yield node, arguments[0].arg, scope
 
 
 def _calls_an_init(function: ast.AST) -> bool:

@@ -95,6 +95,7 @@ import libcst as cst
 
 from nnx_migrate.bindings import EXPR
 from nnx_migrate.command import RuleCommand
+from nnx_migrate.cst_build import keyword_argument
 from nnx_migrate.index import dotted_name, self_parameter
 from nnx_migrate.flow import is_none
 from nnx_migrate.infer.explain import Explainer
@@ -128,8 +129,7 @@ def _field_annotation(alias: str, function: str):
         inner = node.annotation.annotation.slice[0].slice.value
         arguments = []
         if node.value is not None:
-            arguments = [cst.Arg(node.value, keyword=cst.Name("default"), equal=cst.AssignEqual(
-                whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))]
+            arguments = [keyword_argument("default", node.value)]
         call = cst.Call(func=cst.parse_expression(f"{alias}.{function}"), args=arguments)
         return node.with_changes(annotation=node.annotation.with_changes(annotation=inner), value=call,
                                  equal=cst.AssignEqual() if node.value is None else node.equal)

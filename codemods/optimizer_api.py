@@ -98,6 +98,7 @@ import libcst as cst
 from nnx_migrate import flax_api
 from nnx_migrate.bindings import ANNOTATION, DEF, EXPR, PARAM, SELF
 from nnx_migrate.command import RuleCommand
+from nnx_migrate.cst_build import keyword_argument
 from nnx_migrate.index import dotted_name
 from nnx_migrate.infer.syntax import arguments_by_parameter
 from nnx_migrate.resolve import InstanceT, Scope
@@ -117,10 +118,7 @@ def _add_wrt(alias: str):
         args = list(node.args)
         if args and not isinstance(args[-1].comma, cst.Comma):
             args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-        args.append(cst.Arg(
-            keyword=cst.Name("wrt"), value=cst.parse_expression(f"{alias}.Param"),
-            equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
-        ))
+        args.append(keyword_argument("wrt", cst.parse_expression(f"{alias}.Param")))
         return node.with_changes(args=args)
     return fix
 

@@ -83,6 +83,7 @@ import libcst as cst
 
 from nnx_migrate import flax_api
 from nnx_migrate.command import RuleCommand
+from nnx_migrate.cst_build import keyword_argument, with_keyword
 from nnx_migrate.resolve import InstanceT
 from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site, version_at_least
 
@@ -115,9 +116,13 @@ def _rnn_keywords(node: cst.Call) -> cst.Call:
     args = list(node.args)
     for i in range(1, len(args)):
         if args[i].keyword is None and not args[i].star:
-            args[i] = args[i].with_changes(keyword=cst.Name(RNN_OPTIONS[i - 1]), equal=cst.AssignEqual(
-                whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))
+            args[i] = with_keyword(args[i], RNN_OPTIONS[i - 1])
     return node.with_changes(args=args)
+
+
+def _view_call(mode: str) -> str:
+    """What `nnx.<mode>(m)` is, written out: `nnx.view(m, deterministic=True, ...)`."""
+    return f"nnx.view(m, {', '.join(f'{k}={v}' for k, v in MODES[mode].items())})"
 
 
 def _mode_to_view(mode: str):
@@ -125,10 +130,7 @@ def _mode_to_view(mode: str):
         if not (isinstance(node.func, cst.Attribute) and node.func.attr.value == mode):
             return node  # `nnx.eval_mode(m)(x)`: the outer call starts here too; the inner one is fixed
         at = next((i for i, a in enumerate(node.args) if a.keyword is not None or a.star), len(node.args))
-        added = [cst.Arg(cst.parse_expression(value), keyword=cst.Name(name),
-                         equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
-                                               whitespace_after=cst.SimpleWhitespace("")))
-                 for name, value in MODES[mode].items()]
+        added = [keyword_argument(name, cst.parse_expression(value)) for name, value in MODES[mode].items()]
         args = [*node.args[:at], *added, *node.args[at:]]
         args = [a.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
                 if a.comma is cst.MaybeSentinel.DEFAULT and i < len(args) - 1 else a for i, a in enumerate(args)]
@@ -139,8 +141,7 @@ def _mode_to_view(mode: str):
 def _register_name(node: cst.Call) -> cst.Call:
     args = list(node.args)
     if len(args) == 3 and args[2].keyword is None:
-        args[2] = args[2].with_changes(keyword=cst.Name("overwrite"), equal=cst.AssignEqual(
-            whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))
+        args[2] = with_keyword(args[2], "overwrite")
     return node.with_changes(func=node.func.with_changes(attr=cst.Name("register_variable_name")), args=args)
 
 
@@ -283,8 +284,7 @@ class RenamedApi(Rule):
             mode = flax_api.canonical_module(visit.qualified(func) or "").removeprefix(f"{flax_api.NNX}.")
             if mode in MODES and isinstance(func, ast.Attribute) and not any(k.arg in MODES[mode] for k in node.keywords):
                 called.add(id(func))
-                view = ", ".join(f"{k}={v}" for k, v in MODES[mode].items())
-                sites.append(context.site(NAME, node, "Call", _mode_to_view(mode), f"`nnx.{mode}(m)` -> `nnx.view(m, {view})`"))
+                sites.append(context.site(NAME, node, "Call", _mode_to_view(mode), f"`nnx.{mode}(m)` -> `{_view_call(mode)}`"))
             elif isinstance(func, ast.Attribute) and func.attr == "set_mode":
                 owner = context.resolver.type_of(func.value, visit.scope)
                 if isinstance(owner, InstanceT) and context.index.is_nnx_class(owner.cls):
@@ -298,14 +298,14 @@ class RenamedApi(Rule):
                     for alias in node.names:
                         if alias.name in MODES:
                             report(node, f"`nnx.{alias.name}` is gone from flax 0.12.4",
-                                   f"call `nnx.view(m, {', '.join(f'{k}={v}' for k, v in MODES[alias.name].items())})` instead")
+                                   f"call `{_view_call(alias.name)}` instead")
                 continue
             if isinstance(node, ast.Name) and (node.id not in MODES or not isinstance(node.ctx, ast.Load)):
                 continue  # an alias bound to it (`f = nnx.train_mode`) is reported where it is bound
             mode = flax_api.canonical_module(visit.qualified(node) or "").removeprefix(f"{flax_api.NNX}.")
             if mode in MODES and id(node) not in called and not isinstance(visit.parent, ast.Attribute):
                 report(node, f"`nnx.{mode}` is gone from flax 0.12.4",
-                       f"call `nnx.view(m, {', '.join(f'{k}={v}' for k, v in MODES[mode].items())})` instead")
+                       f"call `{_view_call(mode)}` instead")
         for visit in context.visits(ast.ClassDef):
             info = context.class_info(visit.node)
             if info is not None and "set_mode" in info.methods and context.index.is_nnx_class(info.qualname):

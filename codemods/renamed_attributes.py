@@ -138,13 +138,13 @@ class RenamedAttributes(Rule):
         of one, or a name whose only reaching binding is such a call."""
         resolver = context.resolver
         found = resolver.type_of(receiver, scope)
-        if isinstance(found, VariableT) or found is not None:
+        if found is not None:
             return found
         if isinstance(receiver, ast.Name):
-            reaching = resolver.reaching_bindings(receiver, scope)
-            if not reaching or len(reaching[1]) != 1 or reaching[1][0].kind != "expr":
+            assigned = _only_assignment(context, receiver, scope)
+            if assigned is None:
                 return None
-            scope, receiver = reaching[0], reaching[1][0].value
+            scope, receiver = assigned
         if isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Attribute) and receiver.func.attr == "to_state" \
                 and not receiver.args and not receiver.keywords:
             found = resolver.type_of(receiver.func.value, scope)
@@ -167,13 +167,10 @@ class RenamedAttributes(Rule):
             return any(c in mro for c in TO_NNX) and self._keeps(context, found.cls, attr)
         if found is not None or not isinstance(receiver, ast.Name):
             return False
-        reaching = context.resolver.reaching_bindings(receiver, scope)
-        if not reaching or len(reaching[1]) != 1:
+        assigned = _only_assignment(context, receiver, scope)
+        if assigned is None or not isinstance(assigned[1], ast.Call):
             return False
-        (binding,) = reaching[1]
-        if binding.kind != EXPR or not isinstance(binding.value, ast.Call):
-            return False
-        qualified = context.resolver.qualified(binding.value.func, reaching[0])
+        qualified = context.resolver.qualified(assigned[1].func, assigned[0])
         return qualified in TO_NNX and not context.resolver.replaces_member(qualified, attr)
 
 
@@ -182,3 +179,11 @@ class RenamedAttributesCommand(RuleCommand):
 
     DESCRIPTION = RenamedAttributes.summary
     RULE = RenamedAttributes
+
+
+def _only_assignment(context: FileContext, name: ast.Name, scope):
+    """(its scope, the value) where one assignment `name = value` is all that reaches `name`."""
+    reaching = context.resolver.reaching_bindings(name, scope)
+    if not reaching or len(reaching[1]) != 1 or reaching[1][0].kind != EXPR:
+        return None
+    return reaching[0], reaching[1][0].value

@@ -51,6 +51,7 @@ import ast
 import libcst as cst
 
 from nnx_migrate.command import RuleCommand
+from nnx_migrate.cst_build import keyword_argument
 from nnx_migrate.resolve import VariableT
 from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site, version_at_least
 
@@ -69,9 +70,7 @@ def _set_metadata_call(node: cst.Assign, name: str) -> cst.Expr:
     target = node.targets[0].target
     call = cst.Call(
         func=target.with_changes(attr=cst.Name("set_metadata")),
-        args=[cst.Arg(node.value, keyword=cst.Name(name),
-                      equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
-                                            whitespace_after=cst.SimpleWhitespace("")))],
+        args=[keyword_argument(name, node.value)],
     )
     return cst.Expr(call, semicolon=node.semicolon)
 

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Lowest first. A module may import modules of its own layer or of lower ones.
 LAYERS: list[tuple[str, set[str]]] = [
     ("leaves", {"nnx_migrate", "flax_api", "config", "findings", "suppression", "lines", "bindings", "rulenames",
-                "newer_syntax", "ipython", "notebook", "workers"}),
+                "newer_syntax", "ipython", "notebook", "workers", "cst_build"}),
     ("project index", {"index"}),
     ("files", {"doctests", "docblocks", "apply", "discover"}),
     ("code flow", {"flow"}),
