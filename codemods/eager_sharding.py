@@ -480,8 +480,7 @@ class _Analysis:
                 calls.append((parent, other))
             elif isinstance(parent, ast.ClassDef) and use in parent.bases:
                 continue  # a subclass: its constructions are counted
-            elif isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and \
-                    parent.func.id in ("isinstance", "issubclass"):
+            elif self.resolver.calls_builtin(parent, ("isinstance", "issubclass"), scope):
                 continue
             elif isinstance(parent, (ast.Tuple, ast.BinOp)) or _in_annotation(use, other):
                 continue  # `isinstance(x, (A, B))`, `A | B`, annotations

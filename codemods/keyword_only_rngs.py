@@ -301,15 +301,10 @@ class _Planner:
                 # partial(Block, a, b, rngs): rewrite its arguments after Block like a call's
                 self._add_call(signature, file, parent, 0, skip, partial=True)
                 return
-            if isinstance(parent.func, ast.Name) and parent.func.id in ("isinstance", "issubclass"):
-                return
-        if isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id in (
-            "isinstance", "issubclass"
-        ):
-            return
-        if isinstance(parent, ast.Tuple) and isinstance(context.parent(parent), ast.Call) and \
-                getattr(context.parent(parent).func, "id", None) in ("isinstance", "issubclass"):
-            return
+        checks, scope = ("isinstance", "issubclass"), context.scope_of(node)
+        if self.resolver.calls_builtin(parent, checks, scope) or isinstance(parent, ast.Tuple) \
+                and self.resolver.calls_builtin(context.parent(parent), checks, scope):
+            return  # `isinstance(x, Block)`, `isinstance(x, (A, Block))`
         if isinstance(parent, ast.ClassDef) and node in parent.bases:
             subclass = context.class_info(parent)
             target_info = self.index.lookup_class(target)

@@ -518,9 +518,7 @@ class ModuleContainers(Rule):
         sites = []
         for node, parent in self._attribute_uses(info, target):
             if (
-                isinstance(parent, ast.Call)
-                and isinstance(parent.func, ast.Name)
-                and parent.func.id == "isinstance"
+                self.context.resolver.calls_builtin(parent, ("isinstance",), self.context.scope_of(parent))
                 and len(parent.args) == 2
                 and parent.args[0] is node
                 and isinstance(parent.args[1], ast.Name)

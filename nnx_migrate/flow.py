@@ -122,8 +122,9 @@ class BindingTable:
         return []
 
 
-# Builtins that cannot reassign an attribute of the objects they are given.
-_PURE_BUILTINS = frozenset({"isinstance", "issubclass", "hasattr", "len", "print", "type", "id", "str", "repr"})
+# Builtins that cannot reassign an attribute of the objects they are given; narrowing and
+# purity hold only where the name is the builtin (`Resolver.shadowed_builtins`).
+PURE_BUILTINS = frozenset({"isinstance", "issubclass", "hasattr", "len", "print", "type", "id", "str", "repr"})
 
 
 def is_none(node: ast.expr) -> bool:
@@ -134,27 +135,28 @@ def _binds_none(binding: Binding) -> bool:
     return binding == NONE_BINDING or binding.kind == EXPR and is_none(binding.value)
 
 
-def _is_builtin_call(call: ast.Call, name: str, arguments: int) -> bool:
-    """`name(a, ...)` with that many positional arguments and no keywords."""
-    return isinstance(call.func, ast.Name) and call.func.id == name and len(call.args) == arguments \
-        and not call.keywords and not any(isinstance(a, ast.Starred) for a in call.args)
+def _is_builtin_call(call: ast.Call, name: str, arguments: int, shadowed: frozenset[str]) -> bool:
+    """`name(a, ...)` with that many positional arguments and no keywords, `name` being
+    the builtin (not in `shadowed`)."""
+    return isinstance(call.func, ast.Name) and call.func.id == name and name not in shadowed \
+        and len(call.args) == arguments and not call.keywords and not any(isinstance(a, ast.Starred) for a in call.args)
 
 
-def _may_narrow(test: ast.expr) -> bool:
+def _may_narrow(test: ast.expr, shadowed: frozenset[str]) -> bool:
     """`test` is, or joins with `and` / `or` / `not`, a check `_narrowed` narrows by:
     `isinstance(x, C)`, `type(x) is C`, `x is None`."""
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        return _may_narrow(test.operand)
+        return _may_narrow(test.operand, shadowed)
     if isinstance(test, ast.BoolOp):
-        return any(map(_may_narrow, test.values))
+        return any(_may_narrow(value, shadowed) for value in test.values)
     if isinstance(test, ast.Call):
-        return _is_builtin_call(test, "isinstance", 2)
+        return _is_builtin_call(test, "isinstance", 2, shadowed)
     if isinstance(test, ast.Compare) and len(test.ops) == 1:
         if isinstance(test.ops[0], (ast.Is, ast.IsNot)) and isinstance(test.left, ast.Name) \
                 and is_none(test.comparators[0]):
             return True
         return isinstance(test.ops[0], (ast.Is, ast.Eq)) and isinstance(test.left, ast.Call) \
-            and _is_builtin_call(test.left, "type", 1)
+            and _is_builtin_call(test.left, "type", 1, shadowed)
     return False
 
 
@@ -173,8 +175,10 @@ class FlowAnalysis:
     """Reaching bindings for the name reads of one scope."""
 
     def __init__(self, scope_node: ast.AST, table: BindingTable, parameters: State | None = None,
-                 untracked: frozenset[str] = frozenset(), walrus: bool = True):
+                 untracked: frozenset[str] = frozenset(), walrus: bool = True,
+                 shadowed: frozenset[str] = frozenset()):
         self.table = table
+        self.shadowed = shadowed  # PURE_BUILTINS that may not be the builtins here
         self.walrus = walrus  # False: the file has no `:=`, no test can rebind what it narrows
         self.untracked = set(untracked)
         # id(Name node) -> bindings that may reach it
@@ -451,11 +455,11 @@ class FlowAnalysis:
             return state
         if not when_true:
             return state
-        if isinstance(test, ast.Call) and _is_builtin_call(test, "isinstance", 2):
+        if isinstance(test, ast.Call) and _is_builtin_call(test, "isinstance", 2, self.shadowed):
             classes = test.args[1].elts if isinstance(test.args[1], ast.Tuple) else [test.args[1]]
             self._narrow(test.args[0], classes, state, rebound)
         elif isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Is, ast.Eq)) \
-                and isinstance(test.left, ast.Call) and _is_builtin_call(test.left, "type", 1):
+                and isinstance(test.left, ast.Call) and _is_builtin_call(test.left, "type", 1, self.shadowed):
             self._narrow(test.left.args[0], [test.comparators[0]], state, rebound)  # `type(x) is C`
         return state
 
@@ -528,7 +532,8 @@ class FlowAnalysis:
             current = stack.pop()
             self.steps += 1
             if isinstance(current, ast.Call) and not (
-                isinstance(current.func, ast.Name) and current.func.id in _PURE_BUILTINS
+                isinstance(current.func, ast.Name) and current.func.id in PURE_BUILTINS
+                and current.func.id not in self.shadowed
             ):
                 calls_anything = True  # it may reassign any attribute
             if isinstance(current, ast.Name):
@@ -559,7 +564,7 @@ class FlowAnalysis:
                 seen, when_true = state, isinstance(current.op, ast.And)
                 for value in current.values:
                     calls_anything |= self._walk(value, seen, walrus, reads)
-                    if _may_narrow(value):
+                    if _may_narrow(value, self.shadowed):
                         seen = self._narrowed_names(value, seen, when_true)
                 continue
             if isinstance(current, _COMPREHENSIONS):
@@ -590,7 +595,7 @@ class FlowAnalysis:
         """A test in `node` narrows what comes after it, and no walrus in it may rebind
         what the test checked."""
         tests = [node.test] if isinstance(node, ast.IfExp) else node.values[:-1]
-        return any(map(_may_narrow, tests)) and not (
+        return any(_may_narrow(test, self.shadowed) for test in tests) and not (
             self.walrus and any(isinstance(inner, ast.NamedExpr) for inner in ast.walk(node)))
 
     def _narrowed_names(self, test: ast.expr, state: State, when_true: bool) -> State:

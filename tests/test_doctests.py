@@ -178,3 +178,24 @@ def test_a_class_an_example_defines_gets_keyword_only_rngs_even_in_a_run_on_sing
     assert not result.failed and not [d for _, d in result.diagnostics if d.rule == "keyword-only-rngs"]
     migrated = (tmp_path / "class_and_function.py").read_text()
     assert "...   def __init__(self, *, rngs: nnx.Rngs):" in migrated and ">>> stack = Stack(rngs=nnx.Rngs(0))" in migrated
+
+
+@pytest.mark.parametrize("module_binds_isinstance", [False, True])
+def test_an_example_narrows_by_isinstance_only_where_its_module_leaves_it_the_builtin(
+        tmp_path: Path, module_binds_isinstance: bool) -> None:
+    # doctest runs an example in its module's namespace: a module-level `isinstance` is the one it calls
+    example = (
+        '"""\n'
+        "  >>> from flax import nnx\n"
+        "  >>> p = nnx.Param(1.0) if flag else 1.0\n"
+        "  >>> if isinstance(p, nnx.Param):\n"
+        "  ...   print(p.value)\n"
+        '"""\n'
+        "flag = True\n"
+    )
+    if module_binds_isinstance:
+        example += "\n\ndef isinstance(x, cls):\n  return True\n"
+    migrate(tmp_path, {"checks.py": example})
+    migrated = (tmp_path / "checks.py").read_text()
+    assert (migrated == example) is module_binds_isinstance
+    assert ("print(p.value)" in migrated) is module_binds_isinstance

@@ -127,3 +127,11 @@ def test_public_constructors_of_a_published_project_change_only_as_unsafe_fixes(
     assert "Block(2, rngs=rngs)" in (root / "tests" / "test_layers.py").read_text()
     unsafe = [e for f in result.changed for e in f.edits if not e.safe]
     assert sorted(e.line for e in unsafe) == [7, 12]
+
+
+def test_a_class_checked_by_a_module_s_own_isinstance_keeps_its_signature(tmp_path: Path) -> None:
+    case = TESTDATA / RULE / "shadowed_isinstance.py"
+    shutil.copy(case, tmp_path / case.name)
+    reasons = _reasons(run([tmp_path], Settings(select=[RULE]), tmp_path, write=True))
+    assert (tmp_path / case.name).read_text() == case.read_text()
+    assert "used as a value" in reasons[12], reasons

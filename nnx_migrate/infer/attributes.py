@@ -15,9 +15,7 @@ from nnx_migrate.infer.types import (
 from nnx_migrate.infer.scopes import Scope
 
 
-
-
-def _only_when_not_a_variable(value: ast.expr, file: SourceFile) -> bool:
+def _only_when_not_a_variable(value: ast.expr, file: SourceFile, shadowed: frozenset[str]) -> bool:
     """`x.a = value` in the `else` of `if isinstance(x.a, C)` (or under `if not
     isinstance(x.a, C)`): it stores only where x.a is not a C, so a class whose `a` is
     one keeps it."""
@@ -32,7 +30,7 @@ def _only_when_not_a_variable(value: ast.expr, file: SourceFile) -> bool:
             if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
                 test, negated = test.operand, not negated
             if negated and isinstance(test, ast.Call) and isinstance(test.func, ast.Name) \
-                    and test.func.id == "isinstance" and len(test.args) == 2 \
+                    and test.func.id == "isinstance" and "isinstance" not in shadowed and len(test.args) == 2 \
                     and ast.dump(test.args[0], annotate_fields=False) == target:
                 return True
         child, parent = parent, file.parents.get(id(parent))
@@ -153,7 +151,7 @@ class Attributes:
                 continue  # `x.attr += ...` keeps x.attr
             if value is None:
                 stores.append(store(None, receiver, file))  # unpacked from something not known
-            elif _only_when_not_a_variable(value, file):
+            elif _only_when_not_a_variable(value, file, self.shadowed_builtins(self.scope_of(value, file))):
                 continue
             elif isinstance(value, ast.Attribute) and value.attr == attr:
                 stores.append(store(None, receiver, file, copied=value))  # `x.attr = y.attr`

@@ -405,7 +405,7 @@ class Calls:
         leaf = is_leaf.args.args[0].arg
         if not (
             isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "isinstance"
-            and len(test.args) == 2 and isinstance(test.args[0], ast.Name) and test.args[0].id == leaf
+            and "isinstance" not in self.shadowed_builtins(self.function_scope(is_leaf) or scope) and len(test.args) == 2 and isinstance(test.args[0], ast.Name) and test.args[0].id == leaf
         ):
             return None
         classes = test.args[1].elts if isinstance(test.args[1], ast.Tuple) else [test.args[1]]

@@ -86,7 +86,7 @@ class Engine:
     order of questions cannot change them; built on first use (the project-wide ones that
     most files reach before workers fork: `Resolver.prepare_project_tables`). Not
     evaluation caches. Keyed ones go through `_table` into `_tables`:
-      "attribute stores" (tables.py); "declared" (scopes.py); "defines", "unseen base"
+      "attribute stores" (tables.py); "declared", "shadowing bindings" (scopes.py); "defines", "unseen base"
       (classes.py: the class graph); "escaping-names", "name-uses-by-owner",
       "name-uses-by-file", "value-writes-by-name" (array_writes.py); "stores-by-name"
       (dynamic.py).

@@ -10,7 +10,7 @@ from nnx_migrate.bindings import (
     ANNOTATION, CLASS, CLS, DEF, EXPR, IMPORT, PARAM, RNGS_PARAMETER, SELF, UNKNOWN, WITH, Annotation, Bare, Binding,
     OfClass, Param,
 )
-from nnx_migrate.flow import BINDING_NODE_TYPES, BindingTable, FlowAnalysis
+from nnx_migrate.flow import BINDING_NODE_TYPES, BindingTable, FlowAnalysis, PURE_BUILTINS
 from nnx_migrate.index import ClassInfo, SourceFile, dotted_name
 
 
@@ -91,6 +91,24 @@ def binds_an_import_or_none(binding: Binding) -> bool:
     `except ImportError: nnx = None` of an optional dependency: `None.Param` cannot run)."""
     return binding.kind in (IMPORT, UNKNOWN, WITH, DEF, CLASS) or (
         binding.kind == EXPR and isinstance(binding.value, ast.Constant) and binding.value.value is None)
+
+
+# Star imports of these bind no builtin's name.
+_STAR_IMPORTS_WITHOUT_BUILTINS = ("flax", "jax", "numpy", "optax", "typing")
+
+
+def _shadowing_bindings(file: SourceFile, module_level: bool) -> frozenset[str] | None:
+    """Names that may shadow a builtin in `file` beyond what its scopes bind: none, or
+    (`module_level`: a docstring's examples run in its module's namespace) every name the
+    file binds; None when a star import may bind anything."""
+    for node in file.nodes(ast.ImportFrom):
+        if any(alias.name == "*" for alias in node.names) and (
+                node.level or (node.module or "").split(".")[0] not in _STAR_IMPORTS_WITHOUT_BUILTINS):
+            return None
+    if not module_level:
+        return frozenset()
+    return frozenset(node.id for node in file.nodes(ast.Name) if isinstance(node.ctx, ast.Store)) \
+        | frozenset(file.top_level_names) | frozenset(file.imports)
 
 
 class Scopes:
@@ -175,11 +193,32 @@ class Scopes:
         found = self._flows.get(id(scope.node))
         if found is None:
             found = FlowAnalysis(scope.node, self.bindings, scope.parameters, self._untracked_names(scope),
-                                 walrus=bool(scope.file.by_type.get(ast.NamedExpr)))
+                                 walrus=bool(scope.file.by_type.get(ast.NamedExpr)),
+                                 shadowed=self.shadowed_builtins(scope))
             self.steps += found.steps
             self.scanned += found.scanned
             self._flows[id(scope.node)] = found
         return found
+
+    def shadowed_builtins(self, scope: Scope) -> frozenset[str]:
+        """The builtins narrowing and purity rely on (`isinstance`, `type`, `print`, ...)
+        that may not be the builtins in `scope`: bound in it or a scope around it (a
+        comprehension is a scope), in the module a docstring example runs in, or possibly
+        by a star import."""
+        file, host = scope.file, scope.file.host
+        found = [self._table(("shadowing bindings", id(file)), lambda: _shadowing_bindings(file, False))]
+        if host is not None:
+            found.append(self._table(("shadowing bindings", id(host), "host"), lambda: _shadowing_bindings(host, True)))
+        if None in found:
+            return PURE_BUILTINS
+        return frozenset(name for name in PURE_BUILTINS
+                         if any(name in bound for bound in found) or scope.find(name) is not None)
+
+    def calls_builtin(self, call: ast.AST, names: tuple[str, ...], scope: Scope) -> bool:
+        """`call` is a call of one of the builtins `names` (each in PURE_BUILTINS), by a
+        name nothing in `scope` may rebind."""
+        return isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in names \
+            and call.func.id not in self.shadowed_builtins(scope)
 
     def _untracked_names(self, scope: Scope) -> frozenset[str]:
         """Names another scope may rebind behind this one's back (`global`/`nonlocal`
