@@ -122,6 +122,8 @@ class ShardingMetadata(Rule):
                 if attr == "sharding" and not version_at_least(context, "0.11.2"):
                     continue
                 found = context.resolver.type_of(node.value, visit.scope)
+                if not isinstance(found, VariableT) and attr == "sharding_names":
+                    found = context.evidence.variable(context, visit, diagnostics)  # what a traced run saw
                 if not isinstance(found, VariableT) or context.resolver.may_define_before_flax(
                         found.cls, {attr, "__getattr__"}):
                     continue

@@ -13,7 +13,7 @@ The file (JSON):
 
 File paths under the evidence file's folder are relative to it (absolute otherwise), so a
 project and its evidence can move together. Site kinds: `value-read` / `value-write` /
-`raw_value-read` / `raw_value-write` and `in-place` (with the kinds of value held),
+`raw_value-read` / `raw_value-write`, `sharding_names-read` and `in-place` (with the kinds of value held),
 `enum-value` (an Enum member's `.value`: the look-alike), `iter_modules` / `iter_children`
 (receiver class), `construct` (a Module class whose constructor takes `rngs`, whether it
 was passed by position), `container` (an attribute of a Module assigned a list/tuple/dict
@@ -46,6 +46,8 @@ FORMAT = 1
 DEFAULT_FILE = ".nnx-migrate-evidence.json"
 VALUE_KINDS = ("value-read", "value-write")
 RAW_VALUE_KINDS = ("raw_value-read", "raw_value-write")
+# the site kinds of each Variable attribute `variable` answers for
+_VARIABLE_KINDS = {"value": VALUE_KINDS, "raw_value": RAW_VALUE_KINDS, "sharding_names": ("sharding_names-read",)}
 _MERGED_LISTS = ("values", "elements")
 _ENUM_BASES = frozenset({"enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag",
                          "enum.ReprEnum"})
@@ -256,12 +258,13 @@ class FileEvidence:
 
     # -- the questions the rules ask -------------------------------------------------------
     def variable(self, context, visit, diagnostics: list) -> VariableT | None:
-        """`x.value` / `x.raw_value` whose receiver static inference could not type: a
-        Variable if the run saw one there, holding an array if every value seen was one."""
+        """`x.value` / `x.raw_value` / `x.sharding_names` whose receiver static inference
+        could not type: a Variable if the run saw one there, holding an array if every
+        value seen was one."""
         if not self.active:
             return None
         node: ast.Attribute = visit.node
-        kinds = VALUE_KINDS if node.attr == "value" else RAW_VALUE_KINDS
+        kinds = _VARIABLE_KINDS[node.attr]
         sites = self._sites(kinds, node, (ast.Attribute,))
         proof = _proof_otherwise(context, node.value, visit.scope)
         enum_member = self._sites(("enum-value",), node, (ast.Attribute,))

@@ -511,3 +511,45 @@ def test_a_project_moves_with_its_evidence(tmp_path: Path) -> None:
 def test_trace_help(tmp_path: Path) -> None:
     result = _cli("trace", "-h", cwd=tmp_path)
     assert result.returncode == 0 and "--python" in result.stdout and "COMMAND" in result.stdout
+
+
+SHARDING_NAMES = '''\
+import jax.numpy as jnp
+from flax import nnx
+
+
+class Block(nnx.Module):
+    def __init__(self, dim: int):
+        self.scale = nnx.Param(jnp.ones((dim,)), sharding_names=("model",), eager_sharding=False)
+
+
+def pick(module, name):
+    return getattr(module, name)
+
+
+block = Block(4)
+print(pick(block, "scale").sharding_names)
+'''
+
+
+@pytest.mark.parametrize("traced_on", ["this flax", "0.11.2"])
+def test_sharding_names_reads_the_run_saw_on_a_variable_are_rewritten(tmp_path: Path, traced_on: str) -> None:
+    """`v.sharding_names` warns from flax 0.12.4: a property there, a metadata entry
+    through `Variable.__getattr__` on 0.10/0.11; the recorder sees both."""
+    from fixtures import cached_python
+
+    python = sys.executable if traced_on == "this flax" else cached_python(traced_on)
+    project = _project(tmp_path, {"main.py": SHARDING_NAMES})
+    before = subprocess.run([python, "-W", "ignore", "main.py"], cwd=project, capture_output=True, text=True,
+                            timeout=600)
+    assert before.returncode == 0, before.stderr[-2000:]
+    (site,) = _sites(_trace(project, python), "main.py", "sharding_names-read")
+    assert site["line"] == 15
+    result = _migrate(project)
+    assert result.returncode == 0, result.stderr
+    migrated = (project / "main.py").read_text()
+    assert "print(pick(block, \"scale\").get_metadata('out_sharding', None))" in migrated
+    after = subprocess.run([sys.executable, "-W", "error::DeprecationWarning", "main.py"], cwd=project,
+                           capture_output=True, text=True, timeout=600)
+    assert after.returncode == 0, after.stderr[-2000:]
+    assert after.stdout == before.stdout == "('model',)\n"

@@ -3,7 +3,8 @@ runs the user's code, which may have flax 0.10/0.11 and not nnx-migrate.
 
 It imports only the standard library at start-up. When the program imports `flax.nnx`, it
 wraps the few flax entry points that show what an object is at a source position:
-`Variable.value` / `.raw_value` (read and write), the in-place operators of Variables,
+`Variable.value` / `.raw_value` (read and write), `.sharding_names` reads (a property on
+flax 0.12, a metadata entry through `Variable.__getattr__` before), the in-place operators of Variables,
 `Module.iter_modules` / `iter_children`, attribute assignment on Modules (containers
 holding Modules, Variables or arrays) and Module construction (`rngs` passed by position).
 Each event costs a flag check and a set insertion keyed by the caller's code object and
@@ -45,6 +46,7 @@ _CONTAINERS = (list, tuple, dict)
 _ASSIGNED_LIMIT = 100_000  # containers assigned outside construction and never looked at again
 _SETATTR_CODES = set()  # code of Variable.__setattr__, which stands between a write and the setter
 _VALUE_ATTRIBUTES = ("value", "raw_value")
+_METADATA_ATTRIBUTES = ("sharding_names",)  # deprecated reads the rules rewrite on a Variable
 
 
 # -- the wrappers: one flag check and one set insertion per event -------------------------
@@ -73,6 +75,20 @@ def _wrap_property(cls, name, descriptor):
         setter(self, value)
 
     setattr(cls, name, property(get, set_, None, getattr(descriptor, "__doc__", None)))
+
+
+def _wrap_metadata_lookup(cls, method):
+    """`Variable.__getattr__` (flax 0.10/0.11): runs only when normal lookup fails."""
+    def __getattr__(self, name):
+        value = method(self, name)
+        if _recording and name in _METADATA_ATTRIBUTES:
+            frame = _getframe(1)
+            key = (id(frame.f_code), frame.f_lasti, name + "-read", type(value))
+            if key not in _events:
+                _events[key] = (frame.f_code, _dtype(value))
+        return value
+
+    setattr(cls, "__getattr__", __getattr__)
 
 
 def _wrap_in_place(cls, name, method, held):
@@ -239,6 +255,16 @@ def _patch(nnx):
                 value_of = descriptor.__get__
             _wrap_property(owner, name, descriptor)
             _patched.append(name)
+    for name in _METADATA_ATTRIBUTES:
+        owner = _owner(variable, name)
+        descriptor = vars(owner).get(name) if owner is not None else None
+        if descriptor is not None and hasattr(descriptor, "__set__"):
+            _wrap_property(owner, name, descriptor)
+            _patched.append(name)
+    owner = _owner(variable, "__getattr__")
+    if owner is not None and not all(_owner(variable, name) for name in _METADATA_ATTRIBUTES):
+        _wrap_metadata_lookup(owner, vars(owner)["__getattr__"])
+        _patched.append("__getattr__")
     for name, method in list(vars(variable).items()):
         if name.startswith("__i") and name.endswith("__") and name[3:-2] in _IN_PLACE and callable(method):
             _wrap_in_place(variable, name, method, (lambda self: value_of(self, type(self))) if value_of else _nothing)
@@ -348,7 +374,8 @@ def _constructor(cls):
 def _site(kind, position, detail, more):
     line, column, end_line, end_column = position
     site = {"kind": kind, "line": line, "column": column, "end_line": end_line, "end_column": end_column}
-    if kind in ("value-read", "value-write", "raw_value-read", "raw_value-write", "in-place"):
+    if kind in ("value-read", "value-write", "raw_value-read", "raw_value-write", "in-place",
+                "sharding_names-read"):
         site["values"] = [_value_kind(detail, more)]
     elif kind in ("iter_modules", "iter_children"):
         site.update(_class_name(detail))
