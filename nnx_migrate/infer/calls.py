@@ -9,8 +9,9 @@ from nnx_migrate import flax_api
 from nnx_migrate.flow import scope_local_nodes
 from nnx_migrate.index import dotted_name, self_parameter
 from nnx_migrate.infer.types import (
-    _abstract, ARRAY, ClassT, ContainerT, FLAT_STATE, FunctionT, GradientT, GraphDefT, InstanceT, join_or_unknown,
-    is_state, MERGE_CONTEXT, RNG_STREAM, RNGS, SPLIT_CONTEXT, SplitT, STATE, StateT, TupleT, Type, VariableT,
+    _abstract, ARRAY, ClassT, ContainerT, FLAT_STATE, FunctionT, GradientT, GraphDefT, graph_node, InstanceT,
+    join_or_unknown, is_state, MERGE_CONTEXT, RNG_STREAM, RNGS, SPLIT_CONTEXT, SplitT, STATE, StateT, TupleT, Type,
+    VariableT,
 )
 from nnx_migrate.infer.syntax import _argument_for, is_super_call, _parameters
 from nnx_migrate.infer.scopes import Scope
@@ -250,10 +251,10 @@ class Calls:
                     return None
                 filters = len(call.args) - 1
                 return TupleT((GraphDefT(None), split)) if filters == 0 else TupleT((GraphDefT(None), *[None] * filters))
-            return SplitT(graphdef_first=True, node=split if isinstance(split, InstanceT) else None)
+            return SplitT(graphdef_first=True, node=graph_node(split))
         if result == "graphdef":
             node = self.type_of(call.args[0], scope) if len(call.args) == 1 and not call.keywords else None
-            return GraphDefT(node if isinstance(node, InstanceT) else None)
+            return GraphDefT(graph_node(node))
         if result == "merge":
             if call.args and isinstance(call.args[0], ast.Starred):
                 # `nnx.merge(*nnx.split(m))`: the GraphDef comes first in what a split gives

@@ -278,8 +278,10 @@ class Expressions:
 
     def state_of(self, node: Type) -> Type:
         """The State `nnx.state` (or a split, or a gradient) makes of a graph node of type
-        `node`: of its structure for an instance of an NNX class, else of unknown structure."""
-        if isinstance(node, InstanceT) and self.index.is_nnx_class(node.cls):
+        `node`: of its structure for an instance of an NNX class or a tuple, list or dict
+        (items by position or key, as flax 0.10.7 to 0.12.12 all key them), else of unknown
+        structure."""
+        if isinstance(node, InstanceT) and self.index.is_nnx_class(node.cls) or isinstance(node, (TupleT, ContainerT)):
             return StateT(node=node)
         return node if isinstance(node, StateT) else STATE
 

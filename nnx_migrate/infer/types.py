@@ -228,6 +228,25 @@ def state_item(found: Type, is_graph_class) -> Type:
     return None
 
 
+def graph_node(found: Type) -> Type:
+    """What `nnx.merge` makes again of a GraphDef taken from a graph node of type `found`
+    (flax 0.10.7 to 0.12.12 alike): an instance of its class; a tuple, list or dict the
+    same container of such (`model, optimizer = nnx.merge(*nnx.split((model, optimizer)))`),
+    a Variable in it one of its class (what it holds comes from the State merged, so not
+    known to be an array); anything else unknown."""
+    if isinstance(found, InstanceT):
+        return found
+    if isinstance(found, VariableT):
+        return VariableT(found.cls, False)
+    if isinstance(found, TupleT):
+        elements = tuple(graph_node(element) for element in found.elements)
+        return TupleT(elements) if any(element is not None for element in elements) else None
+    if isinstance(found, ContainerT):
+        element = graph_node(found.element)
+        return ContainerT(element, found.mapping) if element is not None else None
+    return None
+
+
 def as_container(found: Type, iterated: bool = False) -> ContainerT | None:
     """A list, dict, set or tuple type as a container of its (joined) elements; with
     `iterated`, only if iterating it gives those elements (not a dict's keys)."""

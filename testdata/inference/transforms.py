@@ -31,6 +31,32 @@ def starred_round_trip(rngs: nnx.Rngs, other):
     nnx.merge(*nnx.split_state(nnx.state(Model(rngs=rngs)), nnx.Param, ...))  # revealed: unknown
 
 
+def round_trip_of_a_structure(rngs: nnx.Rngs, tx, v: nnx.Param, x, flag):
+    # the GraphDef of a tuple, list or dict remembers it: nnx.merge makes that structure
+    # again (flax 0.10.7 to 0.12.12), and its States are keyed by position or key
+    model = Model(rngs=rngs)
+    optimizer = nnx.Optimizer(model, tx, wrt=nnx.Param)
+    graphdef, state = nnx.split((model, optimizer))
+    graphdef  # revealed: GraphDef[tuple[transforms.Model, nnx.Optimizer]]
+    model2, optimizer2 = nnx.merge(graphdef, state)
+    model2.linear.kernel  # revealed: nnx.Param[array]
+    optimizer2  # revealed: nnx.Optimizer
+    state[0]["linear"]  # revealed: State[nnx.Linear]
+    model3, optimizer3 = nnx.merge(*nnx.split((model, optimizer)))
+    model3  # revealed: transforms.Model
+    nnx.merge(*nnx.split([model, model]))[1]  # revealed: transforms.Model
+    nnx.merge(nnx.graphdef((model, v)), state)[1]  # revealed: nnx.Param
+    # near-misses: what is not a graph node stays unknown; a GraphDef bound to two
+    # structures on two paths is of neither
+    nnx.merge(*nnx.split((model, x)))[1]  # revealed: unknown
+    if flag:
+        either, state = nnx.split((model, optimizer))
+    else:
+        either, state = nnx.split((optimizer, model))
+    nnx.merge(either, state)  # revealed: unknown
+    nnx.merge(*nnx.split({"a": model, "b": v}))  # revealed: unknown
+
+
 def split_variable(v: nnx.Param, w: nnx.Param):
     graphdef, state = nnx.split(v)
     state  # revealed: nnx.Param
