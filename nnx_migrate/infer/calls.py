@@ -83,6 +83,8 @@ class Calls:
             constructed = self._construct(qualified, node, scope)
             if constructed is not None:
                 return constructed
+            if qualified in flax_api.TREE_MAP_FUNCTIONS:
+                return self._tree_map_result(node, scope)
             if qualified in flax_api.TREE_LEAVES_FUNCTIONS and len(node.args) == 1:
                 leaf = self._state_leaves(node.args[0], node, scope)
                 return ContainerT(leaf) if leaf is not None else None
@@ -393,6 +395,17 @@ class Calls:
         if isinstance(node, ast.Constant) and type(node.value) is int and node.value >= 0:
             return node.value
         return None
+
+    def _tree_map_result(self, call: ast.Call, scope: Scope) -> Type:
+        """`jax.tree.map(f, v, *rest)` of a Variable, no `is_leaf`: a Variable of v's class
+        (a pytree node in flax 0.10.7 to 0.12.12, registered by Variable.__init_subclass__,
+        its metadata kept), holding whatever f returns. Not of a Module: a leaf in 0.10.7."""
+        if len(call.args) < 2 or call.keywords or any(isinstance(a, ast.Starred) for a in call.args):
+            return None
+        tree = self.type_of(call.args[1], scope)
+        if not isinstance(tree, VariableT) or self.may_define_before_flax(tree.cls, {"__init_subclass__"}):
+            return None
+        return VariableT(tree.cls, False)
 
     def _state_leaves(self, tree: ast.expr, call: ast.Call, scope: Scope) -> Type:
         """The leaves of an nnx.State stopped at Variables by the call's

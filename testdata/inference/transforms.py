@@ -71,6 +71,28 @@ def leaves(state: nnx.State):
         v  # revealed: nnx.Variable
 
 
+class Counter(nnx.Variable):
+    def __init_subclass__(cls):  # flax's registers each subclass as a pytree; this one does not
+        pass
+
+
+class Steps(Counter):
+    pass
+
+
+def tree_map_of_a_variable(v: nnx.BatchStat, m: Model, w: Steps, x, f):
+    # a Variable is a pytree node on every release: the result is one of its class
+    jax.tree.map(lambda a: a + 1, v)  # revealed: nnx.BatchStat
+    jax.tree_util.tree_map(f, v, v)  # revealed: nnx.BatchStat
+    jax.tree.map(f, m.linear.kernel)  # revealed: nnx.Param
+    # near-misses: is_leaf may stop at the Variable (f's result); a Module is a leaf in
+    # flax 0.10.7; a class that may not register as a pytree; an unknown tree
+    jax.tree.map(f, v, is_leaf=lambda a: isinstance(a, nnx.Variable))  # revealed: unknown
+    jax.tree.map(f, m)  # revealed: unknown
+    jax.tree.map(f, w)  # revealed: unknown
+    jax.tree.map(f, x)  # revealed: unknown
+
+
 def streams(rngs: nnx.Rngs):
     rngs  # revealed: Rngs
     rngs["params"]  # revealed: RngStream
