@@ -102,6 +102,7 @@ MODULE_ATTRIBUTES: dict[str, dict[str, tuple]] = {
 #   "states"       a tuple of States (`nnx.split_state`)
 #   "filtered"     one State for one filter, a tuple of States for several (`nnx.filter_state`)
 #   "flat_state"   iterates as (path, Variable) pairs
+#   "flattened"    (GraphDef, flat state): `nnx.graph.flatten(node)` (flax 0.10.7 to 0.12.12)
 #   "same"         its first argument's type (`nnx.clone(m)`)
 #   "gradient"     a transform whose result, called on a Module or State, returns gradients (a State)
 #   "graphdef"     the GraphDef of its argument (`nnx.graphdef(m)`)
@@ -113,6 +114,7 @@ FUNCTION_RESULTS: dict[str, str] = {
     "split": "split",
     "split_state": "states",
     "to_flat_state": "flat_state",
+    "graph.flatten": "flattened", "graphlib.flatten": "flattened",
     "clone": "same",
     "grad": "gradient", "value_and_grad": "gradient",
     "graphdef": "graphdef", "merge": "merge",

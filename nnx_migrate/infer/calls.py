@@ -160,6 +160,8 @@ class Calls:
         if name == "dict":
             if len(arguments) == 1 and not keywords:
                 found = self.type_of(arguments[0], scope)
+                if found == FLAT_STATE:  # its (path, Variable) pairs, by path
+                    return ContainerT(VariableT(f"{flax_api.NNX}.Variable", False), mapping=True)
                 return found if isinstance(found, ContainerT) and found.mapping else None
             if not arguments and keywords:
                 element = join_or_unknown([self.type_of(v, scope) for v in keywords.values()])
@@ -270,6 +272,8 @@ class Calls:
                 else SplitT(graphdef_first=False) if result == "states" or len(call.args) > 2 else STATE
         if result == "flat_state":
             return FLAT_STATE
+        if result == "flattened":
+            return TupleT((GraphDefT(None), FLAT_STATE))
         if result == "same":
             return self.type_of(call.args[0], scope) if len(call.args) == 1 and not call.keywords else None
         if result == "gradient":

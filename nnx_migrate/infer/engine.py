@@ -74,7 +74,8 @@ class Engine:
     the answer does not depend on the order of questions), into `_memo`, which nothing else
     writes. Its keys, by first item:
       "expr" (type_of), "binding", "added items", "state items replaced" (a State's items
-      stored under its name), "strings" (the strings a name may be) (expressions.py);
+      stored under its name), "literal kept" (a container literal's items unchanged),
+      "strings" (the strings a name may be) (expressions.py);
       "summary" (summaries.py);
       "attribute", "stores", "fallback", "replaces" (attributes.py); "alias", "aliases",
       "stored", "module-as-object" (names.py: qualified names, writes to a module's

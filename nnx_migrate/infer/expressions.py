@@ -111,6 +111,41 @@ def _replaces_items(use: ast.expr, file: SourceFile) -> bool:
     return False
 
 
+# methods that change a list's or dict's items (or their order)
+_MUTATING_METHODS = frozenset({
+    "append", "extend", "insert", "remove", "pop", "popitem", "clear", "sort", "reverse", "update", "setdefault",
+    "__setitem__", "__delitem__", "__iadd__", "__imul__", "__ior__",
+})
+
+
+# builtins that read a container and keep no reference to it
+_READING_BUILTINS = frozenset({"len", "isinstance", "id", "type"})
+
+
+def _constant_key(node: ast.expr):
+    """The key of `x[k]` when k is a str or int literal (`-1` too), else _COMPUTED_KEY."""
+    if isinstance(node, ast.Constant) and type(node.value) in (str, int):
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant) \
+            and type(node.operand.value) is int:
+        return -node.operand.value
+    return _COMPUTED_KEY
+
+
+def _literal_item(literal: ast.expr, key) -> ast.expr | None:
+    """The item expression of a container literal (`[a, b]`, `(a, b)`, `{'k': v}`,
+    `dict(k=v)`, see `_container_literal`) at a constant key; None when it holds none."""
+    if isinstance(literal, (ast.List, ast.Tuple)):
+        return _at(literal.elts, key) if type(key) is int else None
+    if isinstance(literal, ast.Call):
+        literal = literal.args[0] if literal.args else ast.Dict(
+            keys=[ast.Constant(k.arg) for k in literal.keywords], values=[k.value for k in literal.keywords])
+    for item_key, value in zip(literal.keys, literal.values):
+        if type(item_key.value) is type(key) and item_key.value == key:
+            return value
+    return None
+
+
 def _is_number(node: ast.expr) -> bool:
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         node = node.operand
@@ -231,6 +266,12 @@ class Expressions:
         return added
 
     def _subscript_type(self, node: ast.Subscript, scope: Scope) -> Type:
+        key = _constant_key(node.slice)
+        literal = self._kept_literal(node.value, scope) if key is not _COMPUTED_KEY else None
+        if literal is not None:
+            # `g[0]['b']` of `g = [a, 3, a, nnx.Param(4)]`: the item at that position or key
+            item = _literal_item(literal, key)
+            return self.type_of(item, self.scope_of(item, scope.file)) if item is not None else None
         base = self.type_of(node.value, scope)
         if isinstance(base, StateT):
             if isinstance(node.slice, ast.Slice):
@@ -239,6 +280,8 @@ class Expressions:
             return self.state_member(base, key, scope)
         if base in (STATE, ARRAY, GRAPH_ELEMENT):
             return base
+        if base == FLAT_STATE and type(key) is int:
+            return TupleT((None, VariableT(f"{flax_api.NNX}.Variable", False)))  # a (path, Variable) pair
         if isinstance(base, ContainerT):
             if isinstance(node.slice, ast.Slice):
                 return None if base.mapping else base  # `xs[1:]` is a list of the same elements
@@ -256,6 +299,89 @@ class Expressions:
                 and self._differentiated(scope):
             return GRAPH_ELEMENT  # the leaves a gradient is taken of are Variables
         return None
+
+    def _kept_literal(self, node: ast.expr, scope: Scope) -> ast.expr | None:
+        """The list or dict literal (`[...]`, `{...}`, `dict(k=v)`) that `node` is, where its
+        items cannot have changed: a name bound once, by `name = <literal>` alone, to which
+        no other binding reaches, no other file reads, and whose every use only reads items
+        by constant keys (`_reads_items_only`); or a constant-key item of such a literal
+        that is itself a literal. None otherwise."""
+        if isinstance(node, ast.Subscript):
+            key = _constant_key(node.slice)
+            outer = self._kept_literal(node.value, scope) if key is not _COMPUTED_KEY else None
+            item = _literal_item(outer, key) if outer is not None else None
+            return item if item is not None and self._container_literal(item, scope) else None
+        if not isinstance(node, ast.Name):
+            return None
+        found = self.reaching_bindings(node, scope)
+        if found is None:
+            return None
+        owner, reaching = found
+        bindings = owner.bindings.get(node.id, [])
+        if len(bindings) != 1 or len(reaching) != 1 or reaching[0] is not bindings[0] or bindings[0].kind != EXPR:
+            return None
+        literal = bindings[0].value
+        statement = owner.file.parents.get(id(literal))
+        if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Name) and self._container_literal(literal, owner)):
+            return None  # `a = b = [...]` or a walrus binds another name to it too
+        if owner.node is owner.file.tree and self.used_from_other_files(owner.file, node.id):
+            return None
+        name, uses = self._uses_under_name(node, scope)
+        kept = self._memoized(("literal kept", *name), None, lambda: all(
+            use is statement.targets[0] or self._reads_items_only(use, file, literal) for use, file in uses()),
+            unknown=False)
+        return literal if kept else None
+
+    def _container_literal(self, node: ast.expr, scope: Scope) -> bool:
+        """`[a, b]`, `{'k': v}` (str or int keys, each once) or the builtin `dict(k=v)` /
+        `dict({'k': v})`."""
+        if isinstance(node, ast.List):
+            return not any(isinstance(e, ast.Starred) for e in node.elts)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict" \
+                and scope.find("dict") is None:
+            if not node.args:
+                return all(k.arg is not None for k in node.keywords)
+            return len(node.args) == 1 and not node.keywords and isinstance(node.args[0], ast.Dict) \
+                and self._container_literal(node.args[0], scope)
+        if isinstance(node, ast.Dict):
+            keys = [_constant_key(k) if k is not None else _COMPUTED_KEY for k in node.keys]
+            return _COMPUTED_KEY not in keys and len({(type(k), k) for k in keys}) == len(keys)
+        return False
+
+    def _reads_items_only(self, use: ast.Name, file: SourceFile, literal: ast.expr) -> bool:
+        """`use` (of a name bound to the container `literal`) changes no item of it or of a
+        literal inside it: it reads items by constant keys (`g[0]['b']`), and what it ends
+        at is a Variable or Module written in the literal (used in any way), or is compared
+        or dropped (an expression statement), has an attribute read that is no mutating method (`g[0].value`), or is given to a
+        builtin or a jax.tree function that only reads it. Passing the container (or a
+        container in it) anywhere else, storing or deleting by any key, or reading by a
+        computed key may change it."""
+        if not isinstance(use.ctx, ast.Load):
+            return False
+        end, parent, item = use, file.parents.get(id(use)), literal
+        while isinstance(parent, ast.Subscript) and parent.value is end:
+            key = _constant_key(parent.slice)
+            if not isinstance(parent.ctx, ast.Load) or key is _COMPUTED_KEY:
+                return False
+            item = _literal_item(item, key) if item is not None and self._container_literal(item, self.scope_of(
+                item, file)) else None
+            end, parent = parent, file.parents.get(id(parent))
+        if end is not use and item is not None and not self._container_literal(item, self.scope_of(item, file)) \
+                and isinstance(self.type_of(item, self.scope_of(item, file)), (VariableT, InstanceT)):
+            return True  # not a container: whatever is done with it leaves the literal's items
+        if isinstance(parent, ast.Attribute) and parent.value is end:
+            return parent.attr not in _MUTATING_METHODS
+        if isinstance(parent, (ast.Compare, ast.Expr)):
+            return True  # compared, or its value dropped
+        if isinstance(parent, ast.Call) and end in parent.args and not parent.keywords:
+            scope = self.scope_of(parent, file)
+            if isinstance(parent.func, ast.Name) and parent.func.id in _READING_BUILTINS:
+                return scope.find(parent.func.id) is None
+            called = self.qualified(parent.func, scope)
+            return called in flax_api.TREE_MAP_FUNCTIONS and end is not parent.args[0] \
+                or called in flax_api.TREE_LEAVES_FUNCTIONS
+        return False
 
     def state_member(self, state: StateT, key, scope: Scope) -> Type:
         """`state[key]` (or `state.key`) of a State of known structure; `key` a constant, or
