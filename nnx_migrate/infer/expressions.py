@@ -119,7 +119,7 @@ _MUTATING_METHODS = frozenset({
 
 
 # builtins that read a container and keep no reference to it
-_READING_BUILTINS = frozenset({"len", "isinstance", "id", "type"})
+_READING_BUILTINS = ("len", "isinstance", "id", "type")
 
 
 def _constant_key(node: ast.expr):
@@ -376,8 +376,8 @@ class Expressions:
             return True  # compared, or its value dropped
         if isinstance(parent, ast.Call) and end in parent.args and not parent.keywords:
             scope = self.scope_of(parent, file)
-            if isinstance(parent.func, ast.Name) and parent.func.id in _READING_BUILTINS:
-                return scope.find(parent.func.id) is None
+            if self.calls_builtin(parent, _READING_BUILTINS, scope):
+                return True
             called = self.qualified(parent.func, scope)
             return called in flax_api.TREE_MAP_FUNCTIONS and end is not parent.args[0] \
                 or called in flax_api.TREE_LEAVES_FUNCTIONS

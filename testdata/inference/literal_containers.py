@@ -70,6 +70,12 @@ def changed_in_a_nested_function():
     kept[0]  # revealed: unknown
 
 
+def shadowed_reader(len):
+    kept = [nnx.Param(1), nnx.Linear(2, 3, rngs=nnx.Rngs(0))]
+    len(kept)  # not the builtin: it may store into the list
+    kept[0]  # revealed: unknown
+
+
 TABLE = [nnx.Param(1), nnx.Linear(2, 3, rngs=nnx.Rngs(0))]
 
 
