@@ -3,7 +3,8 @@
 The examples of one docstring are one session, as doctest runs them: their code, joined
 with the marker lines a notebook's cells get (see notebook.py), becomes a file of the
 project index of its own (so it is analysed by the same rules, with the same settings
-and project facts as everything else, and a name it never binds is unknown). The
+and project facts as everything else; a name it never binds is its module's import of
+that name, as doctest runs it with the module's globals, else unknown). The
 migrated code goes back after the prompts; indentation, expected output and prose stay
 byte-identical.
 

@@ -49,6 +49,8 @@ class Names:
             return None
         head = name.split(".")[0]
         if head not in scope.file.imports and head not in scope.file.top_level_names:
+            if self._host_import(scope, head):
+                return self.qualified(node, self.module_scope(scope.file.host))
             alias = self._module_aliases(scope.file).get(head)
             if alias is None or scope.find(head) is not self.module_scope(scope.file):
                 return None  # the file's imports cannot qualify it
@@ -67,12 +69,22 @@ class Names:
 
     def may_qualify(self, node: ast.expr, file: SourceFile) -> bool:
         """Whether `qualified` can name `node` in some scope of `file`: a dotted name whose
-        head the file imports, defines at top level or aliases. Asked before the scope is
-        worked out, which most names never need."""
+        head the file imports, defines at top level or aliases (or, in a docstring's
+        examples, the host module imports). Asked before the scope is worked out, which
+        most names never need."""
         while isinstance(node, ast.Attribute):
             node = node.value
         return isinstance(node, ast.Name) and (
-            node.id in file.imports or node.id in file.top_level_names or node.id in self._module_aliases(file))
+            node.id in file.imports or node.id in file.top_level_names or node.id in self._module_aliases(file)
+            or file.host is not None and node.id in file.host.imports)
+
+    def _host_import(self, scope: Scope, head: str) -> bool:
+        """A docstring's examples run with their module's globals (doctest.testmod, pytest
+        --doctest-modules): a name the session never binds, which the module imports, is
+        that import (`@jax.jit` in an example of a module that imports jax). Only imports:
+        a runner with globals of its own (Sphinx's doctest_global_setup) imports them too."""
+        host = scope.file.host
+        return host is not None and head in host.imports and scope.find(head) is None
 
     def _module_aliases(self, file: SourceFile) -> dict[str, ast.expr]:
         """`P = nnx.Param` at module level: names bound once, to a dotted name, that no

@@ -14,12 +14,12 @@ class Block(nnx.Module):
     ...     self.count = nnx.BatchStat(jnp.zeros(()))
     ...
     ...   def __call__(self, x):
-    ...     self.count.set_value(self.count.get_value() + 1)
+    ...     self.count[...] += 1
     ...     for layer in self.layers:
     ...       x = layer(x)
     ...     return x
     >>> stack = Stack(rngs=nnx.Rngs(0))
-    >>> stack.count.get_value()
+    >>> stack.count[...]
     Array(0., dtype=float32)
   """
 
