@@ -37,6 +37,12 @@ def _only_when_not_a_variable(value: ast.expr, file: SourceFile, shadowed: froze
     return False
 
 
+def _copied_from_self(value: ast.expr, function: ast.AST | None) -> bool:
+    """`self.attr = self.q` in a method: a copy between attributes of one instance."""
+    return isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name) \
+        and isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) and value.value.id == self_parameter(function)
+
+
 class Attributes:
     """A part of `Resolver` (infer/resolver.py): the question in this module's docstring."""
 
@@ -104,11 +110,71 @@ class Attributes:
         return None
 
     def instance_attribute(self, cls: str, attr: str) -> Type:
-        """Type of `<instance of cls>.attr`, joined over every class in its MRO that binds it."""
-        return self._memoized(("attribute", cls, attr), None, lambda: join_or_unknown(
-            [self._instance_attribute(klass, attr) for klass in [cls, *self.subclasses(cls)]]
-            + self._stores_from_outside(attr, cls)
-        ))
+        """Type of `<instance of cls>.attr`, joined over every class in its MRO that binds it,
+        and over the attributes of its copy group (`copy_group`)."""
+        def compute() -> Type:
+            group = self.copy_group(cls, attr)
+            return join_or_unknown(
+                [found for member in group for klass in [cls, *self.subclasses(cls)]
+                 for found in self._instance_attribute(klass, member, group)]
+                + [value for member in group for value in self._stores_from_outside(member, cls)])
+
+        return self._memoized(("attribute", cls, attr), None, compute)
+
+    def copy_group(self, cls: str, attr: str) -> tuple[str, ...]:
+        """The attributes that copy one another on an instance of `cls`, with `attr` (sorted):
+        `m.a, m.b = m.b, m.a` (a swap), `self.b = self.a` in a method, `x.b = y.a` from an
+        instance `y` of the class. Each such copy stores what some attribute of the group
+        already may hold, so the least solution of the copies is the join of what the group
+        gets otherwise: the copies themselves add nothing (and typing one would be the group
+        depending on itself, unknown). The strongly connected part of the copies' graph,
+        so an attribute that only copies from others keeps the narrowing those reads get."""
+        def reach(start: str) -> set[str]:
+            seen, todo = {start}, [start]
+            while todo:
+                for source in self._copy_sources(cls, todo.pop()):
+                    if source not in seen:
+                        seen.add(source)
+                        todo.append(source)
+            return seen
+
+        def compute() -> tuple[str, ...]:
+            return tuple(sorted(q for q in reach(attr) if q == attr or attr in reach(q)))
+
+        found = self._memoized(("copy group", cls, attr), None, compute)
+        return found if found is not None else (attr,)  # met again while computed: no group there
+
+    def _copy_sources(self, cls: str, attr: str) -> set[str]:
+        """The attributes `q` that some copy stores into `.attr` of the same instance of
+        `cls` (see `copy_group`)."""
+        sources = set()
+        for klass in [cls, *self.subclasses(cls)]:
+            for name in self.index.mro(klass):
+                info = self.index.lookup_class(name)
+                for value, function, is_annotation in info.attribute_bindings.get(attr, ()) if info else ():
+                    if not is_annotation and _copied_from_self(value, function):
+                        sources.add(value.attr)
+        return sources | {copied.attr for copied, _ in self.copies_into(cls, attr)}
+
+    def copies_into(self, cls: str, attr: str) -> list[tuple[ast.Attribute, SourceFile]]:
+        """(the copied `y.q`, file) of each copy into `.attr` from outside the class's
+        methods from an instance of `cls` (`_copies_an_instance`), on what may be one."""
+        return [(copied, file) for _, receiver_type, receiver, file, copied in self._stores_to(attr)
+                if copied is not None and self._may_be_instance(receiver_type, cls)
+                and self._copies_an_instance(cls, receiver, copied, file)]
+
+    def _copies_an_instance(self, cls: str, receiver: ast.expr, copied: ast.Attribute, file: SourceFile) -> bool:
+        """`x.attr = copied` copies from an instance of `cls` wherever the store is one on such
+        an instance: `copied` is `x.q` of the same name `x` (if `x` is not one, the store does
+        not matter to `cls`), or `y.q` of a `y` shown to be one (or of a subclass)."""
+        if isinstance(receiver, ast.Name) and isinstance(copied.value, ast.Name) and copied.value.id == receiver.id:
+            return True
+        source = self.type_of(copied.value, self.scope_of(copied, file))
+        return isinstance(source, InstanceT) and cls in self.index.mro(source.cls)
+
+    def _stores_to(self, attr: str) -> list[tuple]:
+        return self._memoized(("stores", attr), None, lambda: self._compute_stores_from_outside(attr),
+                              unknown=[(None, None, None, None, None)])
 
     def _stores_from_outside(self, attr: str, cls: str) -> list[Type]:
         """`x.attr = value` outside the class's methods, on a receiver that may be an
@@ -120,19 +186,17 @@ class Attributes:
         """(type of the value, receiver, file) of each store to `.attr` from outside the
         class's methods whose receiver may be an instance of `cls`.
 
-        A copy `x.attr = y.attr` from an instance `y` of `cls` (or of a subclass) stores
-        what such an instance's `attr` holds, already among what `cls`'s `attr` may hold:
-        it adds nothing (the least solution; typing `y.attr` here would be the attribute
-        depending on itself). Copied from anything else, the value is typed as any other."""
-        stores = self._memoized(("stores", attr), None, lambda: self._compute_stores_from_outside(attr),
-                                unknown=[(None, None, None, None, None)])
+        A copy `x.attr = y.q` from an instance of `cls` (`y` shown to be one, or `x`
+        itself) of an attribute `q` of `attr`'s copy group stores what such an instance's
+        `q` holds, already among what the group may hold: it adds nothing (`copy_group`).
+        Copied from anything else, the value is typed as any other."""
+        group = self.copy_group(cls, attr)
         found = []
-        for value, receiver_type, receiver, file, copied in stores:
+        for value, receiver_type, receiver, file, copied in self._stores_to(attr):
             if not self._may_be_instance(receiver_type, cls):
                 continue
             if copied is not None:
-                source = self.type_of(copied.value, self.scope_of(copied, file))
-                if isinstance(source, InstanceT) and cls in self.index.mro(source.cls):
+                if copied.attr in group and self._copies_an_instance(cls, receiver, copied, file):
                     continue
                 value = self.type_of(copied, self.scope_of(copied, file))
             found.append((value, receiver, file))
@@ -153,8 +217,8 @@ class Attributes:
                 stores.append(store(None, receiver, file))  # unpacked from something not known
             elif _only_when_not_a_variable(value, file, self.shadowed_builtins(self.scope_of(value, file))):
                 continue
-            elif isinstance(value, ast.Attribute) and value.attr == attr:
-                stores.append(store(None, receiver, file, copied=value))  # `x.attr = y.attr`
+            elif isinstance(value, ast.Attribute):
+                stores.append(store(None, receiver, file, copied=value))  # `x.attr = y.q`: typed per class
             else:
                 stores.append(store(self.type_of(value, self.scope_of(value, file)), receiver, file))
         # setattr(x, "attr", v), object.__setattr__(x, "attr", v), vars(x)["attr"] = v
@@ -169,10 +233,13 @@ class Attributes:
                 stores.append(store(None, receiver, file))
         return stores
 
-    def _instance_attribute(self, cls: str, attr: str) -> Type:
+    def _instance_attribute(self, cls: str, attr: str, group: tuple[str, ...]) -> list[Type]:
+        """The types the classes of `cls`'s MRO bind to `attr`, less copies `self.attr =
+        self.q` of an attribute of `group` (see `copy_group`); [unknown] where none binds it."""
         if self.attributes_unknown(cls, attr) or self.defines_before_flax(cls, {"__getattribute__"}):
-            return None  # any attribute (or this one) may hold anything
+            return [None]  # any attribute (or this one) may hold anything
         types: list[Type] = []
+        copies = False
         for name in self.index.mro(cls):
             bare = flax_api.flax_name(name)
             if bare is not None:
@@ -186,6 +253,9 @@ class Attributes:
             if attr in info.methods:
                 types.append(self._property_type(info, attr))
             for value, function, is_annotation in info.attribute_bindings.get(attr, []):
+                if not is_annotation and _copied_from_self(value, function) and value.attr in group:
+                    copies = True
+                    continue
                 binding_scope = (
                     self.method_scope(info, function) if function is not None
                     else self.class_scope(info)
@@ -194,7 +264,7 @@ class Attributes:
                     self.annotation_type(value, binding_scope) if is_annotation
                     else self.type_of(value, binding_scope)
                 )
-        return join_or_unknown(types)
+        return types if types or copies else [None]
 
     def _property_type(self, info: ClassInfo, attr: str) -> Type:
         """`instance.attr` where the class defines `attr` with `@property` (or

@@ -77,7 +77,7 @@ class Engine:
       stored under its name), "literal kept" (a container literal's items unchanged),
       "strings" (the strings a name may be) (expressions.py);
       "summary" (summaries.py);
-      "attribute", "stores", "fallback", "replaces" (attributes.py); "alias", "aliases",
+      "attribute", "copy group", "stores", "fallback", "replaces" (attributes.py); "alias", "aliases",
       "stored", "module-as-object" (names.py: qualified names, writes to a module's
       namespace from outside); "callers", "method callers" (callers.py);
       "writes-keep-array", "aliased-writes-keep-array" (array_writes.py); "fetched-by-name",

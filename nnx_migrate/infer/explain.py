@@ -207,6 +207,14 @@ class Explainer:
         bindings = [(value, is_annotation) for base in self.index.mro(cls)
                     for info in [self.index.lookup_class(base)] if info is not None
                     for value, _, is_annotation in info.attribute_bindings.get(attr, ())]
+        group = resolver.copy_group(cls, attr)
+        copies = [(copied, file) for member in group for copied, file in resolver.copies_into(cls, member)
+                  if copied.attr in group and copied.attr != member]
+        if copies:
+            copied, file = copies[0]
+            joined = ", ".join(f"`.{member}`" for member in group)
+            return [f"{joined} copy one another ({file.path.name}:{copied.lineno}; `... = {ast.unparse(copied)}` "
+                    f"on what may be a `{cls}`): each holds what any of them is bound to"]
         outside = [(value, receiver, file) for value, receiver, file in resolver.outside_stores(attr, cls)
                    if receiver is not None]
         if outside:
