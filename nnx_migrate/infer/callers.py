@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 
 from nnx_migrate import flax_api
-from nnx_migrate.bindings import IMPORT
+from nnx_migrate.bindings import DEF, IMPORT
 from nnx_migrate.index import SourceFile, self_parameter
 from nnx_migrate.infer.types import ClassT, InstanceT
 from nnx_migrate.infer.names import _decorators_keep_calls
@@ -23,6 +23,14 @@ _ARGUMENT_TYPE_PRESERVING_DECORATORS = frozenset({"jax.jit"})
 def _plain_arguments(call: ast.Call) -> bool:
     """No `*args` / `**kwargs`: each argument can be matched to its parameter."""
     return not any(isinstance(a, ast.Starred) for a in call.args) and all(k.arg is not None for k in call.keywords)
+
+
+def _bound_once_or_defs_of_a_session(outer: Scope, function: ast.AST, scope: Scope) -> bool:
+    """The function's name is bound once, or, in a docstring's examples or a notebook
+    (where examples and cells define a function again), only by defs: each call of the
+    name calls one of them, so the calls of all are a superset of each one's callers."""
+    bindings = outer.bindings.get(function.name, ())
+    return len(bindings) == 1 or scope.file.session and all(b.kind == DEF for b in bindings)
 
 
 class Callers:
@@ -80,7 +88,7 @@ class Callers:
         were given (or it is a notebook's or a docstring's, which no file imports) and
         every mention of it anywhere is a call."""
         outer = scope.parent
-        if not (self.index.complete or scope.file.session) or len(outer.bindings.get(function.name, ())) != 1 \
+        if not (self.index.complete or scope.file.session) or not _bound_once_or_defs_of_a_session(outer, function, scope) \
                 or not _decorators_keep_calls(function, outer, self, flax_api.ARGUMENT_PRESERVING_TRANSFORMS,
                                               also=_ARGUMENT_TYPE_PRESERVING_DECORATORS):
             return None
@@ -96,8 +104,8 @@ class Callers:
         calls = []
         for node, other in self.name_uses(function.name):
             self.steps += 1
-            if isinstance(node.ctx, ast.Store):
-                continue
+            if isinstance(node.ctx, ast.Store) or file.session and other is not file:
+                continue  # a docstring's or notebook's names: no other file reaches them
             use_scope = self.scope_of(node, other)
             resolved = self.qualified(node, use_scope)
             if resolved != qualified:

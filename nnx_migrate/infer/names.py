@@ -17,6 +17,12 @@ if TYPE_CHECKING:
     from nnx_migrate.infer.resolver import Resolver
 
 
+# Called, they make a decorator that calls the function with the caller's arguments and
+# returns its result: `@nnx.update_context(tag)` (`with self: return f(*args, **kwargs)`
+# in flax 0.10.7, 0.11.2 and 0.12.8). Not bare: `nnx.update_context(f)` is a context manager.
+_CALL_PRESERVING_DECORATOR_FACTORIES = frozenset({"update_context"})
+
+
 def _decorators_keep_calls(function: ast.AST, scope: Scope, resolver: Resolver,
                            allowed: frozenset = flax_api.CALL_PRESERVING_TRANSFORMS,
                            also: frozenset = frozenset()) -> bool:
@@ -29,6 +35,8 @@ def _decorators_keep_calls(function: ast.AST, scope: Scope, resolver: Resolver,
             continue  # the method's kind, handled by the caller
         if isinstance(decorator, ast.Call):
             qualified = resolver.qualified(decorator.func, scope)
+            if flax_api.flax_name(qualified or "") in _CALL_PRESERVING_DECORATOR_FACTORIES:
+                continue
             if qualified == "functools.partial" and decorator.args:
                 qualified = resolver.qualified(decorator.args[0], scope)
         else:

@@ -140,9 +140,9 @@ class Summaries:
         # a module-level function (or a method, through a subclass) may also be called from
         # outside the scanned paths: of what its callers pass, only the kind carries over
         # (a Variable, some Module, a State, an Rngs): `[...]` and a Module's attributes
-        # depend on the caller
+        # depend on the caller. Not a docstring's or notebook's function: no file imports it.
         method = scope.parent is not None and isinstance(scope.parent.node, ast.ClassDef)
-        public = method or scope.parent is not None and scope.parent.node is scope.file.tree
+        public = method or scope.parent is not None and scope.parent.node is scope.file.tree and not scope.file.session
         types = []
         for call, call_scope in calls:
             argument = _argument_for(function, name, call, skip_self=method)
