@@ -119,6 +119,9 @@ FUNCTION_RESULTS: dict[str, str] = {
     "grad": "gradient", "value_and_grad": "gradient",
     "graphdef": "graphdef", "merge": "merge",
 }
+# Functions that take a graph node apart and leave its structure as it was (not nnx.pop,
+# nnx.update: they remove and add items of dicts)
+STRUCTURE_READERS = frozenset({"split", "state", "graphdef", "graph.flatten", "graphlib.flatten"})
 GRADIENT_TRANSFORMS = frozenset(name for name, result in FUNCTION_RESULTS.items() if result == "gradient")
 # State methods (the deprecated forms of filter_state, split_state, ...) returning a State,
 # or a tuple of them for several filters.

@@ -244,7 +244,8 @@ class Calls:
             if name in ("state", "pop", "variables") and 1 <= len(call.args) <= 2 and not call.keywords \
                     and not any(isinstance(a, ast.Starred) for a in call.args):
                 # of one graph node, with at most one filter: a State of its structure
-                return self.state_of(self.type_of(call.args[0], scope))
+                literal = self.literal_state(call.args[0], scope) if name == "state" else None
+                return literal if literal is not None else self.state_of(self.type_of(call.args[0], scope))
             return STATE
         if result == "split":
             split = self.type_of(call.args[0], scope) if call.args else None
@@ -255,7 +256,8 @@ class Calls:
                     return None
                 filters = len(call.args) - 1
                 return TupleT((GraphDefT(None), split)) if filters == 0 else TupleT((GraphDefT(None), *[None] * filters))
-            return SplitT(graphdef_first=True, node=graph_node(split))
+            states = self.literal_state(call.args[0], scope) if call.args else None
+            return SplitT(graphdef_first=True, node=graph_node(split), states=states)
         if result == "graphdef":
             node = self.type_of(call.args[0], scope) if len(call.args) == 1 and not call.keywords else None
             return GraphDefT(graph_node(node))

@@ -333,6 +333,25 @@ class Expressions:
             unknown=False)
         return literal if kept else None
 
+    def literal_state(self, node: ast.expr, scope: Scope) -> Type:
+        """The State that `nnx.state(node)` (or a split of it) makes where `node` is a
+        list or dict literal, or a name of one whose items are kept (`_kept_literal`): keyed
+        by position or key, each item as `state_item` says (flax 0.10.7 to 0.12.12); else
+        None."""
+        literal = node if self._container_literal(node, scope) else self._kept_literal(node, scope)
+        if literal is None:
+            return None
+        literal_scope = self.scope_of(literal, scope.file)
+        if isinstance(literal, ast.List):
+            return StateT(node=TupleT(tuple(self.type_of(e, literal_scope) for e in literal.elts)))
+        if isinstance(literal, ast.Call):
+            pairs = [(k.arg, k.value) for k in literal.keywords] if not literal.args \
+                else list(zip((k.value for k in literal.args[0].keys), literal.args[0].values))
+        else:
+            pairs = list(zip((k.value for k in literal.keys), literal.values))
+        return StateT(items=tuple((key, state_item(self.type_of(value, literal_scope), self.index.is_nnx_class))
+                                  for key, value in pairs))
+
     def _container_literal(self, node: ast.expr, scope: Scope) -> bool:
         """`[a, b]`, `{'k': v}` (str or int keys, each once) or the builtin `dict(k=v)` /
         `dict({'k': v})`."""
@@ -353,10 +372,12 @@ class Expressions:
         """`use` (of a name bound to the container `literal`) changes no item of it or of a
         literal inside it: it reads items by constant keys (`g[0]['b']`), and what it ends
         at is a Variable or Module written in the literal (used in any way), or is compared
-        or dropped (an expression statement), has an attribute read that is no mutating method (`g[0].value`), or is given to a
-        builtin or a jax.tree function that only reads it. Passing the container (or a
-        container in it) anywhere else, storing or deleting by any key, or reading by a
-        computed key may change it."""
+        or dropped (an expression statement), has an attribute read that is no mutating
+        method (`g[0].value`), is given to a builtin or a jax.tree function that only reads
+        it, or is taken apart by nnx.split, nnx.state, nnx.graphdef or nnx.graph.flatten
+        (each leaves it as it was: checked on flax 0.10.7 to 0.12.12). Passing the
+        container (or a container in it) anywhere else, storing or deleting by any key, or
+        reading by a computed key may change it."""
         if not isinstance(use.ctx, ast.Load):
             return False
         end, parent, item = use, file.parents.get(id(use)), literal
@@ -374,14 +395,16 @@ class Expressions:
             return parent.attr not in _MUTATING_METHODS
         if isinstance(parent, (ast.Compare, ast.Expr)):
             return True  # compared, or its value dropped
-        if isinstance(parent, ast.Call) and end in parent.args and not parent.keywords:
-            scope = self.scope_of(parent, file)
-            if self.calls_builtin(parent, _READING_BUILTINS, scope):
-                return True
-            called = self.qualified(parent.func, scope)
-            return called in flax_api.TREE_MAP_FUNCTIONS and end is not parent.args[0] \
-                or called in flax_api.TREE_LEAVES_FUNCTIONS
-        return False
+        if not (isinstance(parent, ast.Call) and end in parent.args):
+            return False
+        scope = self.scope_of(parent, file)
+        called = self.qualified(parent.func, scope) or ""
+        if end is parent.args[0] and flax_api.flax_name(called) in flax_api.STRUCTURE_READERS:
+            return True  # taken apart (nnx.split, nnx.state, ...: each leaves the structure as it was)
+        if parent.keywords:
+            return False
+        return self.calls_builtin(parent, _READING_BUILTINS, scope) or called in flax_api.TREE_LEAVES_FUNCTIONS \
+            or called in flax_api.TREE_MAP_FUNCTIONS and end is not parent.args[0]
 
     def state_member(self, state: StateT, key, scope: Scope) -> Type:
         """`state[key]` (or `state.key`) of a State of known structure; `key` a constant, or
@@ -663,7 +686,7 @@ class Expressions:
             return whole.element  # every element of a list of known elements is one
         if isinstance(whole, SplitT):
             if not whole.graphdef_first or position > 0 or position == -1:
-                return self.state_of(whole.node)
+                return whole.states if whole.states is not None else self.state_of(whole.node)
             # the GraphDef comes first; from the end, how many States follow is not known
             return GraphDefT(whole.node) if position == 0 else None
         return None

@@ -117,6 +117,9 @@ class SplitT:
     # what was split (`nnx.merge` of its GraphDef makes one again; the States are of its
     # structure), or for States split further, that State of known structure
     node: "Type" = None
+    # the States' structure where it is known beyond `node`'s (a literal list's items by
+    # position: `nnx.split([linear, batch_norm])`)
+    states: "Type" = None
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ def near_misses(f, key, flag):
     f(inner["a"])  # f may change the list inside
     inner["a"][0]  # revealed: unknown
     computed = [nnx.Param(1), nnx.Linear(2, 3, rngs=nnx.Rngs(0))]
-    computed[key].kernel = 3  # a store below an item read by a computed key
+    computed[key].extra = 3  # a store below an item read by a computed key
     computed[0]  # revealed: unknown
     rebound = [nnx.Param(1), nnx.Linear(2, 3, rngs=nnx.Rngs(0))]
     if flag:
@@ -93,6 +93,26 @@ def changes_module_table():
 
 def reads_changed_table():
     CHANGED[0]  # revealed: unknown
+
+
+def states_of_literals(rngs: nnx.Rngs, f):
+    # nnx.split / nnx.state of a list or dict literal: a State keyed by position or key
+    layers = [nnx.Linear(2, 2, rngs=rngs), nnx.BatchNorm(2, rngs=rngs)]
+    graphdef, state = nnx.split(layers)
+    state[0]["kernel"]  # revealed: nnx.Param
+    state[1]["mean"]  # revealed: nnx.BatchStat
+    nnx.state(layers)[1]  # revealed: State[nnx.BatchNorm]
+    layers[0]  # revealed: nnx.Linear
+    nnx.state({"a": nnx.Linear(2, 2, rngs=rngs), "p": nnx.Param(1)})["p"]  # revealed: nnx.Param
+    nnx.state(dict(a=nnx.Linear(2, 2, rngs=rngs), n=3))["n"]  # revealed: unknown
+    # near-misses: nnx.pop and nnx.update remove and add dict items; any other call may too
+    popped = [nnx.Linear(2, 2, rngs=rngs), nnx.BatchNorm(2, rngs=rngs)]
+    nnx.pop(popped, nnx.BatchStat)
+    nnx.state(popped)[1]  # revealed: State
+    passed = [nnx.Linear(2, 2, rngs=rngs), nnx.BatchNorm(2, rngs=rngs)]
+    graphdef, state = nnx.split(passed)
+    nnx.update(passed, state)
+    state[1]  # revealed: State
 
 
 def flat_states(m: nnx.Linear, state: nnx.State, other):
