@@ -325,8 +325,9 @@ class Expressions:
         if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1
                 and isinstance(statement.targets[0], ast.Name) and self._container_literal(literal, owner)):
             return None  # `a = b = [...]` or a walrus binds another name to it too
-        if owner.node is owner.file.tree and self.used_from_other_files(owner.file, node.id):
-            return None
+        if isinstance(owner.node, ast.ClassDef) or (
+                owner.node is owner.file.tree and self.used_from_other_files(owner.file, node.id)):
+            return None  # a class attribute (`self.g.append(x)`), or another module's `mod.g`
         name, uses = self._uses_under_name(node, scope)
         kept = self._memoized(("literal kept", *name), None, lambda: all(
             use is statement.targets[0] or self._reads_items_only(use, file, literal) for use, file in uses()),

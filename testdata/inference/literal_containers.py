@@ -76,6 +76,14 @@ def shadowed_reader(len):
     kept[0]  # revealed: unknown
 
 
+class Holder:
+    shared = [nnx.Param(1), nnx.Linear(2, 3, rngs=nnx.Rngs(0))]
+    shared[0]  # revealed: unknown
+
+    def grow(self):
+        self.shared.append(3)  # a class attribute: stored through any instance
+
+
 TABLE = [nnx.Param(1), nnx.Linear(2, 3, rngs=nnx.Rngs(0))]
 
 
