@@ -418,6 +418,11 @@ class Calls:
         `is_leaf=lambda x: isinstance(x, nnx.Variable)` (or a subclass): Variables."""
         if not is_state(self.type_of(tree, scope)):
             return None
+        return self.variable_leaf(call, scope)
+
+    def variable_leaf(self, call: ast.Call, scope: Scope) -> Type:
+        """The Variable a jax.tree call's `is_leaf=lambda x: isinstance(x, nnx.Variable)` (or
+        a subclass, or a tuple of them) stops at; None for any other `is_leaf`."""
         is_leaf = _keyword(call, "is_leaf")
         if not (isinstance(is_leaf, ast.Lambda) and len(is_leaf.args.args) == 1):
             return None

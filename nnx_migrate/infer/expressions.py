@@ -19,6 +19,7 @@ from nnx_migrate.infer.types import (
     is_state, RNGS, SPLIT_CONTEXT, SplitT, STATE, StateT, state_item, TupleT, Type, VariableT,
 )
 from nnx_migrate.infer.scopes import _COMPREHENSIONS, Scope
+from nnx_migrate.infer.syntax import arguments_by_parameter
 
 
 _ARRAY_ANNOTATIONS = frozenset(  # not ArrayLike: Python scalars are ArrayLike
@@ -402,10 +403,39 @@ class Expressions:
         called = self.qualified(parent.func, scope) or ""
         if end is parent.args[0] and flax_api.flax_name(called) in flax_api.STRUCTURE_READERS:
             return True  # taken apart (nnx.split, nnx.state, ...: each leaves the structure as it was)
-        if parent.keywords:
+        if self._passed_to_reader(parent, end, scope, file, item):
+            return True
+        if parent.keywords and not (  # stopped at Variables: f gets no container of it
+                [k.arg for k in parent.keywords] == ["is_leaf"] and self.variable_leaf(parent, scope) is not None):
             return False
         return self.calls_builtin(parent, _READING_BUILTINS, scope) or called in flax_api.TREE_LEAVES_FUNCTIONS \
             or called in flax_api.TREE_MAP_FUNCTIONS and end is not parent.args[0]
+
+    def _passed_to_reader(self, call: ast.Call, argument: ast.expr, scope: Scope, file: SourceFile,
+                          literal: ast.expr | None) -> bool:
+        """`call` is of a def of this file, undecorated or under nnx.jit / nnx.grad (which
+        leave a structure the function does not change as it was: checked on flax 0.10.7 to
+        0.12.12), whose parameter for `argument` is bound by the call alone and whose every
+        use reads items only (`_reads_items_only`, `literal` being what it holds)."""
+        callee = self.type_of(call.func, scope)
+        function = callee.node if isinstance(callee, FunctionT) else None
+        if not isinstance(function, ast.FunctionDef) or file.parents.get(id(function)) is None:
+            return False  # not a def, or one of another file
+        outer = self.scope_of(function, file)
+        for decorator in function.decorator_list:
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            bare = flax_api.flax_name(self.qualified(target, outer) or "")
+            if bare not in flax_api.CALL_PRESERVING_TRANSFORMS and bare not in flax_api.GRADIENT_TRANSFORMS:
+                return False
+        parameter = next((name for name, passed in arguments_by_parameter(function, call).items()
+                          if passed is argument), None)
+        inner = self.function_scope(function)
+        if parameter is None or inner is None or len(inner.bindings.get(parameter, [])) != 1 \
+                or self.declared_elsewhere(inner, parameter):
+            return False
+        uses = self._name_uses_by_owner(parameter, file).get(id(inner), ())
+        return self._memoized(("literal kept", id(function), parameter, id(literal)), None, lambda: all(
+            self._reads_items_only(use, file, literal) for use, _ in uses), unknown=False)
 
     def state_member(self, state: StateT, key, scope: Scope) -> Type:
         """`state[key]` (or `state.key`) of a State of known structure; `key` a constant, or

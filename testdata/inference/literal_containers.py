@@ -60,6 +60,51 @@ def near_misses(f, key, flag):
     below[0]["w"]  # revealed: unknown
 
 
+def passed_to_readers():
+    # a def of this file (undecorated, or under nnx.grad / nnx.jit) whose parameter only
+    # reads items, and jax.tree.map stopped at Variables, leave the items as they were
+    p1, p2 = nnx.Param(10.0), nnx.Param(20.0)
+    m = dict(a=[p1, p2], b=p1)
+
+    @nnx.grad
+    def f(m: dict):
+        return m["a"][0].value + m["a"][1].value + m["b"].value
+
+    grads = f(m)
+    jax.tree.map(nnx.update, m, grads, is_leaf=lambda x: isinstance(x, nnx.Variable))
+    m["a"][0]  # revealed: nnx.Param
+    m["b"]  # revealed: nnx.Param
+
+
+def passed_to_writers(h):
+    changed = dict(a=[nnx.Param(1), nnx.Linear(2, 2, rngs=nnx.Rngs(0))])
+
+    def grow(changed):
+        changed["a"].append(3)
+
+    grow(changed)
+    changed["a"][0]  # revealed: unknown
+    recursive = dict(a=[nnx.Param(1), nnx.Linear(2, 2, rngs=nnx.Rngs(0))])
+
+    def again(recursive):  # kept simple: a function that meets itself is not followed
+        again(recursive)
+        return recursive["a"][0].value
+
+    again(recursive)
+    recursive["a"][0]  # revealed: unknown
+    decorated = dict(a=[nnx.Param(1), nnx.Linear(2, 2, rngs=nnx.Rngs(0))])
+
+    @h  # any other decorator may wrap the call in anything
+    def read(decorated):
+        return decorated["a"][0].value
+
+    read(decorated)
+    decorated["a"][0]  # revealed: unknown
+    mapped = dict(a=[nnx.Param(1), nnx.Linear(2, 2, rngs=nnx.Rngs(0))])
+    jax.tree.map(h, mapped, is_leaf=lambda x: isinstance(x, list))  # h gets the list
+    mapped["a"][0]  # revealed: unknown
+
+
 def changed_in_a_nested_function():
     kept = [nnx.Param(1), nnx.Linear(2, 3, rngs=nnx.Rngs(0))]
 
