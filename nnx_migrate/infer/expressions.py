@@ -326,14 +326,34 @@ class Expressions:
         if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1
                 and isinstance(statement.targets[0], ast.Name) and self._container_literal(literal, owner)):
             return None  # `a = b = [...]` or a walrus binds another name to it too
-        if isinstance(owner.node, ast.ClassDef) or (
-                owner.node is owner.file.tree and self.used_from_other_files(owner.file, node.id)):
-            return None  # a class attribute (`self.g.append(x)`), or another module's `mod.g`
+        if isinstance(owner.node, ast.ClassDef):
+            return None  # a class attribute: methods store into it as `self.g`, no use of the name
         name, uses = self._uses_under_name(node, scope)
-        kept = self._memoized(("literal kept", *name), None, lambda: all(
-            use is statement.targets[0] or self._reads_items_only(use, file, literal) for use, file in uses()),
-            unknown=False)
-        return literal if kept else None
+
+        def kept() -> bool:
+            elsewhere = self._module_name_uses_elsewhere(owner, node.id)
+            return elsewhere is not None and all(
+                use is statement.targets[0] or self._reads_items_only(use, file, literal)
+                for use, file in [*uses(), *elsewhere])
+        return literal if self._memoized(("literal kept", *name), None, kept, unknown=False) else None
+
+    def _module_name_uses_elsewhere(self, owner: Scope, name: str) -> list[tuple[ast.expr, SourceFile]] | None:
+        """The uses in other files of the module-level `name` that `owner` binds (`TABLE` after
+        `from mod import TABLE`, `mod.TABLE`), so that a whole run keeps what the file alone
+        keeps where they only read it; None when some use cannot be seen: the namespace is
+        reached by run-time names, or an import renames it (`import ... as T`)."""
+        file = owner.file
+        if owner.node is not file.tree:
+            return []
+        if self.module_namespace_reached(file):
+            return None
+        for other in self.index.files.values():
+            for statement in other.nodes(ast.ImportFrom) if other is not file else ():
+                if any(alias.name == name and alias.asname not in (None, name) for alias in statement.names):
+                    return None
+        qualified = f"{file.module}.{name}"
+        return [(use, other) for use, other in self.name_uses(name)
+                if other is not file and self.qualified(use, self.scope_of(use, other)) == qualified]
 
     def literal_state(self, node: ast.expr, scope: Scope) -> Type:
         """The State that `nnx.state(node)` (or a split of it) makes where `node` is a
@@ -370,7 +390,7 @@ class Expressions:
             return _COMPUTED_KEY not in keys and len({(type(k), k) for k in keys}) == len(keys)
         return False
 
-    def _reads_items_only(self, use: ast.Name, file: SourceFile, literal: ast.expr) -> bool:
+    def _reads_items_only(self, use: ast.Name | ast.Attribute, file: SourceFile, literal: ast.expr) -> bool:
         """`use` (of a name bound to the container `literal`) changes no item of it or of a
         literal inside it: it reads items by constant keys (`g[0]['b']`), and what it ends
         at is a Variable or Module written in the literal (used in any way), or is compared
