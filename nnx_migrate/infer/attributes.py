@@ -37,6 +37,9 @@ def _only_when_not_a_variable(value: ast.expr, file: SourceFile, shadowed: froze
     return False
 
 
+_TYPED_DICTS = frozenset({"typing.TypedDict", "typing_extensions.TypedDict"})
+
+
 def _copied_from_self(value: ast.expr, function: ast.AST | None) -> bool:
     """`self.attr = self.q` in a method: a copy between attributes of one instance."""
     return isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name) \
@@ -292,6 +295,20 @@ class Attributes:
                     return None
                 returned.append(node.value)
         return join_or_unknown([self.type_of(value, scope) for value in returned])
+
+    def is_typed_dict(self, cls: str) -> bool:
+        return not _TYPED_DICTS.isdisjoint(self.index.mro(cls))
+
+    def typed_dict_item(self, cls: str, key: str) -> Type:
+        """`d[key]` of a `d` annotated as a TypedDict class: what the first class of its MRO
+        that declares `key` annotates it as (an annotation is a claim, trusted as a
+        parameter's annotation is); unknown where none declares it."""
+        for name in self.index.mro(cls):
+            info = self.index.lookup_class(name)
+            for value, function, is_annotation in info.attribute_bindings.get(key, ()) if info else ():
+                if is_annotation and function is None:
+                    return self.annotation_type(value, self.class_scope(info))
+        return None
 
     def _is_graph_node(self, found: Type) -> bool:
         return isinstance(found, VariableT) or isinstance(found, InstanceT) and self.index.is_nnx_class(found.cls)

@@ -296,6 +296,8 @@ class Expressions:
             return None
         if isinstance(base, VariableT) and base.array and _is_ellipsis(node.slice):
             return ARRAY
+        if isinstance(base, InstanceT) and type(key) is str and self.is_typed_dict(base.cls):
+            return self.typed_dict_item(base.cls, key)  # `d['foo']` of a `d: FooDict`
         if isinstance(base, InstanceT) and flax_api.flax_name(base.cls) in ("List", "Dict") \
                 and self._differentiated(scope):
             return GRAPH_ELEMENT  # the leaves a gradient is taken of are Variables
