@@ -118,10 +118,14 @@ FUNCTION_RESULTS: dict[str, str] = {
     "clone": "same",
     "grad": "gradient", "value_and_grad": "gradient",
     "graphdef": "graphdef", "merge": "merge",
+    "to_tree": "to_tree", "from_tree": "from_tree",
 }
 # Functions that take a graph node apart and leave its structure as it was (not nnx.pop,
 # nnx.update: they remove and add items of dicts)
 STRUCTURE_READERS = frozenset({"split", "state", "graphdef", "graph.flatten", "graphlib.flatten"})
+# Keywords of nnx.to_tree / nnx.from_tree that keep the default split and merge of each
+# graph node (a `split_fn`, `merge_fn`, `is_leaf`, `map_non_graph_nodes` may make anything)
+TREE_KEYWORDS = frozenset({"prefix", "ctxtag", "check_aliasing", "is_inner"})
 GRADIENT_TRANSFORMS = frozenset(name for name, result in FUNCTION_RESULTS.items() if result == "gradient")
 # State methods (the deprecated forms of filter_state, split_state, ...) returning a State,
 # or a tuple of them for several filters.

@@ -35,6 +35,11 @@ TREES = {
 }
 
 
+# Trees where the whole run now gets every rewrite each file gets alone (the stores of
+# unknown receivers that demoted `.a` / `.x` there are typed or copies: docs/inference.md)
+WITHOUT_LOSSES = {"flax 0.11.2 flax/nnx", "tunix 0.1.5", "flax 0.11.2 tests/nnx"}
+
+
 @pytest.mark.parametrize("name", TREES)
 def test_every_loss_is_explained_by_evidence_elsewhere(name: str, tmp_path: Path) -> None:
     source, folder = TREES[name]()
@@ -44,3 +49,5 @@ def test_every_loss_is_explained_by_evidence_elsewhere(name: str, tmp_path: Path
     assert alone > 0
     unexplained = [(str(path), edit) for path, edit, why in losses if not why]
     assert not unexplained, unexplained
+    if name in WITHOUT_LOSSES:
+        assert not losses, losses

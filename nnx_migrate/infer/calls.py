@@ -10,8 +10,8 @@ from nnx_migrate.flow import scope_local_nodes
 from nnx_migrate.index import dotted_name, self_parameter
 from nnx_migrate.infer.types import (
     _abstract, ARRAY, ClassT, ContainerT, FLAT_STATE, FunctionT, GradientT, GraphDefT, graph_node, InstanceT,
-    join_or_unknown, is_state, MERGE_CONTEXT, RNG_STREAM, RNGS, SPLIT_CONTEXT, SplitT, STATE, StateT, TupleT, Type,
-    VariableT,
+    join_or_unknown, is_state, MERGE_CONTEXT, RNG_STREAM, RNGS, SPLIT_CONTEXT, SplitT, STATE, StateT, TreeT, TupleT,
+    Type, VariableT,
 )
 from nnx_migrate.infer.syntax import _argument_for, is_super_call, _parameters
 from nnx_migrate.infer.scopes import Scope
@@ -280,6 +280,23 @@ class Calls:
             return self.type_of(call.args[0], scope) if len(call.args) == 1 and not call.keywords else None
         if result == "gradient":
             return GradientT(name, call)
+        if result in ("to_tree", "from_tree") and len(call.args) == 1 and not isinstance(call.args[0], ast.Starred) \
+                and all(keyword.arg in flax_api.TREE_KEYWORDS for keyword in call.keywords):
+            tree = self.type_of(call.args[0], scope)
+            if result == "to_tree":
+                return TreeT(tree)
+            return self._graph_nodes_of(tree.tree) if isinstance(tree, TreeT) else None
+        return None
+
+    def _graph_nodes_of(self, tree: Type) -> Type:
+        """What `nnx.from_tree(nnx.to_tree(x))` gives for an x of type `tree`: its graph nodes
+        and Variables as they are, in the same tuples, lists and dicts; other leaves unknown."""
+        if isinstance(tree, VariableT) or isinstance(tree, InstanceT) and self.index.is_nnx_class(tree.cls):
+            return tree
+        if isinstance(tree, TupleT):
+            return TupleT(tuple(self._graph_nodes_of(element) for element in tree.elements))
+        if isinstance(tree, ContainerT):
+            return ContainerT(self._graph_nodes_of(tree.element), tree.mapping)
         return None
 
     def _eval_shape_result(self, call: ast.Call, scope: Scope) -> Type:

@@ -155,13 +155,22 @@ class AbstractT:
     instance: InstanceT
 
 
+@dataclass(frozen=True)
+class TreeT:
+    """`nnx.to_tree(x)`: the pytree x (of type `tree`) with each graph node and Variable in
+    it replaced by a NodeStates of it; `nnx.from_tree` of it makes graph nodes and Variables
+    of the same classes again, in the same tuples, lists and dicts (flax 0.10.7, 0.11.2,
+    0.12.8, also through jax.jit); its other leaves may come back as traced arrays."""
+    tree: "Type" = None
+
+
 # Some nnx Module, class unknown (a public function's parameter: callers elsewhere may
 # pass other Modules than the project's own calls do).
 ANY_MODULE = InstanceT(f"{flax_api.NNX}.Module")
 
 
 Type = Union[VariableT, InstanceT, ContainerT, TupleT, SplitT, GraphDefT, GradientT, ClassT, FunctionT, AbstractT,
-             StateT, Simple, None]
+             StateT, TreeT, Simple, None]
 
 
 def reveal(found: Type) -> str:
@@ -189,6 +198,8 @@ def reveal(found: Type) -> str:
         return f"def {found.node.name}" if hasattr(found.node, "name") else "lambda"
     if isinstance(found, AbstractT):
         return f"abstract[{reveal(found.instance)}]"
+    if isinstance(found, TreeT):
+        return f"to_tree[{reveal(found.tree)}]"
     if isinstance(found, StateT):
         if found.items is not None:
             return "State{" + ", ".join(f"{key!r}: {reveal(item)}" for key, item in found.items) + "}"
