@@ -142,7 +142,8 @@ def _literal_item(literal: ast.expr, key) -> ast.expr | None:
         literal = literal.args[0] if literal.args else ast.Dict(
             keys=[ast.Constant(k.arg) for k in literal.keywords], values=[k.value for k in literal.keywords])
     for item_key, value in zip(literal.keys, literal.values):
-        if type(item_key.value) is type(key) and item_key.value == key:
+        written = _constant_key(item_key)
+        if type(written) is type(key) and written == key:
             return value
     return None
 
@@ -370,9 +371,9 @@ class Expressions:
             return StateT(node=TupleT(tuple(self.type_of(e, literal_scope) for e in literal.elts)))
         if isinstance(literal, ast.Call):
             pairs = [(k.arg, k.value) for k in literal.keywords] if not literal.args \
-                else list(zip((k.value for k in literal.args[0].keys), literal.args[0].values))
+                else list(zip(map(_constant_key, literal.args[0].keys), literal.args[0].values))
         else:
-            pairs = list(zip((k.value for k in literal.keys), literal.values))
+            pairs = list(zip(map(_constant_key, literal.keys), literal.values))
         return StateT(items=tuple((key, state_item(self.type_of(value, literal_scope), self.index.is_nnx_class))
                                   for key, value in pairs))
 

@@ -19,6 +19,9 @@ def items_by_key(f):
     g[1]  # revealed: unknown
     jax.tree.leaves(g)
     f(g[3])  # a Module: whatever f does with it, g's items stay
+    by_number = {-1: nnx.Param(1), 2: nnx.Linear(2, 2, rngs=nnx.Rngs(0))}
+    by_number[-1]  # revealed: nnx.Param
+    by_number[2]  # revealed: nnx.Linear
     nested = {"layers": [nnx.Linear(2, 2, rngs=nnx.Rngs(0)), nnx.BatchStat(0)]}
     nested["layers"][1]  # revealed: nnx.BatchStat
     print(len(nested), nested["layers"][0].kernel)
