@@ -90,7 +90,7 @@ class Engine:
       "attribute stores" (tables.py); "declared", "shadowing bindings" (scopes.py); "defines", "unseen base"
       (classes.py: the class graph); "escaping-names", "name-uses-by-owner",
       "name-uses-by-file", "value-writes-by-name" (array_writes.py); "stores-by-name"
-      (dynamic.py).
+      (dynamic.py); "renamed imports" (expressions.py: names some `from m import x as y` renames).
     The others are the attributes below, read on hot paths: the binder's per node and per
     file, and the project-wide ones. (The index keeps its own: MRO and class kinds.)"""
 

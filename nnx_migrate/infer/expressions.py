@@ -350,10 +350,11 @@ class Expressions:
             return []
         if self.module_namespace_reached(file):
             return None
-        for other in self.index.files.values():
-            for statement in other.nodes(ast.ImportFrom) if other is not file else ():
-                if any(alias.name == name and alias.asname not in (None, name) for alias in statement.names):
-                    return None
+        renamed = self._table(("renamed imports",), lambda: frozenset(
+            alias.name for other in self.index.files.values() for statement in other.nodes(ast.ImportFrom)
+            for alias in statement.names if alias.asname not in (None, alias.name)))
+        if name in renamed:
+            return None
         qualified = f"{file.module}.{name}"
         return [(use, other) for use, other in self.name_uses(name)
                 if other is not file and self.qualified(use, self.scope_of(use, other)) == qualified]
