@@ -63,6 +63,13 @@ def test_stores_by_run_time_name_are_named_with_their_place(tmp_path: Path) -> N
     assert lines[-1] == "  left alone: no site here is shown to be an NNX object"
 
 
+def test_attributes_joined_by_a_copy_are_named_with_the_copy(tmp_path: Path) -> None:
+    swap = "from flax import nnx\n\n\ndef swap(m: nnx.Module):\n    m.scale, m.linear = m.linear, m.scale\n"
+    text = "\n".join(_explain(tmp_path, "model.py:16:20", {"swap.py": swap}))
+    assert "`block.scale`: unknown" in text
+    assert "`.linear`, `.scale` copy one another (swap.py:5; `... = m.scale` on what may be a `model.Block`)" in text
+
+
 def test_locations_are_checked() -> None:
     assert parse_location("a/b.py:3:7")[1].column == 7
     assert parse_location("a/b.py:3")[1].line == 3
