@@ -23,6 +23,7 @@ writes a repository in which few files are NNX code (the rest never mention it).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 HEADER = '''import jax
@@ -198,11 +199,16 @@ def compute_{i}(items, scale=1.0):
 '''
 
 
+# the plain unit's words that the NNX classes of `generate("classes")` also bind
+_SHARED_WORDS = re.compile(r"\b(size|values|layers|value|scale|total|count)\b")
+
+
 def write_few_nnx_tree(root: Path, plain_files: int = 1000, nnx_files: int = 24,
-                       plain_lines: int = 120, nnx_lines: int = 200) -> tuple[int, int]:
+                       plain_lines: int = 120, nnx_lines: int = 200, shared_names: bool = True) -> tuple[int, int]:
     """A package under `root`: `plain_files` modules that never mention flax and
     `nnx_files` NNX modules of the `classes` shape. Returns (lines of plain code, lines
-    of NNX code)."""
+    of NNX code). Without `shared_names`, the plain modules name no attribute the NNX
+    classes bind (such a module may store one, so it is parsed)."""
     package = root / "project"
     package.mkdir(parents=True, exist_ok=True)
     (package / "__init__.py").write_text("")
@@ -213,7 +219,7 @@ def write_few_nnx_tree(root: Path, plain_files: int = 1000, nnx_files: int = 24,
         (folder / "__init__.py").write_text("")
         parts, count, i = ["import math\nimport os\n\n\n"], 4, 0
         while count < plain_lines:
-            unit = _plain_unit(i)
+            unit = _plain_unit(i) if shared_names else _SHARED_WORDS.sub(r"plain_\1", _plain_unit(i))
             parts.append(unit)
             count += unit.count("\n")
             i += 1

@@ -499,6 +499,11 @@ def _collect_self_bindings(index: ProjectIndex, file: SourceFile) -> None:
             bind(node.target, None, False)
 
 
+# names through which code stores attributes or module globals without naming them
+_RUN_TIME_STORE_WORDS = frozenset({"setattr", "__setattr__", "__dict__", "vars", "globals", "modules", "exec",
+                                   "import_module", "__import__", "__class__"})
+
+
 class ProjectIndex:
     """Every candidate file and class of the project, by qualified name."""
 
@@ -567,6 +572,19 @@ class ProjectIndex:
         self._kind_cache.clear()
         self._mro_cache.clear()
         self._files_by_module = None
+
+    def words_inference_must_see(self) -> set[str]:
+        """Words that make a file that never says flax matter to type inference: an
+        attribute some NNX class binds (flax's layers' included), which a store there may
+        rebind (`m.scale = ...`), and the names of stores by run-time name and namespace
+        writes the engine guards against (`setattr`, `vars`, `globals`, ...)."""
+        words = set(_RUN_TIME_STORE_WORDS)
+        for layer in flax_api.MODULE_ATTRIBUTES.values():
+            words.update(layer)
+        for info in self.classes.values():
+            if self.is_nnx_class(info.qualname):
+                words.update(info.attribute_bindings)
+        return words
 
     def file_classes(self, file: SourceFile) -> list[ClassInfo]:
         """The classes `file` defines, in source order (not one a later class of the same

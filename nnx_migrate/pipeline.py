@@ -192,7 +192,8 @@ def _one_round(discovery, read, unreadable, settings, jobs, progress, results, o
         else:
             without_flax[path] = source
     rules = selected_rules(settings)
-    wanted = [_names_needed(rule, index) for rule in rules]
+    # ... and type inference, which every rule asks, must see stores that may break its proofs
+    wanted = [_names_needed(rule, index) for rule in rules] + [index.words_inference_must_see()]
     needed = None if None in wanted else set().union(*wanted)  # None: every file
     if needed is None or needed:
         # a caller of something a rule changes may live in a file that never says flax

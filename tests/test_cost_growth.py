@@ -111,12 +111,23 @@ def test_a_broken_file_that_may_be_newer_python_is_read_by_libcst_once(tmp_path:
 
 
 def test_files_that_never_mention_flax_cost_nothing(tmp_path: Path, monkeypatch) -> None:
-    """The work of a tree follows its NNX files: 300 files without flax beside them add no
-    evaluation, no scan and no parse."""
+    """The work of a tree follows its NNX files: 300 files without flax beside them, which
+    name no attribute the NNX classes bind, add no evaluation, no scan and no parse."""
     generated.write_few_nnx_tree(tmp_path / "alone", plain_files=0, nnx_files=6)
-    generated.write_few_nnx_tree(tmp_path / "tree", plain_files=300, nnx_files=6)
+    generated.write_few_nnx_tree(tmp_path / "tree", plain_files=300, nnx_files=6, shared_names=False)
     alone, alone_result = migrate(tmp_path / "alone", monkeypatch)
     tree, tree_result = migrate(tmp_path / "tree", monkeypatch)
     assert tree_result.parsed == alone_result.parsed == 6
     assert tree.work == alone.work
     assert tree.ast_parses == alone.ast_parses
+
+
+def test_files_without_flax_that_name_an_attribute_of_an_nnx_class_are_parsed(tmp_path: Path, monkeypatch) -> None:
+    """Such a file may store the attribute (`m.scale = 1.5`, a mixin's `self.scale = ...`):
+    it is parsed, and its rewrites are the same."""
+    generated.write_few_nnx_tree(tmp_path / "alone", plain_files=0, nnx_files=6)
+    generated.write_few_nnx_tree(tmp_path / "tree", plain_files=30, nnx_files=6)
+    _, alone_result = migrate(tmp_path / "alone", monkeypatch)
+    _, tree_result = migrate(tmp_path / "tree", monkeypatch)
+    assert tree_result.parsed == 6 + 30
+    assert [len(f.edits) for f in tree_result.changed] == [len(f.edits) for f in alone_result.changed]

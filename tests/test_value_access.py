@@ -75,3 +75,27 @@ def test_sites_in_self_documenting_fstring_fields_are_reported_not_rewritten(tmp
     printed = sorted(d.line for f in result.files for d in f.diagnostics if "self-documenting f-string" in d.message)
     assert printed == [9, 10, 11, 12, 13]
     assert sum(f.suppressed for f in result.files) == 0  # not counted as `# nnx-migrate: skip`
+
+
+@pytest.mark.parametrize("helper", [
+    "def swap(m):\n    m.scale, m.linear = m.linear, m.scale\n",
+    "def load(m, weights):\n    for w in weights:\n        m.scale = w\n",
+    "def reset(m):\n    m.scale = 1.5\n",
+])
+def test_a_store_in_a_file_that_never_says_flax_still_counts(tmp_path: Path, helper: str) -> None:
+    model = (
+        "import jax.numpy as jnp\nfrom flax import nnx\n\n\n"
+        "class Block(nnx.Module):\n"
+        "    def __init__(self, dim, *, rngs: nnx.Rngs):\n"
+        "        self.scale = nnx.Param(jnp.ones((dim,)))\n"
+        "        self.linear = nnx.Linear(dim, dim, rngs=rngs)\n\n"
+        "    def __call__(self, x):\n"
+        "        return self.linear(x) * self.scale.value\n"
+    )
+    (tmp_path / "model.py").write_text(model)
+    (tmp_path / "helpers.py").write_text(helper)
+    run([tmp_path], Settings(select=[RULE]), tmp_path, write=True)
+    assert (tmp_path / "model.py").read_text() == model
+    (tmp_path / "helpers.py").write_text("def unrelated(m):\n    m.other = None\n")
+    run([tmp_path], Settings(select=[RULE]), tmp_path, write=True)
+    assert "self.scale[...]" in (tmp_path / "model.py").read_text()
