@@ -99,3 +99,18 @@ def test_a_store_in_a_file_that_never_says_flax_still_counts(tmp_path: Path, hel
     (tmp_path / "helpers.py").write_text("def unrelated(m):\n    m.other = None\n")
     run([tmp_path], Settings(select=[RULE]), tmp_path, write=True)
     assert "self.scale[...]" in (tmp_path / "model.py").read_text()
+
+
+def test_a_mixin_in_a_file_that_never_says_flax_still_counts(tmp_path: Path) -> None:
+    (tmp_path / "mixins.py").write_text("class Reset:\n    def reset(self):\n        self.scale = 1.5\n")
+    model = (
+        "import jax.numpy as jnp\nfrom flax import nnx\nfrom mixins import Reset\n\n\n"
+        "class Block(Reset, nnx.Module):\n"
+        "    def __init__(self, dim):\n"
+        "        self.scale = nnx.Param(jnp.ones((dim,)))\n\n"
+        "    def __call__(self, x):\n"
+        "        return x * self.scale.value\n"
+    )
+    (tmp_path / "model.py").write_text(model)
+    run([tmp_path], Settings(select=[RULE]), tmp_path, write=True)
+    assert (tmp_path / "model.py").read_text() == model
