@@ -230,6 +230,32 @@ def format_version(version: tuple[int, int, int]) -> str:
 CALL_PRESERVING_TRANSFORMS = frozenset({"jit", "remat", "checkpoint"})
 # Transforms that pass the caller's graph-node arguments through to the function.
 ARGUMENT_PRESERVING_TRANSFORMS = CALL_PRESERVING_TRANSFORMS | {"grad", "value_and_grad", "vmap"}
+# Transforms whose results are rebuilt from what the function returns (`nnx.vmap(f)`,
+# `@nnx.pmap(in_axes=...)`, `nnx.scan`): each graph node as one of its class (a Module of its
+# class with its attributes' kinds, a Variable of its class, an array in it still an array,
+# a State of the same keys, an Rngs, an RngStream), an array as an array, a Python scalar
+# as an array, None as None, a tuple, list or dict of those as one. Checked on flax 0.10.7,
+# 0.11.2, 0.12.8 and 0.12.12, with out_axes 0, None and StateAxes and, on 0.12, graph=False
+# and graph_updates=False. Only results: what the function is called with is another
+# matter (ARGUMENT_PRESERVING_TRANSFORMS; nnx.vmap maps keyword arguments unlike positional ones).
+RESULT_REBUILDING_TRANSFORMS = frozenset({"vmap", "pmap", "scan"})
+# `@nnx.split_rngs(splits=n)` returns what the function returns, as it is (its wrapper is
+# `with split_rngs(...): return f(*args, **kwargs)` in every release); only in that form:
+# `nnx.split_rngs(f, splits=n)` and `functools.partial(nnx.split_rngs, splits=n)(f)` split
+# the rngs inside f itself and return the backups.
+RESULT_KEEPING_DECORATOR_CALLS = frozenset({"split_rngs"})
+# Loops calling functions with a carry: `nnx.fori_loop(lower, upper, body_fun, init_val)` calls
+# body_fun(i, carry), `nnx.while_loop(cond_fun, body_fun, init_val)` cond_fun(carry) and
+# body_fun(carry). The carry is init_val, then what body_fun returned, each rebuilt as
+# RESULT_REBUILDING_TRANSFORMS rebuild results (a Module of its class, a Variable of its class
+# holding a traced array, a Python scalar a traced array; flax 0.10.7, 0.11.2, 0.12.8 and
+# 0.12.12, also with graph=False / graph_updates=False). By name: (the positional arguments,
+# the body's position, the positions of the functions called with the carry, the keyword
+# parameters, which a keyword argument must not name).
+LOOPS: dict[str, tuple] = {
+    "fori_loop": (4, 2, (2,), ("lower", "upper", "body_fun", "init_val")),
+    "while_loop": (3, 1, (0, 1), ("cond_fun", "body_fun", "init_val")),
+}
 # Pytree functions that return their first argument's structure: a Variable stays one.
 STRUCTURE_PRESERVING_FUNCTIONS = frozenset(
     {"jax.lax.with_sharding_constraint", "jax.sharding.reshard", "jax.device_put"}

@@ -6,13 +6,13 @@ from __future__ import annotations
 import ast
 
 from nnx_migrate import flax_api
-from nnx_migrate.flow import scope_local_nodes
 from nnx_migrate.index import ClassInfo, SourceFile, self_parameter
 from nnx_migrate.infer.types import (
     _abstract, AbstractT, ANY_MODULE, ARRAY, as_container, ClassT, ContainerT, _flax_entry_type, GRAPH_ELEMENT,
     InstanceT, join_or_unknown, RNG_STREAM, RNGS, STATE, STATE_OWN_ATTRIBUTES, StateT, Type, VariableT,
 )
 from nnx_migrate.infer.scopes import Scope
+from nnx_migrate.infer.syntax import returned_values
 
 
 def _only_when_not_a_variable(value: ast.expr, file: SourceFile, shadowed: frozenset[str]) -> bool:
@@ -286,15 +286,7 @@ class Attributes:
         scope = self.method_scope(info, getter)
         if getter.returns is not None:
             return self.annotation_type(getter.returns, scope)
-        returned = []
-        for node in scope_local_nodes(getter.body):
-            if isinstance(node, (ast.Yield, ast.YieldFrom)):
-                return None
-            if isinstance(node, ast.Return):
-                if node.value is None:
-                    return None
-                returned.append(node.value)
-        return join_or_unknown([self.type_of(value, scope) for value in returned])
+        return join_or_unknown([self.type_of(value, scope) for value in returned_values(getter) or ()])
 
     def is_typed_dict(self, cls: str) -> bool:
         return not _TYPED_DICTS.isdisjoint(self.index.mro(cls))

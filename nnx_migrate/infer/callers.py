@@ -54,19 +54,32 @@ class Callers:
                               counted=False)
 
     def _function_callers(self, function: ast.AST, scope: Scope) -> list | None:
-        """Every call of a module-level function (`_module_function_callers`), or of one
-        defined inside another function when its name is used for nothing but calls
-        (directly, or through a flax transform)."""
-        outer = scope.parent
-        if outer.node is scope.file.tree:
-            return self._module_function_callers(function, scope)
-        if not isinstance(outer.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            return None
-        if len(outer.bindings.get(function.name, ())) != 1 or not _decorators_keep_calls(
-            function, outer, self, flax_api.ARGUMENT_PRESERVING_TRANSFORMS, also=_ARGUMENT_TYPE_PRESERVING_DECORATORS
-        ):
+        """Every call of a module-level function, or of one defined inside another function,
+        when every mention of its name is a call (directly, or through a flax transform)."""
+        if not _decorators_keep_calls(function, scope.parent, self, flax_api.ARGUMENT_PRESERVING_TRANSFORMS,
+                                      also=_ARGUMENT_TYPE_PRESERVING_DECORATORS):
             return None
         calls = []
+        for use in self._function_uses(function, scope):
+            found = None if use is None else self._calls_through(*use)
+            if found is None:
+                return None  # the function escapes, or may be reached another way: callers unseen
+            calls.extend(found)
+        return calls
+
+    def _function_uses(self, function: ast.AST, scope: Scope):
+        """Each mention of a def's name that may be the def, as (node, file, scope), when
+        all can be seen: of a module-level function, across the project
+        (`_module_function_uses`); of one defined inside another function, in that
+        function. None, yielded in the place of a mention, says some may go unseen."""
+        outer = scope.parent
+        if outer.node is scope.file.tree:
+            yield from self._module_function_uses(function, scope)
+            return
+        if not isinstance(outer.node, (ast.FunctionDef, ast.AsyncFunctionDef)) \
+                or len(outer.bindings.get(function.name, ())) != 1:
+            yield None
+            return
         file = scope.file
         for node, other in self.name_uses(function.name):
             self.steps += 1
@@ -77,31 +90,28 @@ class Callers:
                 continue
             if isinstance(node.ctx, ast.Store):
                 continue
-            found = self._calls_through(node, file, use_scope)
-            if found is None:
-                return None  # the function escapes: callers unseen
-            calls.extend(found)
-        return calls
+            yield node, file, use_scope
 
-    def _module_function_callers(self, function: ast.AST, scope: Scope) -> list | None:
-        """Every call of a module-level function across the project, when whole folders
-        were given (or it is a notebook's or a docstring's, which no file imports) and
-        every mention of it anywhere is a call."""
+    def _module_function_uses(self, function: ast.AST, scope: Scope):
+        """`_function_uses` of a module-level function: whole folders were given (or it is a
+        notebook's or a docstring's, which no file imports), and each mention anywhere that
+        may be it is by its own name, not an alias, a star import or a computed name."""
         outer = scope.parent
-        if not (self.index.complete or scope.file.session) or not _bound_once_or_defs_of_a_session(outer, function, scope) \
-                or not _decorators_keep_calls(function, outer, self, flax_api.ARGUMENT_PRESERVING_TRANSFORMS,
-                                              also=_ARGUMENT_TYPE_PRESERVING_DECORATORS):
-            return None
+        if not (self.index.complete or scope.file.session) or not _bound_once_or_defs_of_a_session(outer, function, scope):
+            yield None
+            return
         file = scope.file
         qualified = f"{file.module}.{function.name}" if file.module else function.name
         if self.index.failed_files_mentioning(function.name):
-            return None  # a file that could not be read may call it
+            yield None  # a file that could not be read may use it
+            return
         for other, local in self._imported_as(qualified):
             if local != function.name:
-                return None  # imported under another name: calls elsewhere go unseen here
+                yield None  # imported under another name: uses elsewhere go unseen here
+                return
         if self.module_namespace_reached(file) or self._fetched_by_getattr(function.name, file):
-            return None  # star-imported, or looked up by a name computed at run time: callers unseen
-        calls = []
+            yield None  # star-imported, or looked up by a name computed at run time: uses unseen
+            return
         for node, other in self.name_uses(function.name):
             self.steps += 1
             if isinstance(node.ctx, ast.Store) or file.session and other is not file:
@@ -114,18 +124,16 @@ class Callers:
                 ):
                     owner = use_scope.find(node.id)
                     if owner is not None and any(b.kind == IMPORT for b in owner.bindings[node.id]):
-                        return None  # imported inside a function: may be this one
+                        yield None  # imported inside a function: may be this one
+                        return
                     continue  # another thing of the same name
                 if isinstance(node, ast.Name) and use_scope.find(node.id) is None:
                     continue  # a builtin or an unbound name: not this function
                 if not isinstance(node, ast.Name) and resolved is not None:
                     continue
-                return None  # may be this function, reached another way
-            found = self._calls_through(node, other, use_scope)
-            if found is None:
-                return None  # used as a value: callers unseen
-            calls.extend(found)
-        return calls
+                yield None  # may be this function, reached another way
+                return
+            yield node, other, use_scope
 
     def _method_callers(self, method: ast.FunctionDef, scope: Scope) -> list | None:
         """Every call of a private method (`_name`, not a dunder, no decorator) across the

@@ -113,6 +113,9 @@ class Calls:
             transform = flax_api.flax_name(inner) if inner is not None else None
             if transform in flax_api.GRADIENT_TRANSFORMS:
                 return self._gradient_result(transform, func, node, scope)
+            rebuilt = transform in flax_api.RESULT_REBUILDING_TRANSFORMS
+            if rebuilt or transform in flax_api.CALL_PRESERVING_TRANSFORMS or inner == "jax.jit":
+                return self._transformed_result(rebuilt, func, node, scope)
         receiver_type = self.type_of(func.value, scope) if isinstance(func, ast.Attribute) else None
         if isinstance(func, ast.Attribute):
             if receiver_type == ARRAY and func.attr in _ARRAY_METHODS:
@@ -298,6 +301,21 @@ class Calls:
         if isinstance(tree, ContainerT):
             return ContainerT(self._graph_nodes_of(tree.element), tree.mapping)
         return None
+
+    def _transformed_result(self, rebuilt: bool, transform_call: ast.Call, call: ast.Call, scope: Scope) -> Type:
+        """`nnx.vmap(f, in_axes=0)(x)`, `nnx.jit(f)(m)`: what the project function (or lambda) f
+        returns for these arguments, which the transform hands it in the same places; with
+        `rebuilt`, as `nnx.vmap` / `nnx.pmap` / `nnx.scan` give it back (`_rebuilt`)."""
+        arguments = transform_call.args
+        if len(arguments) != 1 or isinstance(arguments[0], ast.Starred) \
+                or any(k.arg is None for k in transform_call.keywords):
+            return None
+        target = arguments[0]
+        function = target if isinstance(target, ast.Lambda) else self._callee(target, scope)
+        if function is None:
+            return None
+        found = self._call_result(function, call, scope)
+        return self._rebuilt(found) if rebuilt else found
 
     def _eval_shape_result(self, call: ast.Call, scope: Scope) -> Type:
         """`nnx.eval_shape(f, *args)`: what f returns, with abstract arrays (f a lambda or a

@@ -33,17 +33,31 @@ def _decorators_keep_calls(function: ast.AST, scope: Scope, resolver: Resolver,
     for decorator in function.decorator_list:
         if dotted_name(decorator) in ("classmethod", "staticmethod"):
             continue  # the method's kind, handled by the caller
-        if isinstance(decorator, ast.Call):
-            qualified = resolver.qualified(decorator.func, scope)
-            if flax_api.flax_name(qualified or "") in _CALL_PRESERVING_DECORATOR_FACTORIES:
-                continue
-            if qualified == "functools.partial" and decorator.args:
-                qualified = resolver.qualified(decorator.args[0], scope)
-        else:
-            qualified = resolver.qualified(decorator, scope)
-        if flax_api.flax_name(qualified or "") not in allowed and qualified not in also:
+        if not _decorator_keeps_calls(decorator, scope, resolver, allowed, also):
             return False
     return True
+
+
+def _decorator_keeps_calls(decorator: ast.expr, scope: Scope, resolver: Resolver,
+                           allowed: frozenset = flax_api.CALL_PRESERVING_TRANSFORMS,
+                           also: frozenset = frozenset()) -> bool:
+    """One decorator of those `_decorators_keep_calls` allows."""
+    if isinstance(decorator, ast.Call) and \
+            flax_api.flax_name(resolver.qualified(decorator.func, scope) or "") in _CALL_PRESERVING_DECORATOR_FACTORIES:
+        return True
+    qualified = _decorator_name(decorator, scope, resolver)
+    return flax_api.flax_name(qualified or "") in allowed or qualified in also
+
+
+def _decorator_name(decorator: ast.expr, scope: Scope, resolver: Resolver) -> str | None:
+    """The qualified name of the function a decorator is or calls: `nnx.jit` for `@nnx.jit`,
+    `@nnx.jit(...)` and `@functools.partial(nnx.jit, ...)`."""
+    if isinstance(decorator, ast.Call):
+        qualified = resolver.qualified(decorator.func, scope)
+        if qualified == "functools.partial" and decorator.args:
+            qualified = resolver.qualified(decorator.args[0], scope)
+        return qualified
+    return resolver.qualified(decorator, scope)
 
 
 class Names:

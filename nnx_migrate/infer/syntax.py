@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 
+from nnx_migrate.flow import scope_local_nodes
 from nnx_migrate.index import SourceFile
 
 
@@ -52,3 +53,17 @@ def _argument_for(function: ast.AST, name: str, call: ast.Call, skip_self: bool 
         if position < len(arguments):
             return arguments[position]
     return None
+
+
+def returned_values(function: ast.AST) -> list[ast.expr] | None:
+    """The values a def's `return` statements give (its own, not nested defs'); None for a
+    generator or where a bare `return` gives None."""
+    returned = []
+    for node in scope_local_nodes(function.body):
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return None
+        if isinstance(node, ast.Return):
+            if node.value is None:
+                return None
+            returned.append(node.value)
+    return returned
