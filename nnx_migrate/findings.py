@@ -29,7 +29,6 @@ class Site:
     announce: bool = False  # listed in the summary (e.g. a changed public signature)
     statement: ast.stmt | None = None  # the statement holding the site: what libcst parses
     from_evidence: bool = False  # shown by a traced run (`--evidence`), not by static inference
-    printed: bool = False  # inside `f"{expr=}"`, which prints expr's source text: never applied
 
     def as_edit(self) -> Edit:
         return Edit(self.rule, self.line, self.column, self.message, self.safe, self.exact_write, self.announce,

@@ -173,14 +173,9 @@ def analyze_file(
     diagnostics.extend(context.evidence.notes(context))
     skip = skipped_lines(file.text)
     kept = [site for site in sites if not skip.intersection(site.lines)]
-    suppressed = len(sites) - len(kept)
     diagnostics = [d for d in diagnostics if d.line not in skip]
-    diagnostics += [Diagnostic(site.rule, site.line, site.column, f"{site.message} left alone: it is inside a "
-                               "self-documenting f-string field (`{expr=}`), whose output holds the expression's text",
-                               "rewrite it by hand if that output may change") for site in kept if site.printed]
-    kept = [site for site in kept if not site.printed]
     imports = sorted(context.required_imports) if kept else []
-    return Analysis(context, kept, diagnostics, suppressed, imports)
+    return Analysis(context, kept, diagnostics, len(sites) - len(kept), imports)
 
 
 def apply_analysis(file: SourceFile, analysis: Analysis) -> Rewrite:

@@ -27,35 +27,6 @@ from nnx_migrate.index import ClassInfo, ProjectIndex, SourceFile
 from nnx_migrate.resolve import Resolver, Scope, binds_an_import_or_none
 
 
-def _self_documenting_fields(file: SourceFile) -> list[ast.FormattedValue]:
-    """The `{expr=}` fields of the file's f-strings. Python keeps them as the text
-    `expr=` (with its spacing) followed by the field, which is all the ast shows: a field
-    after text ending in `=` whose end parses to the field's expression is taken for one
-    (`f"x.value={x.value}"` too: left alone either way, as it may be)."""
-    found = []
-    for string in file.nodes(ast.JoinedStr):
-        for before, field in zip(string.values, string.values[1:]):
-            if isinstance(field, ast.FormattedValue) and isinstance(before, ast.Constant) \
-                    and isinstance(before.value, str) and _ends_with_expression(before.value, field.value):
-                found.append(field)
-    return found
-
-
-def _ends_with_expression(text: str, expression: ast.expr) -> bool:
-    stripped = text.rstrip()
-    if not stripped.endswith("=") or stripped.endswith(("==", "!=", "<=", ">=")):
-        return False
-    head, wanted = stripped[:-1], ast.dump(expression)
-    for start in range(len(head) - 1, -1, -1):
-        try:
-            parsed = ast.parse(head[start:].strip(), mode="eval").body
-        except SyntaxError:
-            continue
-        if ast.dump(parsed) == wanted:
-            return True
-    return False
-
-
 class Visit:
     """A node with its parent and its scope, each worked out only if asked for (rules
     visit most nodes of a file and look closer at few)."""
@@ -97,7 +68,6 @@ class FileContext:
     # what a traced run saw in this file (`--evidence`); asked only where static inference cannot tell
     evidence: FileEvidence | None = None
     _attribute_reads: dict[str, list[Visit]] | None = field(default=None, repr=False)  # see `attribute_reads`
-    _printed: set[int] | None = field(default=None, repr=False)  # see `in_printed_expression`
 
     def __post_init__(self):
         if self.evidence is None:
@@ -171,17 +141,7 @@ class FileContext:
                 lines.add(statement.end_lineno)
         extra.setdefault("from_evidence", self.evidence.vouches_for(node))
         return Site(rule, node_type, line, column, fix, message, lines=tuple(sorted(lines)),
-                    statement=statement, printed=self.in_printed_expression(node), **extra)
-
-    def in_printed_expression(self, node: ast.AST) -> bool:
-        """`node` is inside the expression of a self-documenting f-string field
-        (`f"{m.w.value = }"`): the output holds the expression's source text, which a
-        rewrite would change."""
-        printed = self._printed
-        if printed is None:
-            printed = self._printed = {id(inner) for field in _self_documenting_fields(self.file)
-                                       for inner in ast.walk(field.value)}
-        return id(node) in printed
+                    statement=statement, **extra)
 
     def diagnostic(self, rule: str, node: ast.AST, message: str, advice: str, url=None) -> Diagnostic:
         line, column = node.lineno, self.char_column(node.lineno, node.col_offset)
