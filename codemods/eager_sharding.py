@@ -124,6 +124,7 @@ import libcst as cst
 from nnx_migrate import flax_api
 from nnx_migrate.bindings import EXPR
 from nnx_migrate.command import RuleCommand
+from nnx_migrate.infer.syntax import in_annotation
 from nnx_migrate.resolve import RNGS, ClassT, FunctionT, InstanceT, VariableT, is_state
 from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site, version_at_least
 
@@ -482,7 +483,7 @@ class _Analysis:
                 continue  # a subclass: its constructions are counted
             elif self.resolver.calls_builtin(parent, ("isinstance", "issubclass"), scope):
                 continue
-            elif isinstance(parent, (ast.Tuple, ast.BinOp)) or _in_annotation(use, other):
+            elif isinstance(parent, (ast.Tuple, ast.BinOp)) or in_annotation(use, other):
                 continue  # `isinstance(x, (A, B))`, `A | B`, annotations
             else:
                 return None  # passed on: where it is called is not known
@@ -581,16 +582,6 @@ def _name_free(context: FileContext, name: str) -> bool:
     return name not in file.imports and not any(n.id == name for n in file.nodes(ast.Name)) and not any(
         n.name == name for n in file.nodes(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and not any(
         a.arg == name for a in file.nodes(ast.arg))
-
-
-def _in_annotation(node: ast.AST, file) -> bool:
-    child, parent = node, file.parents.get(id(node))
-    while parent is not None and not isinstance(parent, ast.stmt):
-        if isinstance(parent, ast.arg) and child is parent.annotation:
-            return True
-        child, parent = parent, file.parents.get(id(parent))
-    return isinstance(parent, ast.AnnAssign) and child is parent.annotation or \
-        isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)) and child is parent.returns
 
 
 ADVICE = ("create it under `with jax.set_mesh(mesh):` (on a CPU a one-device mesh with the same axis names "

@@ -11,6 +11,7 @@ from nnx_migrate.index import SourceFile, self_parameter
 from nnx_migrate.infer.types import ClassT, InstanceT
 from nnx_migrate.infer.names import _decorators_keep_calls
 from nnx_migrate.infer.scopes import Scope
+from nnx_migrate.infer.syntax import in_annotation
 
 # Decorators that hand a function its callers' arguments as objects of the same types:
 # jax.jit flattens each argument and rebuilds it from its pytree structure (a Module,
@@ -18,6 +19,30 @@ from nnx_migrate.infer.scopes import Scope
 # tracers; a Python scalar as a traced array, no Variable or Module either; static
 # arguments as they are).
 _ARGUMENT_TYPE_PRESERVING_DECORATORS = frozenset({"jax.jit"})
+
+
+# the flax bases of an NNX class whose metaclass calls `__init__` with the call's own
+# arguments (nnx.bridge.Module's pops `parent` and `name`)
+_PLAIN_NNX_BASES = frozenset({"builtins.object", "object", *(f"{flax_api.NNX}.{name}" for name in ("Module", "Object", "Pytree"))})
+
+
+def _builds_itself(cls: ast.ClassDef) -> bool:
+    """The class body may construct an instance without naming the class: `cls(...)`,
+    `type(self)(...)`, `self.__class__(...)`, or run `__init__` again (`super().__init__`
+    runs a base's)."""
+    for node in ast.walk(cls):
+        if isinstance(node, ast.Name) and node.id == "cls" or isinstance(node, ast.Attribute) and (
+            node.attr == "__class__" or node.attr in ("__init__", "__new__") and not _is_super_call(node.value)
+        ):
+            return True
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "type" \
+                and len(node.args) == 1:
+            return True
+    return False
+
+
+def _is_super_call(node: ast.expr) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super"
 
 
 def _plain_arguments(call: ast.Call) -> bool:
@@ -49,6 +74,9 @@ class Callers:
         if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or outer is None:
             return None
         if isinstance(outer.node, ast.ClassDef):
+            if function.name == "__init__":
+                return self._memoized(("constructor callers", id(function)), None,
+                                      lambda: self._constructor_callers(function, scope))
             return self._memoized(("method callers", id(function)), None, lambda: self._method_callers(function, scope))
         return self._memoized(("callers", id(function)), None, lambda: self._function_callers(function, scope),
                               counted=False)
@@ -182,6 +210,47 @@ class Callers:
                 return None
             calls.append((call, use_scope))
         return calls
+
+    def _constructor_callers(self, init: ast.FunctionDef, scope: Scope) -> list | None:
+        """Every call of an NNX class whose `__init__` is `init`, when all can be seen: its
+        name is reached as a def's would be (`_function_uses`: in the def that defines the
+        class, or across a complete project), each mention a call or an `isinstance` /
+        `issubclass` / annotation use, and nothing builds it another way: no subclass (whose
+        calls and `super().__init__` reach it), no decorator, no `cls(...)`, `type(self)`,
+        `__class__` or `__init__` call in it or a project base. flax's Module metaclass
+        passes a call's arguments to `__init__` as they are (flax 0.10.7-0.12.12); the
+        bridge's pops `parent` and `name`, so only Module / Object / Pytree bases count."""
+        info, class_scope = scope.cls, scope.parent
+        if info is None or init.decorator_list or info.node.decorator_list or info.methods.get("__init__") is not init \
+                or not self.index.is_nnx_class(info.qualname) or self.subclasses(info.qualname):
+            return None
+        for base in self.index.mro(info.qualname):
+            project = self.index.lookup_class(base)
+            if project is None and base not in _PLAIN_NNX_BASES or project is not None and _builds_itself(project.node):
+                return None
+        calls = []
+        for use in self._function_uses(info.node, class_scope):
+            if use is None:
+                return None
+            node, file, use_scope = use
+            if self._names_class_only(node, file, use_scope):
+                continue
+            found = self._calls_through(node, file, use_scope)
+            if found is None:
+                return None
+            calls.extend(found)
+        return calls
+
+    def _names_class_only(self, node: ast.expr, file: SourceFile, scope: Scope) -> bool:
+        """A mention of a class that builds nothing: `isinstance(x, C)`, `issubclass(...)`
+        (also in a tuple of classes there), an annotation."""
+        parent = file.parents.get(id(node))
+        if isinstance(parent, ast.Tuple):
+            parent = file.parents.get(id(parent))
+        if isinstance(parent, ast.Call) and len(parent.args) == 2 and node is not parent.args[0] \
+                and self.calls_builtin(parent, ("isinstance", "issubclass"), scope):
+            return True
+        return in_annotation(node, file)
 
     def _calls_through(self, node: ast.expr, file: SourceFile, scope: Scope) -> list | None:
         """The calls that reach the function named at `node`: `f(...)`, `nnx.jit(f)(...)`,

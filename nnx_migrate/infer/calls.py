@@ -131,6 +131,10 @@ class Calls:
             if isinstance(receiver_type, VariableT) and func.attr in ("get_value", "get_raw_value") \
                     and not node.args and not node.keywords:
                 return ARRAY if receiver_type.array else None  # as `.value` reads: stable under the rewrite
+            if receiver_type in (RNGS, RNG_STREAM) and func.attr == "fork" and not node.args \
+                    and all(k.arg == "split" for k in node.keywords):
+                # a new Rngs of the same streams / a stream of the same tag (flax 0.10.7-0.12.8)
+                return receiver_type
             if isinstance(receiver_type, InstanceT):
                 return self._method_return_type(receiver_type.cls, func.attr, node, scope)
             if isinstance(receiver_type, ContainerT):

@@ -79,7 +79,8 @@ class Engine:
       "summary", "loop use" (the one loop a def is handed to) (summaries.py);
       "attribute", "copy group", "stores", "fallback", "replaces" (attributes.py); "alias", "aliases",
       "stored", "module-as-object" (names.py: qualified names, writes to a module's
-      namespace from outside); "callers", "method callers" (callers.py);
+      namespace from outside); "callers", "method callers",
+      "constructor callers" (callers.py);
       "writes-keep-array", "aliased-writes-keep-array" (array_writes.py); "fetched-by-name",
       "stored-by-name", "run-time stores", "class-swapped" (dynamic.py).
 

@@ -196,11 +196,17 @@ class Summaries:
         # a module-level function (or a method, through a subclass) may also be called from
         # outside the scanned paths: of what its callers pass, only the kind carries over
         # (a Variable, some Module, a State, an Rngs): `[...]` and a Module's attributes
-        # depend on the caller. Not a docstring's or notebook's function: no file imports it.
+        # depend on the caller. Not a docstring's or notebook's function, nor the `__init__`
+        # of a class a def defines (its constructions are all in that def): nothing imports them.
         method = scope.parent is not None and isinstance(scope.parent.node, ast.ClassDef)
-        public = method or scope.parent is not None and scope.parent.node is scope.file.tree and not scope.file.session
+        definer = scope.parent.parent if method else scope.parent
+        local_constructor = method and function.name == "__init__" and definer is not None and (
+            isinstance(definer.node, (ast.FunctionDef, ast.AsyncFunctionDef)) or scope.file.session)
+        public = method and not local_constructor \
+            or not method and definer is not None and definer.node is scope.file.tree and not scope.file.session
         if calls is None:
-            found = self._loop_carry_type(function, name, scope) if not method else None
+            found = None if method else self._loop_carry_type(function, name, scope) \
+                or self._branch_operand_type(function, name, scope)
             if found is None:
                 return None
         else:
@@ -253,6 +259,42 @@ class Summaries:
         init = self._rebuilt(self.type_of(loop.args[-1], loop_scope))
         return self._kept_carry(body, init)
 
+    def _branch_operand_type(self, function: ast.AST, name: str, scope: Scope) -> Type:
+        """A parameter of a def whose one mention in the project is as a branch of
+        `nnx.cond(pred, true_fun, false_fun, *operands)`: that operand, rebuilt (flax merges
+        the operands' graph nodes back before it calls the branch; 0.10.7-0.12.8), when the
+        def, undecorated, takes exactly the operands, by position."""
+        use = self._sole_argument_use(function, scope)
+        if use is None:
+            return None
+        node, file, use_scope = use
+        call = file.parents.get(id(node))
+        if not (isinstance(call, ast.Call) and flax_api.flax_name(self.qualified(call.func, use_scope) or "") == "cond"
+                and not call.keywords and node in call.args[1:3]
+                and not any(isinstance(a, ast.Starred) for a in call.args)):
+            return None
+        operands, positional = call.args[3:], _parameters(function)[0]
+        if len(operands) != len(positional):
+            return None
+        position = next(i for i, p in enumerate(positional) if p.arg == name)
+        return self._rebuilt(self.type_of(operands[position], use_scope))
+
+    def _sole_argument_use(self, function: ast.AST, scope: Scope) -> tuple | None:
+        """(node, file, scope) of the one mention of an undecorated def that takes only plain
+        positional parameters (no defaults, `*args`, keyword-only or `**kwargs`), when it is
+        the only one there is and every mention can be seen."""
+        if not isinstance(function, ast.FunctionDef) or function.decorator_list:
+            return None
+        arguments = function.args
+        if arguments.vararg or arguments.kwarg or arguments.kwonlyargs or arguments.defaults:
+            return None
+        uses = []
+        for use in self._function_uses(function, scope):
+            if use is None or uses:
+                return None  # unseen mentions, or more than one
+            uses.append(use)
+        return uses[0] if uses else None
+
     def _loop_kind(self, loop: ast.Call, scope: Scope) -> str | None:
         kind = flax_api.flax_name(self.qualified(loop.func, scope) or "")
         return kind if kind in flax_api.LOOPS else None
@@ -261,21 +303,14 @@ class Summaries:
         """(loop call, position, its scope) when the one mention of the def `function` in the
         project is as an argument of `nnx.fori_loop` / `nnx.while_loop` that the loop calls
         with the carry, the def undecorated, with exactly the parameters the loop passes."""
-        if not isinstance(function, ast.FunctionDef) or function.decorator_list or scope is None:
-            return None
-        arguments = function.args
-        if arguments.vararg or arguments.kwarg or arguments.kwonlyargs or arguments.defaults:
+        if scope is None:
             return None
 
         def compute():
-            uses = []
-            for use in self._function_uses(function, scope):
-                if use is None or uses:
-                    return None  # unseen mentions, or more than one
-                uses.append(use)
-            if not uses:
+            use = self._sole_argument_use(function, scope)
+            if use is None:
                 return None
-            node, file, use_scope = uses[0]
+            node, file, use_scope = use
             loop = file.parents.get(id(node))
             kind = self._loop_kind(loop, use_scope) if isinstance(loop, ast.Call) else None
             if kind is None:

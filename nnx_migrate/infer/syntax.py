@@ -67,3 +67,14 @@ def returned_values(function: ast.AST) -> list[ast.expr] | None:
                 return None
             returned.append(node.value)
     return returned
+
+
+def in_annotation(node: ast.AST, file: SourceFile) -> bool:
+    """`node` is (part of) a parameter, return or variable annotation."""
+    child, parent = node, file.parents.get(id(node))
+    while parent is not None and not isinstance(parent, ast.stmt):
+        if isinstance(parent, ast.arg) and child is parent.annotation:
+            return True
+        child, parent = parent, file.parents.get(id(parent))
+    return isinstance(parent, ast.AnnAssign) and child is parent.annotation or \
+        isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)) and child is parent.returns

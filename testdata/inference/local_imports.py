@@ -11,7 +11,7 @@ def test_docs_example(x):
 
     m = Foo(jnp.ones(3))
     m  # revealed: local_imports.test_docs_example.Foo
-    m.x  # revealed: nnx.Param
+    m.x  # revealed: nnx.Param[array]
     nnx.Param(jnp.ones(3))  # revealed: nnx.Param[array]
 
 

@@ -207,3 +207,30 @@ def module_level_whole(i, block):
 
 def uses_module_level_whole(rngs: nnx.Rngs):
     nnx.fori_loop(0, 3, module_level_whole, Block(rngs=rngs))
+
+
+def test_cond_branches(flag):
+    # nnx.cond merges the operands' graph nodes back and calls the branch with them
+    def even(x, scale):
+        x  # revealed: nnx.Variable[array]
+        scale  # revealed: unknown
+        x.value = x // 2
+
+    def odd(x, scale):
+        x  # revealed: nnx.Variable[array]
+        x.value = 3 * x + 1
+
+    def elsewhere(x):  # near-miss: also called directly
+        x  # revealed: unknown
+
+    def other(x):
+        x  # revealed: nnx.Variable[array]
+
+    def extra(x, y):  # near-miss: the operands are not the parameters
+        x  # revealed: unknown
+
+    x = nnx.Variable(jnp.array(8))
+    nnx.cond(flag, even, odd, x, "scale")
+    nnx.cond(flag, elsewhere, other, x)
+    nnx.cond(flag, extra, lambda x: x, x)
+    elsewhere(3)
