@@ -224,9 +224,14 @@ class Callers:
         if info is None or init.decorator_list or info.node.decorator_list or info.methods.get("__init__") is not init \
                 or not self.index.is_nnx_class(info.qualname) or self.subclasses(info.qualname):
             return None
+        # where flax's own sources are in the project, its Module's bases are classes of it
+        plain = {base for name in _PLAIN_NNX_BASES for base in self.index.mro(name)} | _PLAIN_NNX_BASES
         for base in self.index.mro(info.qualname):
+            if base in plain:
+                continue
             project = self.index.lookup_class(base)
-            if project is None and base not in _PLAIN_NNX_BASES or project is not None and _builds_itself(project.node):
+            if project is None or flax_api.flax_name(base) is not None or base.startswith("flax.") \
+                    or _builds_itself(project.node):
                 return None
         calls = []
         for use in self._function_uses(info.node, class_scope):
