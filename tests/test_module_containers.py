@@ -138,7 +138,7 @@ def test_containers_of_unknown_elements_are_left_alone_and_reported(tmp_path: Pa
     _, result = migrate_copy(case, tmp_path, RULE)
     left = [(d.line, d.message) for f in result.files for d in f.left_alone]
     assert left == [(50, "`self.blocks` (a list/tuple, element `block()`) left alone: "
-                         "a parameter with no annotation whose callers cannot all be seen"),
+                         "a parameter with no annotation and no caller"),
                     (59, "`self.blocks` (a list/tuple, element `block()`) left alone: "
                          "a name whose bindings are not shown to be Modules, Variables or arrays")]
     assert not [d for f in result.files for d in f.diagnostics]  # `*names: str`, `Sequence[int]`: plain
