@@ -76,7 +76,8 @@ class Engine:
       "expr" (type_of), "binding", "added items", "state items replaced" (a State's items
       stored under its name), "literal kept" (a container literal's items unchanged),
       "strings" (the strings a name may be) (expressions.py);
-      "summary", "loop use" (the one loop a def is handed to) (summaries.py);
+      "summary", "loop use" (the one loop a def is handed to), "sole argument use"
+      (summaries.py);
       "attribute", "copy group", "stores", "fallback", "replaces" (attributes.py); "alias", "aliases",
       "stored", "module-as-object" (names.py: qualified names, writes to a module's
       namespace from outside); "callers", "method callers",

@@ -288,12 +288,17 @@ class Summaries:
         arguments = function.args
         if arguments.vararg or arguments.kwarg or arguments.kwonlyargs or arguments.defaults:
             return None
-        uses = []
-        for use in self._function_uses(function, scope):
-            if use is None or uses:
-                return None  # unseen mentions, or more than one
-            uses.append(use)
-        return uses[0] if uses else None
+
+        def compute():
+            uses = []
+            for use in self._function_uses(function, scope):
+                if use is None or uses:
+                    return None  # unseen mentions, or more than one
+                uses.append(use)
+            return uses[0] if uses else None
+
+        # asked for each parameter, by the loop-carry and the cond-branch searches alike
+        return self._memoized(("sole argument use", id(function)), None, compute, counted=False)
 
     def _loop_kind(self, loop: ast.Call, scope: Scope) -> str | None:
         kind = flax_api.flax_name(self.qualified(loop.func, scope) or "")
