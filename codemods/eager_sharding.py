@@ -18,8 +18,11 @@ it): only `jax.set_mesh(mesh)` does. This rule
 - reports every annotated Variable that may be created with no mesh set: one not inside
   a `jax.set_mesh(...)` block (or a `with mesh:` block, rewritten or reported), whose
   function or class is not constructed only from such blocks (traced through the
-  project's calls), unless it opts out (`eager_sharding=False`, `mesh=` on flax 0.12.1+)
-  or the project turns eager sharding off.
+  project's calls, as the type evaluator finds them: a subclass's constructions and its
+  `super().__init__(...)` count, and a class passed around, in a tuple of classes too,
+  or built by a classmethod's `cls(...)` is not shown), unless it opts out
+  (`eager_sharding=False`, `mesh=` on flax 0.12.1+) or the project turns eager sharding
+  off.
 
 ## Why
 `flax_always_shard_variable` is on from flax 0.12.0 (FLIP 4844). A model that flax 0.10/0.11
@@ -124,7 +127,6 @@ import libcst as cst
 from nnx_migrate import flax_api
 from nnx_migrate.bindings import EXPR
 from nnx_migrate.command import RuleCommand
-from nnx_migrate.infer.syntax import in_annotation
 from nnx_migrate.resolve import RNGS, ClassT, FunctionT, InstanceT, VariableT, is_state
 from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site, version_at_least
 
@@ -430,86 +432,25 @@ class _Analysis:
                 if not (isinstance(holder, ast.Call) and parent in holder.args):
                     return False  # kept and called later, where it is not known
             elif isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                return child in parent.body and self._def_protected(parent, file, depth)
+                return child in parent.body and self._def_protected(parent, depth)
             elif isinstance(parent, (ast.ClassDef, ast.Module)):
                 return False
             child, parent = parent, file.parents.get(id(parent))
         return False
 
-    def _def_protected(self, function: ast.AST, file, depth: int) -> bool:
+    def _def_protected(self, function: ast.AST, depth: int) -> bool:
         memo = self.cache["protected"]
         key = id(function)
         if key in memo:
             return memo[key]
         memo[key] = False  # recursion: not shown
-        result = depth < MAX_DEPTH and self.index.complete and self._calls_protected(function, file, depth)
+        result = depth < MAX_DEPTH and self.index.complete and self._calls_protected(function, depth)
         memo[key] = result
         return result
 
-    def _calls_protected(self, function: ast.AST, file, depth: int) -> bool:
-        owner = file.parents.get(id(function))
-        if isinstance(owner, ast.ClassDef):
-            info = self.index.class_of_node(owner)
-            if function.name != "__init__" or info is None:
-                return False
-            targets = [info.qualname, *self.resolver.subclasses(info.qualname)]
-            calls = []
-            for target in targets:
-                found = self._class_calls(target)
-                if found is None:
-                    return False
-                calls.extend(found)
-        else:
-            calls = self._function_calls(function, file)
-            if calls is None:
-                return False
-        return bool(calls) and all(self.protected(call, other, depth + 1) for call, other in calls)
-
-    def _class_calls(self, qualname: str) -> list | None:
-        """Every construction of the class in the project; None if it is used otherwise."""
-        calls = []
-        last = qualname.rsplit(".", 1)[-1]
-        for use, other in self.resolver.name_uses(last):
-            if isinstance(use, ast.Attribute) and not self.resolver.may_qualify(use, other):
-                continue
-            scope = self.resolver.scope_of(use, other)
-            infos, _ = self.resolver.classes_named(use, scope)
-            if not any(info.qualname == qualname for info in infos):
-                continue
-            parent = other.parents.get(id(use))
-            if isinstance(parent, ast.Call) and parent.func is use:
-                calls.append((parent, other))
-            elif isinstance(parent, ast.ClassDef) and use in parent.bases:
-                continue  # a subclass: its constructions are counted
-            elif self.resolver.calls_builtin(parent, ("isinstance", "issubclass"), scope):
-                continue
-            elif isinstance(parent, (ast.Tuple, ast.BinOp)) or in_annotation(use, other):
-                continue  # `isinstance(x, (A, B))`, `A | B`, annotations
-            else:
-                return None  # passed on: where it is called is not known
-        return calls
-
-    def _function_calls(self, function: ast.AST, file) -> list | None:
-        calls = []
-        qualified_def = f"{file.module}.{function.name}" if file.parents.get(id(function)) is file.tree else None
-        for use, other in self.resolver.name_uses(function.name):
-            scope = self.resolver.scope_of(use, other)
-            if isinstance(use, ast.Name) and not isinstance(use.ctx, ast.Load):
-                continue
-            found = self.resolver.reaching_bindings(use, scope) if isinstance(use, ast.Name) else None
-            bindings = found[1] if found is not None else []
-            if ("def", function) in bindings:
-                if any(b != ("def", function) for b in bindings):
-                    return None  # the name may hold something else there
-            elif qualified_def is None or not self.resolver.may_qualify(use, other) or \
-                    self.resolver.qualified(use, scope) != qualified_def:
-                continue  # another function of the same name (imports and `module.f` are qualified)
-            parent = other.parents.get(id(use))
-            if isinstance(parent, ast.Call) and parent.func is use:
-                calls.append((parent, other))
-            else:
-                return None
-        return calls
+    def _calls_protected(self, function: ast.AST, depth: int) -> bool:
+        calls = self.resolver.calls_reaching(function)  # a class's `__init__`: its constructions
+        return bool(calls) and all(self.protected(call, scope.file, depth + 1) for call, scope in calls)
 
     # -- annotated Variables --------------------------------------------------------------
     def annotation(self, call: ast.Call, scope) -> str | None:

@@ -41,6 +41,13 @@ def test_near_misses_report_only_a_mesh_not_shown_to_be_jax(tmp_path: Path) -> N
     assert reported_lines("untouched", tmp_path) == [31]
 
 
+def test_constructions_another_way_are_seen(tmp_path: Path) -> None:
+    # Looped (called through a loop over a tuple), Factory (`cls(...)` in a classmethod,
+    # through an instance) and Base (a subclass built with no mesh); not Protected, built
+    # under `jax.set_mesh` directly and through ProtectedChild's `super().__init__`
+    assert reported_lines("constructions", tmp_path) == [16, 21, 30]
+
+
 def test_below_0_12_the_block_is_reported(tmp_path: Path) -> None:
     assert reported_lines("target_0_11", tmp_path) == [16]
 

@@ -1,5 +1,8 @@
-"""Call-site discovery: every call of a function or private method, when all can be seen
-(complete runs, files that failed, aliased and star imports, escapes as values)."""
+"""Call-site discovery, the engine's one caller search: every call of a function, a private
+method or an NNX class's `__init__`, when all can be seen (complete runs, files that
+failed, aliased and star imports, escapes as values, subclasses). The type evaluator
+binds their arguments (`callers`); eager-sharding follows them to a mesh
+(`calls_reaching`)."""
 
 from __future__ import annotations
 
@@ -45,6 +48,26 @@ def _is_super_call(node: ast.expr) -> bool:
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super"
 
 
+def _super_init_calls(cls: ast.ClassDef) -> list[ast.Call] | None:
+    """The `super().__init__(...)` calls in the class's own methods (not nested classes');
+    None where `super().__init__` is used otherwise, or `super` is given arguments."""
+    calls, todo = [], [cls]
+    while todo:
+        node = todo.pop()
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.ClassDef):
+                continue
+            if isinstance(child, ast.Call) and isinstance(child.func, ast.Name) and child.func.id == "super" \
+                    and (child.args or child.keywords):
+                return None
+            if isinstance(child, ast.Attribute) and child.attr == "__init__" and _is_super_call(child.value):
+                if not (isinstance(node, ast.Call) and node.func is child):
+                    return None
+                calls.append(node)
+            todo.append(child)
+    return calls
+
+
 def _plain_arguments(call: ast.Call) -> bool:
     """No `*args` / `**kwargs`: each argument can be matched to its parameter."""
     return not any(isinstance(a, ast.Starred) for a in call.args) and all(k.arg is not None for k in call.keywords)
@@ -62,11 +85,23 @@ class Callers:
     """A part of `Resolver` (infer/resolver.py): the question in this module's docstring."""
 
     def callers(self, function: ast.AST) -> list | None:
-        """Every call of `function` in the project, or None when they cannot all be seen."""
+        """Every call of `function` in the project, as (call, scope), each with arguments
+        that can be matched to its parameters; None when they cannot all be seen."""
         scope = self.function_scope(function)
         return self._callers_of(function, scope) if scope is not None else None
 
+    def calls_reaching(self, function: ast.AST) -> list | None:
+        """Every call that runs `function` (`*args` / `**kwargs` too), as (call, scope);
+        None when they cannot all be seen."""
+        scope = self.function_scope(function)
+        return self._calls_of(function, scope) if scope is not None else None
+
     def _callers_of(self, function: ast.AST, scope: Scope) -> list | None:
+        """`callers`: None also where a call unpacks `*args` / `**kwargs`."""
+        calls = self._calls_of(function, scope)
+        return calls if calls is not None and all(_plain_arguments(call) for call, _ in calls) else None
+
+    def _calls_of(self, function: ast.AST, scope: Scope) -> list | None:
         """Every call of a def in the project, when all can be seen; else None. A method's
         callers are found by typing receivers, which may come back here: the memo tracks
         that, as for every evaluation."""
@@ -185,7 +220,7 @@ class Callers:
                     return None  # the bare function, in its class body
                 continue
             call = file.parents.get(id(node))
-            is_call = isinstance(call, ast.Call) and call.func is node and _plain_arguments(call)
+            is_call = isinstance(call, ast.Call) and call.func is node
             receiver = node.value
             if isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Name) and receiver.func.id == "super":
                 if not isinstance(node.ctx, ast.Load):
@@ -212,39 +247,72 @@ class Callers:
         return calls
 
     def _constructor_callers(self, init: ast.FunctionDef, scope: Scope) -> list | None:
-        """Every call of an NNX class whose `__init__` is `init`, when all can be seen: its
-        name is reached as a def's would be (`_function_uses`: in the def that defines the
-        class, or across a complete project), each mention a call or an `isinstance` /
-        `issubclass` / annotation use, and nothing builds it another way: no subclass (whose
-        calls and `super().__init__` reach it), no decorator, no `cls(...)`, `type(self)`,
-        `__class__` or `__init__` call in it or a project base. flax's Module metaclass
-        passes a call's arguments to `__init__` as they are (flax 0.10.7-0.12.12); the
-        bridge's pops `parent` and `name`, so only Module / Object / Pytree bases count."""
-        info, class_scope = scope.cls, scope.parent
-        if info is None or init.decorator_list or info.node.decorator_list or info.methods.get("__init__") is not init \
-                or not self.index.is_nnx_class(info.qualname) or self.subclasses(info.qualname):
+        """Every call that runs `init`, the `__init__` of an NNX class, when all can be seen:
+        the constructions of the class and of each subclass that defines no `__init__` of
+        its own before it, and the `super().__init__(...)` calls in the subclasses that do
+        (a superset where a diamond puts another `__init__` between). Each class's name is
+        reached as a def's would be (`_function_uses`: in the def that defines the class,
+        or across a complete project), each mention a call, a base of a subclass, or an
+        `isinstance` / `issubclass` / annotation use; and nothing runs it another way: no
+        decorator, no `cls(...)`, `type(self)`, `__class__`, `C.__init__` or `super(...)`
+        with arguments in these classes or their project bases, no base that is neither
+        the project's nor flax's plain ones (a mixin's `__init__` may run it). flax's
+        Module metaclass passes a call's arguments to `__init__` as they are (flax
+        0.10.7-0.12.12); the bridge's pops `parent` and `name`, so only Module / Object /
+        Pytree bases count."""
+        info = scope.cls
+        if info is None or init.decorator_list or info.methods.get("__init__") is not init \
+                or not self.index.is_nnx_class(info.qualname):
             return None
+        classes = [info, *(self.index.lookup_class(name) for name in self.subclasses(info.qualname))]
+        if any(klass is None or klass.node.decorator_list or not self._built_only_by_calls(klass) for klass in classes):
+            return None
+        calls = []
+        for klass in classes:
+            before = self.index.mro(klass.qualname)
+            before = before[:before.index(info.qualname)] if info.qualname in before else before
+            defining = [self.index.lookup_class(name) for name in before
+                        if "__init__" in getattr(self.index.lookup_class(name), "methods", {})]
+            if any(all(other is not known for known in classes) for other in defining):
+                return None  # a mixin's `__init__` runs first: its `super().__init__` may run this one
+            if klass is not info and "__init__" in klass.methods:
+                found = _super_init_calls(klass.node)
+                if found is None:
+                    return None
+                calls.extend((call, self.scope_of(call, klass.file)) for call in found)
+            if defining:
+                continue  # its constructions run another `__init__` (whose `super()` call is counted)
+            for use in self._function_uses(klass.node, scope.parent if klass is info else self.class_scope(klass)):
+                if use is None:
+                    return None
+                node, file, use_scope = use
+                if self._names_class_only(node, file, use_scope) or self._subclass_base(node, file, classes):
+                    continue
+                found = self._calls_through(node, file, use_scope)
+                if found is None:
+                    return None
+                calls.extend(found)
+        return calls
+
+    def _built_only_by_calls(self, klass) -> bool:
+        """Every base of `klass` is the project's (building nothing itself) or flax's
+        Module / Object / Pytree."""
         # where flax's own sources are in the project, its Module's bases are classes of it
         plain = {base for name in _PLAIN_NNX_BASES for base in self.index.mro(name)} | _PLAIN_NNX_BASES
-        for base in self.index.mro(info.qualname):
+        for base in self.index.mro(klass.qualname):
             if base in plain:
                 continue
             project = self.index.lookup_class(base)
             if project is None or flax_api.flax_name(base) is not None or base.startswith("flax.") \
                     or _builds_itself(project.node):
-                return None
-        calls = []
-        for use in self._function_uses(info.node, class_scope):
-            if use is None:
-                return None
-            node, file, use_scope = use
-            if self._names_class_only(node, file, use_scope):
-                continue
-            found = self._calls_through(node, file, use_scope)
-            if found is None:
-                return None
-            calls.extend(found)
-        return calls
+                return False
+        return True
+
+    def _subclass_base(self, node: ast.expr, file: SourceFile, classes: list) -> bool:
+        """`node` is a base in the `class` statement of one of `classes` (its subclasses)."""
+        parent = file.parents.get(id(node))
+        return isinstance(parent, ast.ClassDef) and node in parent.bases \
+            and any(klass.node is parent for klass in classes)
 
     def _names_class_only(self, node: ast.expr, file: SourceFile, scope: Scope) -> bool:
         """A mention of a class that builds nothing: `isinstance(x, C)`, `issubclass(...)`
@@ -263,7 +331,7 @@ class Callers:
         the function may be called some other way."""
         parent = file.parents.get(id(node))
         if isinstance(parent, ast.Call) and parent.func is node:
-            return [(parent, scope)] if _plain_arguments(parent) else None
+            return [(parent, scope)]
         if not (
             isinstance(parent, ast.Call) and parent.args and parent.args[0] is node
             and flax_api.flax_name(self.qualified(parent.func, scope) or "") in flax_api.ARGUMENT_PRESERVING_TRANSFORMS
@@ -271,7 +339,7 @@ class Callers:
             return None
         holder = file.parents.get(id(parent))
         if isinstance(holder, ast.Call) and holder.func is parent:
-            return [(holder, scope)] if _plain_arguments(holder) else None
+            return [(holder, scope)]
         if not (isinstance(holder, ast.Assign) and len(holder.targets) == 1 and isinstance(holder.targets[0], ast.Name)):
             return None
         name = holder.targets[0].id
@@ -288,7 +356,7 @@ class Callers:
             if use_scope.find(name) is not owner:
                 continue
             call = file.parents.get(id(use))
-            if not (isinstance(call, ast.Call) and call.func is use and _plain_arguments(call)):
+            if not (isinstance(call, ast.Call) and call.func is use):
                 return None
             calls.append((call, use_scope))
         return calls

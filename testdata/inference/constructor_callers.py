@@ -77,6 +77,69 @@ def test_subclass(x):  # near-miss: the subclass's constructions reach Foo.__ini
     foo.var  # revealed: unknown
 
 
+def test_subclass_constructions():
+    # Bar runs Foo.__init__ with its own call's arguments; Baz through `super().__init__`
+    class Foo(nnx.Module):
+        def __init__(self, var):
+            self.var = var
+
+    class Bar(Foo):
+        pass
+
+    class Baz(Foo):
+        def __init__(self, scale):
+            super().__init__(nnx.Param(jnp.ones(3)))
+            self.scale = scale
+
+    foo = Foo(nnx.Param(jnp.ones(3)))
+    bar = Bar(nnx.Param(jnp.zeros(3)))
+    baz = Baz(2.0)
+    foo.var  # revealed: nnx.Param[array]
+    baz.var  # revealed: nnx.Param[array]
+
+
+def test_super_call_passes_other_things():  # near-miss: Baz's `super().__init__` passes an array
+    class Foo(nnx.Module):
+        def __init__(self, var):
+            self.var = var
+
+    class Baz(Foo):
+        def __init__(self):
+            super().__init__(jnp.ones(3))
+
+    foo = Foo(nnx.Param(jnp.ones(3)))
+    foo.var  # revealed: unknown
+
+
+def test_mixin_runs_first():  # near-miss: Mixin's `__init__` runs before Foo's and calls it
+    class Foo(nnx.Module):
+        def __init__(self, var):
+            self.var = var
+
+    class Mixin:
+        def __init__(self, var):
+            super().__init__(jnp.ones(3))
+
+    class Baz(Mixin, Foo):
+        pass
+
+    foo = Foo(nnx.Param(jnp.ones(3)))
+    foo.var  # revealed: unknown
+
+
+def test_super_with_arguments():  # near-miss: `super(Baz, self)` may skip to another class
+    class Foo(nnx.Module):
+        def __init__(self, var):
+            self.var = var
+
+    class Baz(Foo):
+        def __init__(self):
+            super(Baz, self).__init__(nnx.Param(jnp.ones(3)))
+
+    foo = Foo(nnx.Param(jnp.ones(3)))
+    foo.var  # revealed: unknown
+
+
 def test_bridge_module(x):  # near-miss: nnx.bridge.Module's metaclass pops `name`
     class Foo(nnx.bridge.Module):
         def __init__(self, name):
