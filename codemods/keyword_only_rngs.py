@@ -93,6 +93,7 @@ from nnx_migrate.config import published_project
 from nnx_migrate.cst_build import with_keyword
 from nnx_migrate.evidence import observed_constructor_calls
 from nnx_migrate.index import ClassInfo, SourceFile, dotted_name
+from nnx_migrate.infer.syntax import in_annotation
 from nnx_migrate.resolve import InstanceT, Scope, is_super_call
 from nnx_migrate.rule import Diagnostic, FileContext, Rule, Site, Visit
 from nnx_migrate.suppression import skipped_lines
@@ -313,7 +314,7 @@ class _Planner:
                 return  # its calls are found as the subclass's (bases may name it through a re-export)
             signature.blocked.append((file, node, f"a subclass of `{dotted_name(node)}` is not known as one"))
             return
-        if _in_annotation(context, node):
+        if in_annotation(node, file):
             return
         if isinstance(parent, (ast.ImportFrom, ast.Import)):
             return
@@ -392,21 +393,6 @@ def _works_on_subclass(call: ast.Call, base: Signature, subclass: Signature) -> 
         return True
     return len(call.args) > subclass.first_keyword and (
         len(call.args) <= base.first_keyword or base.first_keyword == subclass.first_keyword)
-
-
-def _in_annotation(context: FileContext, node: ast.AST) -> bool:
-    child, parent = node, context.parent(node)
-    while parent is not None:
-        if isinstance(parent, ast.arg) and parent.annotation is child:
-            return True
-        if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)) and parent.returns is child:
-            return True
-        if isinstance(parent, ast.AnnAssign) and parent.annotation is child:
-            return True
-        if isinstance(parent, ast.stmt):
-            return False
-        child, parent = parent, context.parent(parent)
-    return False
 
 
 def _make_keyword_only(first: str):

@@ -261,19 +261,29 @@ class Summaries:
 
     def _branch_operand_type(self, function: ast.AST, name: str, scope: Scope) -> Type:
         """A parameter of a def whose one mention in the project is as a branch of
-        `nnx.cond(pred, true_fun, false_fun, *operands)`: that operand, rebuilt (flax merges
-        the operands' graph nodes back before it calls the branch; 0.10.7-0.12.8), when the
-        def, undecorated, takes exactly the operands, by position."""
+        `nnx.cond(pred, true_fun, false_fun, *operands)`, or in the tuple or list literal of
+        branches of `nnx.switch(index, branches, *operands)`: that operand, rebuilt (flax
+        merges the operands' graph nodes back before it calls the branch; 0.10.7-0.12.8),
+        when the def, undecorated, takes exactly the operands, by position."""
         use = self._sole_argument_use(function, scope)
         if use is None:
             return None
         node, file, use_scope = use
         call = file.parents.get(id(node))
-        if not (isinstance(call, ast.Call) and flax_api.flax_name(self.qualified(call.func, use_scope) or "") == "cond"
-                and not call.keywords and node in call.args[1:3]
-                and not any(isinstance(a, ast.Starred) for a in call.args)):
+        branches = node
+        if isinstance(call, (ast.Tuple, ast.List)) and isinstance(call.ctx, ast.Load):
+            branches, call = call, file.parents.get(id(call))  # `nnx.switch(i, (f, g), x)`
+        if not isinstance(call, ast.Call) or call.keywords or any(isinstance(a, ast.Starred) for a in call.args):
             return None
-        operands, positional = call.args[3:], _parameters(function)[0]
+        kind = flax_api.flax_name(self.qualified(call.func, use_scope) or "")
+        if kind == "cond" and branches is node and node in call.args[1:3]:
+            operands = call.args[3:]
+        elif kind == "switch" and branches is not node and len(call.args) > 1 and call.args[1] is branches \
+                and not any(isinstance(e, ast.Starred) for e in branches.elts):
+            operands = call.args[2:]
+        else:
+            return None
+        positional = _parameters(function)[0]
         if len(operands) != len(positional):
             return None
         position = next(i for i, p in enumerate(positional) if p.arg == name)

@@ -234,3 +234,29 @@ def test_cond_branches(flag):
     nnx.cond(flag, elsewhere, other, x)
     nnx.cond(flag, extra, lambda x: x, x)
     elsewhere(3)
+
+
+def test_switch_branches(index, more):
+    # nnx.switch does the same for each branch of its tuple or list literal
+    def first(x, scale):
+        x  # revealed: nnx.Variable[array]
+        x.value = x // 2
+
+    def second(x, scale):
+        x  # revealed: nnx.Variable[array]
+
+    def listed(x):
+        x  # revealed: nnx.Variable[array]
+
+    def named(x):  # near-miss: the branches are a name, which may be changed before the call
+        x  # revealed: unknown
+
+    def unpacked(x):  # near-miss: more branches unpacked into the literal
+        x  # revealed: unknown
+
+    x = nnx.Variable(jnp.array(8))
+    nnx.switch(index, (first, second), x, "scale")
+    nnx.switch(index, [listed, lambda x: x], x)
+    branches = [named]
+    nnx.switch(index, branches, x)
+    nnx.switch(index, [unpacked, *more], x)
