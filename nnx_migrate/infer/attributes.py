@@ -255,6 +255,12 @@ class Attributes:
                 continue
             if attr in info.methods:
                 types.append(self._property_type(info, attr))
+            for statement in info.node.body:
+                if isinstance(statement, ast.ClassDef) and statement.name == attr:
+                    # `self._Toy()` of a class its class body defines (a test class's helper)
+                    nested = self.index.class_of_node(statement)
+                    hidden = nested is None or self.index.classes.get(nested.qualname) is not nested
+                    types.append(None if hidden else ClassT(nested.qualname))
             for value, function, is_annotation in info.attribute_bindings.get(attr, []):
                 if not is_annotation and _copied_from_self(value, function) and value.attr in group:
                     copies = True

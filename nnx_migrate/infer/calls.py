@@ -136,6 +136,11 @@ class Calls:
                 # a new Rngs of the same streams / a stream of the same tag (flax 0.10.7-0.12.8)
                 return receiver_type
             if isinstance(receiver_type, InstanceT):
+                if not any(func.attr in getattr(self.index.lookup_class(klass), "methods", {})
+                           for klass in self.index.mro(receiver_type.cls)):
+                    attribute = self.type_of(func, scope)
+                    if isinstance(attribute, ClassT):  # `self._Toy()`: a class its class body defines
+                        return self._construct(attribute.cls, node, scope)
                 return self._method_return_type(receiver_type.cls, func.attr, node, scope)
             if isinstance(receiver_type, ContainerT):
                 return self._container_method_type(receiver_type, func.attr, node, scope)
