@@ -26,6 +26,8 @@ class SourceFile:
     is_package: bool = False
     # local name -> qualified name, from every import statement in the file
     imports: dict[str, str] = field(default_factory=dict)
+    # the modules of its `from module import *` statements, in source order
+    star_imports: list[str] = field(default_factory=list)
     # from the one walk over the tree: each node's parent, and the nodes of each type
     parents: dict[int, ast.AST] = field(default_factory=dict, repr=False)
     by_type: dict[type, list[ast.AST]] = field(default_factory=dict, repr=False)
@@ -314,9 +316,50 @@ def _collect_imports(file: SourceFile) -> None:
                 base = node.module or ""
             for alias in node.names:
                 if alias.name == "*":
+                    file.star_imports.append(base)
                     continue
                 bind(alias.asname or alias.name, f"{base}.{alias.name}" if base else alias.name)
     file.imports = {name: target for name, target in seen.items() if target}
+
+
+def _module_level_names(file: SourceFile) -> frozenset[str]:
+    """Every name the module's own statements bind (not its star imports): defs, classes,
+    imports and stores outside functions and classes, and `global` declarations."""
+    names = set()
+    todo = list(file.tree.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+            todo.extend(node.decorator_list)
+            continue
+        if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            continue
+        if isinstance(node, ast.alias) and node.name != "*":
+            names.add(node.asname or node.name.split(".")[0])
+        elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            names.add(node.id)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            names.add(node.name)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+        todo.extend(ast.iter_child_nodes(node))
+    names.update(name for node in file.nodes(ast.Global) for name in node.names)
+    return frozenset(names)
+
+
+def _literal_all(file: SourceFile) -> frozenset[str] | None:
+    """`__all__` when the module binds it once, at its top level, to a list or tuple of
+    strings, and never changes it."""
+    assigned = [node for node in file.tree.body if isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name) and node.targets[0].id == "__all__"]
+    mentions = [node for node in file.nodes(ast.Name) if node.id == "__all__"]
+    if len(assigned) != 1 or len(mentions) != 1 or not isinstance(assigned[0].value, (ast.List, ast.Tuple)):
+        return None
+    elements = assigned[0].value.elts
+    if not all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in elements):
+        return None
+    return frozenset(e.value for e in elements)
 
 
 def _qualified_class_name(file: SourceFile, node: ast.ClassDef) -> str:
@@ -626,7 +669,57 @@ class ProjectIndex:
         for file in self._files_by_module.get(module, ()):
             if name in file.imports:
                 return self.lookup_class(file.imports[name], _depth + 1)
+            source = self._star_source(file, name, _depth)
+            if source is not None:
+                return self.lookup_class(f"{source}.{name}", _depth + 1)
         return None
+
+    def canonical_class(self, qualname: str) -> str:
+        """The name the project defines the class `qualname` under (`pkg.Block` re-exported
+        from `pkg.layers.Block`: the latter), so that every name of one class is one type;
+        `qualname` itself for a class outside the project, or one of flax's public names
+        (`flax.nnx.Optimizer`, also where flax's own sources are the project)."""
+        if flax_api.flax_name(qualname) is not None:
+            return qualname
+        info = self.lookup_class(qualname)
+        return info.qualname if info is not None else qualname
+
+    def _star_source(self, file: SourceFile, name: str, depth: int) -> str | None:
+        """The module whose `name` the module of `file` holds when only its `from module
+        import *` statements bind it there: the last one that exports it, as Python binds
+        them in order. None where that cannot be shown (a star import from outside the
+        project, or of a module whose exports cannot be listed)."""
+        if not file.star_imports or name.startswith("_") or name in _module_level_names(file):
+            return None
+        source = None
+        for module in file.star_imports:
+            exported = self._exports(module, depth + 1)
+            if exported is None:
+                return None
+            if name in exported:
+                source = module
+        return source
+
+    def _exports(self, module: str, depth: int) -> frozenset[str] | None:
+        """The names `from module import *` binds, for a module of the project: its literal
+        `__all__`, else its public module-level names and those its own star imports bind;
+        None where they cannot be listed."""
+        files = self._files_by_module.get(module, ())
+        if len(files) != 1 or depth > 8:
+            return None
+        file = files[0]
+        declared = _literal_all(file)
+        if declared is not None:
+            return declared
+        if any(node.id == "__all__" for node in file.nodes(ast.Name)):
+            return None  # an `__all__` that is not one literal
+        names = {n for n in _module_level_names(file) if not n.startswith("_")}
+        for star in file.star_imports:
+            exported = self._exports(star, depth + 1)
+            if exported is None:
+                return None
+            names |= exported
+        return frozenset(names)
 
     def _is_kind(self, qualname: str, kind: str, flax_names, seen: frozenset = frozenset()) -> bool:
         key = (qualname, kind)

@@ -53,6 +53,7 @@ class Calls:
 
     def class_type(self, qualified: str) -> Type:
         """The type of an instance of the class named `qualified` (from `isinstance`)."""
+        qualified = self.index.canonical_class(qualified)
         bare = flax_api.flax_name(qualified)
         if bare in ("Rngs", "RngStream", "State"):
             return {"Rngs": RNGS, "RngStream": RNG_STREAM, "State": STATE}[bare]
@@ -340,6 +341,7 @@ class Calls:
 
     def _construct(self, cls: str, call: ast.Call, scope: Scope) -> Type:
         """`C(...)`: a Variable (holding an array when its value is one) or an instance."""
+        cls = self.index.canonical_class(cls)
         if self.index.is_variable_class(cls):
             value = call.args[0] if call.args else _keyword(call, "value")
             array = value is not None and self.type_of(value, scope) == ARRAY and self._init_keeps_value(cls)
@@ -481,7 +483,7 @@ class Calls:
         qualified = [self.qualified(c, scope) for c in classes]
         if not qualified or None in qualified or not all(self.index.is_variable_class(c) for c in qualified):
             return None
-        cls = qualified[0] if len(qualified) == 1 else f"{flax_api.NNX}.Variable"
+        cls = self.index.canonical_class(qualified[0]) if len(qualified) == 1 else f"{flax_api.NNX}.Variable"
         return VariableT(cls, False)
 
     def _method_return_type(self, cls: str, method_name: str, call: ast.Call | None = None,

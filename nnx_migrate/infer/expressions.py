@@ -824,6 +824,7 @@ class Expressions:
             return None
         if qualified in _ARRAY_ANNOTATIONS:
             return ARRAY
+        qualified = self.index.canonical_class(qualified)
         bare = flax_api.flax_name(qualified)
         if bare == "Rngs":
             return RNGS

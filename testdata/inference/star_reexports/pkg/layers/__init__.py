@@ -1,0 +1,3 @@
+from .dense import *  # noqa: F403
+
+__all__ = ["Dense", "Hidden"]
