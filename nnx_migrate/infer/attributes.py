@@ -8,7 +8,7 @@ import ast
 from nnx_migrate import flax_api
 from nnx_migrate.index import ClassInfo, SourceFile, self_parameter
 from nnx_migrate.infer.types import (
-    _abstract, AbstractT, ANY_MODULE, ARRAY, as_container, ClassT, ContainerT, _flax_entry_type, GRAPH_ELEMENT,
+    _abstract, ABSTRACT_RNG_STREAM, AbstractT, ANY_MODULE, ARRAY, as_container, ClassT, ContainerT, _flax_entry_type, GRAPH_ELEMENT,
     InstanceT, join_or_unknown, RNG_STREAM, RNGS, STATE, STATE_OWN_ATTRIBUTES, StateT, Type, VariableT,
 )
 from nnx_migrate.infer.scopes import Scope
@@ -101,9 +101,9 @@ class Attributes:
             return _abstract(self.instance_attribute(base.instance.cls, attr))
         if base == RNGS:
             return None if attr in flax_api.RNGS_METHODS or attr.startswith("_") else RNG_STREAM
-        if base == RNG_STREAM:
+        if base in (RNG_STREAM, ABSTRACT_RNG_STREAM):
             cls = flax_api.RNG_STREAM_ATTRIBUTES.get(attr)
-            return VariableT(f"{flax_api.NNX}.{cls}", True) if cls else None
+            return VariableT(f"{flax_api.NNX}.{cls}", base == RNG_STREAM) if cls else None
         if base == STATE:
             return STATE
         if base == ARRAY:

@@ -39,6 +39,11 @@ RNGS = Simple("Rngs")
 RNG_STREAM = Simple("RngStream")
 
 
+# An RngStream after nnx.eval_shape (a Dropout's `rngs`): its key and count are Variables
+# holding jax.ShapeDtypeStruct, not arrays
+ABSTRACT_RNG_STREAM = Simple("AbstractRngStream")
+
+
 STATE = Simple("State")
 
 
@@ -295,7 +300,7 @@ def _flax_entry_type(entry: tuple) -> Type:
 def _abstract(found: Type) -> Type:
     """`found` after nnx.eval_shape (see AbstractT): a Variable no longer known to hold an
     array, an instance abstract, containers of those; an array is a ShapeDtypeStruct, an
-    Rngs holds abstract keys: unknown."""
+    Rngs holds abstract keys: unknown; an RngStream abstract keys and counts."""
     if isinstance(found, VariableT):
         return VariableT(found.cls, False)
     if isinstance(found, InstanceT):
@@ -305,6 +310,8 @@ def _abstract(found: Type) -> Type:
         return ContainerT(element, found.mapping) if element is not None else None
     if isinstance(found, TupleT):
         return TupleT(tuple(_abstract(element) for element in found.elements))
+    if found in (RNG_STREAM, ABSTRACT_RNG_STREAM):
+        return ABSTRACT_RNG_STREAM
     if isinstance(found, AbstractT) or found in (NONE, BUILTIN_VALUE):
         return found
     return None

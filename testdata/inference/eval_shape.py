@@ -25,3 +25,8 @@ def abstract(other):
     nnx.eval_shape(other)  # revealed: unknown
     nnx.eval_shape(lambda x: x, linear)  # revealed: unknown
     nnx.Linear(2, 3, rngs=nnx.Rngs(0)).kernel  # revealed: nnx.Param[array]
+    dropout = nnx.eval_shape(lambda: nnx.Dropout(0.5, rngs=nnx.Rngs(0)))
+    dropout.rngs  # revealed: AbstractRngStream
+    dropout.rngs.key  # revealed: nnx.RngKey
+    dropout.rngs.count  # revealed: nnx.RngCount
+    nnx.Dropout(0.5, rngs=nnx.Rngs(0)).rngs.key  # revealed: nnx.RngKey[array]
