@@ -8,8 +8,8 @@ import ast
 from nnx_migrate import flax_api
 from nnx_migrate.index import ClassInfo, SourceFile, self_parameter
 from nnx_migrate.infer.types import (
-    _abstract, ABSTRACT_RNG_STREAM, AbstractT, ANY_MODULE, ARRAY, as_container, ClassT, ContainerT, _flax_entry_type, GRAPH_ELEMENT,
-    InstanceT, join_or_unknown, RNG_STREAM, RNGS, STATE, STATE_OWN_ATTRIBUTES, StateT, Type, VariableT,
+    _abstract, ABSTRACT_RNG_STREAM, AbstractT, ANY_MODULE, ARRAY, as_container, ClassT, ContainerT, _flax_entry_type,
+    FunctionT, GRAPH_ELEMENT, InstanceT, join_or_unknown, NONE, RNG_STREAM, RNGS, STATE, STATE_OWN_ATTRIBUTES, StateT, Type, VariableT,
 )
 from nnx_migrate.infer.scopes import Scope
 from nnx_migrate.infer.syntax import returned_values
@@ -74,7 +74,57 @@ class Attributes:
             found = join_or_unknown([self.binding_type(b, scope) for b in narrowed])
             if found is not None:
                 return found
-        return self.attribute_of(self.type_of(node.value, scope), node.attr, scope)
+        base = self.type_of(node.value, scope)
+        if base is None and isinstance(node.value, ast.Subscript):
+            # `blocks[0].linear` of a list holding Blocks and a function put in its place:
+            # the `.linear` of each element that has one (reading it on the others raises)
+            options = self.element_types(node.value, scope)
+            if options is not None:
+                found = [self.attribute_of(option, node.attr, scope) for option in options
+                         if not self._lacks_attribute(option, node.attr)]
+                if found:
+                    return join_or_unknown(found)
+        return self.attribute_of(base, node.attr, scope)
+
+    def element_types(self, node: ast.Subscript, scope: Scope) -> list[Type] | None:
+        """The types of what the list or dict read at `node` may hold, where they differ
+        (so `type_of` joins them to unknown): its elements when built, and each added
+        under its name (`_with_added_items`); None where one is not known."""
+        container = node.value
+        if isinstance(node.slice, ast.Slice) or not isinstance(container, (ast.Name, ast.Attribute)):
+            return None
+        built = self._name_type(container, scope) if isinstance(container, ast.Name) \
+            else self._attribute_type(container, scope)
+        if not isinstance(built, ContainerT):
+            return None
+        name, uses = self._uses_under_name(container, scope)
+        added = self._memoized(("added items", *name), None, lambda: self._added_items(uses()), unknown=[None])
+        options = [built.element, *added]
+        return options if None not in options else None
+
+    def _lacks_attribute(self, found: Type, attr: str) -> bool:
+        """Reading `.attr` on something of type `found` raises AttributeError: None, or a
+        def's function (undecorated) where nothing in the project may give a function
+        attributes of that name (`_functions_lack`)."""
+        if found == NONE:
+            return True
+        return isinstance(found, FunctionT) and not getattr(found.node, "decorator_list", None) \
+            and self._functions_lack(attr)
+
+    def _functions_lack(self, attr: str) -> bool:
+        """No function in the project has an attribute `attr`: a public name (a function's
+        own are dunders), never stored on a receiver that may be a function (by that name
+        or one computed at run time), and no `functools.wraps` / `update_wrapper`, which
+        copy another object's attributes onto a function."""
+        def compute() -> bool:
+            if attr.startswith("_") or self.name_uses("wraps") or self.name_uses("update_wrapper"):
+                return False
+            receivers = [receiver_type for _, receiver_type, _, _, _ in self._stores_to(attr)]
+            receivers += [self.type_of(receiver, self.scope_of(receiver, file))
+                          for receiver, file, _, _ in self._stores_by_name()]
+            return not any(found is None or isinstance(found, FunctionT) for found in receivers)
+
+        return self._memoized(("functions lack", attr), None, compute, unknown=False)
 
     def attribute_of(self, base: Type, attr: str, scope: Scope) -> Type:
         """`<something of type base>.attr` read in `scope`, narrowing aside: what the class

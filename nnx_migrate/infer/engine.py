@@ -78,7 +78,7 @@ class Engine:
       "strings" (the strings a name may be) (expressions.py);
       "summary", "loop use" (the one loop a def is handed to), "sole argument use"
       (summaries.py);
-      "attribute", "copy group", "stores", "fallback", "replaces" (attributes.py); "alias", "aliases",
+      "attribute", "copy group", "stores", "fallback", "replaces", "functions lack" (attributes.py); "alias", "aliases",
       "stored", "module-as-object" (names.py: qualified names, writes to a module's
       namespace from outside); "callers", "method callers",
       "constructor callers" (callers.py);

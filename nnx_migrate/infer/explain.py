@@ -91,11 +91,20 @@ class Explainer:
             else:
                 break
         lines = []
-        for part in reversed(chain):
-            found = self.resolver.type_of(part, scope)
-            lines.append(f"  `{ast.unparse(part)}`: {reveal(found)}")
-            if found is None:
-                lines += [f"    {why}" for why in self.why_unknown(part, scope)]
+        parts = list(reversed(chain))
+        found = [self.resolver.type_of(part, scope) for part in parts]
+        for position, part in enumerate(parts):
+            lines.append(f"  `{ast.unparse(part)}`: {reveal(found[position])}")
+            if found[position] is not None:
+                continue
+            outer = parts[position + 1] if position + 1 < len(parts) else None
+            if isinstance(part, ast.Subscript) and isinstance(outer, ast.Attribute) and found[position + 1]:
+                options = self.resolver.element_types(part, scope) or []
+                lines.append(f"    it holds {', '.join(sorted({reveal(o) for o in options}))}: `.{outer.attr}` is "
+                             "that of each that has one (reading it on the others raises)")
+                continue
+            lines += [f"    {why}" for why in self.why_unknown(part, scope)]
+            if not any(later is not None for later in found[position + 1:]):
                 break
         return lines
 
