@@ -28,6 +28,7 @@ class SourceFile:
     imports: dict[str, str] = field(default_factory=dict)
     # the modules of its `from module import *` statements, in source order
     star_imports: list[str] = field(default_factory=list)
+    _module_level_names: frozenset[str] | None = field(default=None, repr=False)  # `_module_level_names`
     # from the one walk over the tree: each node's parent, and the nodes of each type
     parents: dict[int, ast.AST] = field(default_factory=dict, repr=False)
     by_type: dict[type, list[ast.AST]] = field(default_factory=dict, repr=False)
@@ -325,6 +326,12 @@ def _collect_imports(file: SourceFile) -> None:
 def _module_level_names(file: SourceFile) -> frozenset[str]:
     """Every name the module's own statements bind (not its star imports): defs, classes,
     imports and stores outside functions and classes, and `global` declarations."""
+    if file._module_level_names is None:
+        file._module_level_names = _find_module_level_names(file)
+    return file._module_level_names
+
+
+def _find_module_level_names(file: SourceFile) -> frozenset[str]:
     names = set()
     todo = list(file.tree.body)
     while todo:
@@ -561,6 +568,7 @@ class ProjectIndex:
         self._kind_cache: dict[tuple[str, str], bool] = {}
         self._mro_cache: dict[str, list[str]] = {}
         self._files_by_module: dict[str, list[SourceFile]] | None = None
+        self._exports_table: dict[str, frozenset[str] | None] | None = None  # `_exports`
         self._linked = 0  # files when `link_modules` last ran
         # flax.nnx names the project refers to (`nnx.BatchNorm`, `from flax.nnx import Linear`)
         self.flax_names_used: set[str] = set()
@@ -584,6 +592,7 @@ class ProjectIndex:
         self._modules.add(module)
         file = SourceFile(path=path, module=module, text=text, tree=tree, is_package=is_package)
         self._files_by_module = None
+        self._exports_table = None
         _walk(self, file)
         self.files[path] = file
         return file
@@ -610,11 +619,13 @@ class ProjectIndex:
         for file in self.files.values():
             file.module_aliases = linked
             file.imports = {local: canonical_name(target, linked) for local, target in file.imports.items()}
+            file.star_imports = [canonical_name(target, linked) for target in file.star_imports]
         for info in self.classes.values():
             info.bases = [canonical_name(base, linked) for base in info.bases]
         self._kind_cache.clear()
         self._mro_cache.clear()
         self._files_by_module = None
+        self._exports_table = None
 
     def words_inference_must_see(self) -> set[str]:
         """Words that make a file that never says flax matter to type inference: an
@@ -669,7 +680,7 @@ class ProjectIndex:
         for file in self._files_by_module.get(module, ()):
             if name in file.imports:
                 return self.lookup_class(file.imports[name], _depth + 1)
-            source = self._star_source(file, name, _depth)
+            source = self._star_source(file, name)
             if source is not None:
                 return self.lookup_class(f"{source}.{name}", _depth + 1)
         return None
@@ -684,7 +695,7 @@ class ProjectIndex:
         info = self.lookup_class(qualname)
         return info.qualname if info is not None else qualname
 
-    def _star_source(self, file: SourceFile, name: str, depth: int) -> str | None:
+    def _star_source(self, file: SourceFile, name: str) -> str | None:
         """The module whose `name` the module of `file` holds when only its `from module
         import *` statements bind it there: the last one that exports it, as Python binds
         them in order. None where that cannot be shown (a star import from outside the
@@ -693,33 +704,55 @@ class ProjectIndex:
             return None
         source = None
         for module in file.star_imports:
-            exported = self._exports(module, depth + 1)
+            exported = self._exports(module)
             if exported is None:
                 return None
             if name in exported:
                 source = module
         return source
 
-    def _exports(self, module: str, depth: int) -> frozenset[str] | None:
+    def _exports(self, module: str) -> frozenset[str] | None:
         """The names `from module import *` binds, for a module of the project: its literal
-        `__all__`, else its public module-level names and those its own star imports bind;
-        None where they cannot be listed."""
-        files = self._files_by_module.get(module, ())
-        if len(files) != 1 or depth > 8:
-            return None
-        file = files[0]
-        declared = _literal_all(file)
-        if declared is not None:
-            return declared
-        if any(node.id == "__all__" for node in file.nodes(ast.Name)):
-            return None  # an `__all__` that is not one literal
-        names = {n for n in _module_level_names(file) if not n.startswith("_")}
-        for star in file.star_imports:
-            exported = self._exports(star, depth + 1)
-            if exported is None:
-                return None
-            names |= exported
-        return frozenset(names)
+        `__all__`, else its public module-level names and those its own star imports bind
+        (the least solution, star imports in a cycle included); None where they cannot be
+        listed (another `__all__`, a star import from outside the project)."""
+        if self._exports_table is None:
+            self._exports_table = self._list_exports()
+        return self._exports_table.get(module)
+
+    def _list_exports(self) -> dict[str, frozenset[str] | None]:
+        table: dict[str, frozenset[str] | None] = {}
+        pending: dict[str, tuple[frozenset[str], list[str]]] = {}
+        for module, files in self._files_by_module.items():
+            file = files[0]
+            declared = _literal_all(file) if len(files) == 1 else None
+            if declared is not None or len(files) != 1 or any(n.id == "__all__" for n in file.nodes(ast.Name)):
+                table[module] = declared  # a literal `__all__`, or one that cannot be read
+                continue
+            own = frozenset(n for n in _module_level_names(file) if not n.startswith("_"))
+            if file.star_imports:
+                pending[module] = (own, file.star_imports)
+            else:
+                table[module] = own
+        exports = {module: set(own) for module, (own, _) in pending.items()}
+        unknown: set[str] = set()
+        changed = True
+        while changed:  # monotone: the sets and `unknown` only grow
+            changed = False
+            for module, (_, stars) in pending.items():
+                if module in unknown:
+                    continue
+                for star in stars:
+                    source = exports.get(star) if star in pending else table.get(star)
+                    if source is None or star in unknown:
+                        unknown.add(module)
+                        changed = True
+                        break
+                    if not source <= exports[module]:
+                        exports[module] |= source
+                        changed = True
+        table.update({module: None if module in unknown else frozenset(exports[module]) for module in pending})
+        return table
 
     def _is_kind(self, qualname: str, kind: str, flax_names, seen: frozenset = frozenset()) -> bool:
         key = (qualname, kind)

@@ -154,15 +154,18 @@ def _is_number(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and type(node.value) in (int, float)
 
 
-def _own_item(value: ast.expr | None, container: ast.expr) -> bool:
-    """`value` reads an item of the same container that a store writes into: the same
-    name, or the same attribute chain of a name (`model.blocks`), read in that statement."""
+def _own_item(value: ast.expr | None, container: ast.expr, target: ast.Subscript) -> bool:
+    """`value` reads an item of the same container that the store `target` writes into:
+    the same name, or the same attribute chain of a name (`model.blocks`), read in that
+    statement, with keys that run no code (which could rebind the name between)."""
     if not (isinstance(value, ast.Subscript) and not isinstance(value.slice, ast.Slice)):
         return False
     chain = container
     while isinstance(chain, ast.Attribute):
         chain = chain.value
-    return isinstance(chain, ast.Name) and ast.dump(value.value) == ast.dump(container)
+    keys = [node for key in (value.slice, target.slice) for node in ast.walk(key)]
+    return isinstance(chain, ast.Name) and ast.dump(value.value) == ast.dump(container) \
+        and all(isinstance(node, (ast.Constant, ast.Name, ast.Load, ast.UnaryOp, ast.USub)) for node in keys)
 
 
 class Expressions:
@@ -261,7 +264,7 @@ class Expressions:
                 statement = file.parents.get(id(parent))
                 value = statement.value if isinstance(statement, ast.Assign) and not isinstance(parent.slice, ast.Slice) \
                     else None
-                if _own_item(value, use):
+                if _own_item(value, use, parent):
                     continue  # `xs[1] = xs[3]`: one of its own elements, already among them
                 added.append(self.type_of(value, self.scope_of(value, file)) if value is not None else None)
                 continue
