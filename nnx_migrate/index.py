@@ -28,7 +28,6 @@ class SourceFile:
     imports: dict[str, str] = field(default_factory=dict)
     # the modules of its `from module import *` statements, in source order
     star_imports: list[str] = field(default_factory=list)
-    _module_level_names: frozenset[str] | None = field(default=None, repr=False)  # `_module_level_names`
     # from the one walk over the tree: each node's parent, and the nodes of each type
     parents: dict[int, ast.AST] = field(default_factory=dict, repr=False)
     by_type: dict[type, list[ast.AST]] = field(default_factory=dict, repr=False)
@@ -323,36 +322,12 @@ def _collect_imports(file: SourceFile) -> None:
     file.imports = {name: target for name, target in seen.items() if target}
 
 
-def _module_level_names(file: SourceFile) -> frozenset[str]:
-    """Every name the module's own statements bind (not its star imports): defs, classes,
-    imports and stores outside functions and classes, and `global` declarations."""
-    if file._module_level_names is None:
-        file._module_level_names = _find_module_level_names(file)
-    return file._module_level_names
-
-
-def _find_module_level_names(file: SourceFile) -> frozenset[str]:
-    names = set()
-    todo = list(file.tree.body)
-    while todo:
-        node = todo.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-            todo.extend(node.decorator_list)
-            continue
-        if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
-            continue
-        if isinstance(node, ast.alias) and node.name != "*":
-            names.add(node.asname or node.name.split(".")[0])
-        elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-            names.add(node.id)
-        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
-            names.add(node.name)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            names.add(node.name)
-        todo.extend(ast.iter_child_nodes(node))
+def _module_level_names(file: SourceFile) -> set[str]:
+    """Every name the module's own statements bind (not its star imports): its scope's
+    binders, and the names functions declare `global`."""
+    names = {name for name in scope_binders(file, file.tree) if name != "*"}
     names.update(name for node in file.nodes(ast.Global) for name in node.names)
-    return frozenset(names)
+    return names
 
 
 def _literal_all(file: SourceFile) -> frozenset[str] | None:

@@ -97,9 +97,7 @@ class Attributes:
             else self._attribute_type(container, scope)
         if not isinstance(built, ContainerT):
             return None
-        name, uses = self._uses_under_name(container, scope)
-        added = self._memoized(("added items", *name), None, lambda: self._added_items(uses()), unknown=[None])
-        options = [built.element, *added]
+        options = [built.element, *self.items_added(container, scope)]
         return options if None not in options else None
 
     def _lacks_attribute(self, found: Type, attr: str) -> bool:

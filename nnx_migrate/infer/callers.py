@@ -267,13 +267,14 @@ class Callers:
         classes = [info, *(self.index.lookup_class(name) for name in self.subclasses(info.qualname))]
         if any(klass is None or klass.node.decorator_list or not self._built_only_by_calls(klass) for klass in classes):
             return None
+        known = {id(klass) for klass in classes}
         calls = []
         for klass in classes:
-            before = self.index.mro(klass.qualname)
-            before = before[:before.index(info.qualname)] if info.qualname in before else before
-            defining = [self.index.lookup_class(name) for name in before
-                        if "__init__" in getattr(self.index.lookup_class(name), "methods", {})]
-            if any(all(other is not known for known in classes) for other in defining):
+            mro = self.index.mro(klass.qualname)
+            ahead = mro[:mro.index(info.qualname)] if info.qualname in mro else mro
+            before = [self.index.lookup_class(name) for name in ahead]
+            defining = [other for other in before if other is not None and "__init__" in other.methods]
+            if any(id(other) not in known for other in defining):
                 return None  # a mixin's `__init__` runs first: its `super().__init__` may run this one
             if klass is not info and "__init__" in klass.methods:
                 found = _super_init_calls(klass.node)

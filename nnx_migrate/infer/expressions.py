@@ -227,12 +227,17 @@ class Expressions:
             return STATE if self._state_items_replaced(node, scope) else found
         if not isinstance(found, ContainerT):
             return found
-        name, uses = self._uses_under_name(node, scope)
-        added = self._memoized(("added items", *name), None, lambda: self._added_items(uses()), unknown=[None])
+        added = self.items_added(node, scope)
         if not added:
             return found
         element = join_or_unknown([found.element, *added])
         return ContainerT(element, mapping=found.mapping) if element is not None else None
+
+    def items_added(self, node: ast.Name | ast.Attribute, scope: Scope) -> list[Type]:
+        """The types of what is added to the container held by `node` under its name (see
+        `_with_added_items`), None for each not known."""
+        name, uses = self._uses_under_name(node, scope)
+        return self._memoized(("added items", *name), None, lambda: self._added_items(uses()), unknown=[None])
 
     def _state_items_replaced(self, node: ast.Name | ast.Attribute, scope: Scope) -> bool:
         name, uses = self._uses_under_name(node, scope)
